@@ -1,0 +1,244 @@
+import { z } from 'zod';
+import type { FormEncoding } from './upstream/form.ts';
+import { isValidTimeZone } from './upstream/time.ts';
+
+/**
+ * The gateway's configuration, read once from the environment at start. Every problem is collected and reported
+ * together, so an operator fixes a deployment in one round. Optional features are null when off.
+ */
+
+export enum Role {
+  Viewer = 'viewer',
+  Operator = 'operator',
+  Admin = 'admin',
+}
+
+export interface SipUpstreamConfig {
+  url: string;
+  appId: string;
+  accessKey: string;
+  formEncoding: FormEncoding;
+  tokenTtlMs: number;
+}
+
+export interface AiCallUpstreamConfig {
+  url: string;
+  token: string;
+  authHeader: string;
+  authScheme: string;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** No upstream configured: main.ts starts the built-in simulator and points both clients at it. */
+  demo: boolean;
+  sip: SipUpstreamConfig | null;
+  aicall: AiCallUpstreamConfig | null;
+  upstreamTimeZone: string;
+  http: { connectTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+  databaseUrl: string;
+  redisUrl: string | null;
+  /** API key → role; null when unset (demo mode, or GATEWAY_AUTH=off). */
+  apiKeys: ReadonlyMap<string, Role> | null;
+  /** Set explicitly with GATEWAY_AUTH=off: a real upstream without API keys. */
+  authDisabled: boolean;
+  /** Secret path segment of callback URLs; null when callbacks are off. `generated` when made up at start. */
+  callback: { secret: string; generated: boolean } | null;
+  simulatorPort: number;
+  maxRequestBodyBytes: number;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MIN_SECRET_LENGTH = 16;
+
+const blankAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalString = z.preprocess(blankAsUndefined, z.string().trim().optional());
+const port = (fallback: number) =>
+  z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).default(fallback),
+  );
+const positiveInt = (fallback: number) =>
+  z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0').default(fallback),
+  );
+const httpUrl = z.preprocess(
+  blankAsUndefined,
+  z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+);
+
+const envSchema = z.object({
+  PORT: port(4000),
+  HOST: z.preprocess(blankAsUndefined, z.string().default('0.0.0.0')),
+  SIP_API_URL: httpUrl,
+  SIP_APPID: optionalString,
+  SIP_ACCESSKEY: optionalString,
+  SIP_FORM_ENCODING: z.preprocess(blankAsUndefined, z.enum(['multipart', 'urlencoded']).default('multipart')),
+  SIP_TOKEN_TTL_SECONDS: positiveInt(12 * 60 * 60),
+  AICALL_API_URL: httpUrl,
+  AICALL_API_TOKEN: optionalString,
+  AICALL_AUTH_HEADER: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+      .default('authorization'),
+  ),
+  AICALL_AUTH_SCHEME: z.preprocess((v) => (v === undefined ? 'Bearer' : v), z.string().trim()),
+  DATABASE_URL: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> (SQLite) or postgres://… (PostgreSQL)')
+      .default('file:./data/gateway.db'),
+  ),
+  REDIS_URL: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
+      .optional(),
+  ),
+  GATEWAY_API_KEYS: optionalString,
+  GATEWAY_AUTH: z.preprocess(blankAsUndefined, z.enum(['on', 'off']).default('on')),
+  CALLBACK_SECRET: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, - and _ (it is a URL path segment)')
+      .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`)
+      .optional(),
+  ),
+  UPSTREAM_TIME_ZONE: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Shanghai')
+      .default('Asia/Shanghai'),
+  ),
+  UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2_000),
+  UPSTREAM_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  UPSTREAM_MAX_CONNECTIONS: positiveInt(16),
+  SIMULATOR_PORT: port(8080),
+  MAX_REQUEST_BODY_BYTES: positiveInt(1024 * 1024),
+  LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+});
+
+/** Parses `GATEWAY_API_KEYS` (`key:role,…`), reporting each bad entry. */
+function parseApiKeys(raw: string, problems: string[]): Map<string, Role> {
+  const keys = new Map<string, Role>();
+  const roles = Object.values(Role) as string[];
+  for (const [index, entry] of raw.split(',').entries()) {
+    const trimmed = entry.trim();
+    const at = trimmed.lastIndexOf(':');
+    const key = at > 0 ? trimmed.slice(0, at) : trimmed;
+    const role = at > 0 ? trimmed.slice(at + 1) : '';
+    const where = `GATEWAY_API_KEYS entry ${index + 1}`;
+    if (!roles.includes(role)) {
+      problems.push(`${where}: role must be one of ${roles.join(', ')} (format key:role)`);
+    } else if (key.length < MIN_SECRET_LENGTH) {
+      problems.push(`${where}: key must be at least ${MIN_SECRET_LENGTH} characters`);
+    } else if (keys.has(key)) {
+      problems.push(`${where}: the same key appears twice`);
+    } else {
+      keys.set(key, role as Role);
+    }
+  }
+  return keys;
+}
+
+/** Reads the configuration from an environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret: () => string = randomSecret): GatewayConfig {
+  const problems: string[] = [];
+  // Each variable is parsed on its own, so one bad value does not hide the others or the cross-field rules below.
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(env[name]);
+    if (result.success) values[name] = result.data;
+    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(env[name])})`);
+  }
+  const e = values as Partial<z.output<typeof envSchema>>;
+
+  const sipUrl = blankAsUndefined(env.SIP_API_URL);
+  const aicallUrl = blankAsUndefined(env.AICALL_API_URL);
+  if (sipUrl) {
+    if (!e.SIP_APPID) problems.push('SIP_APPID: required when SIP_API_URL is set');
+    if (!e.SIP_ACCESSKEY) problems.push('SIP_ACCESSKEY: required when SIP_API_URL is set');
+  }
+  if (aicallUrl && !e.AICALL_API_TOKEN) problems.push('AICALL_API_TOKEN: required when AICALL_API_URL is set');
+
+  const demo = !sipUrl && !aicallUrl;
+  const apiKeys = e.GATEWAY_API_KEYS ? parseApiKeys(e.GATEWAY_API_KEYS, problems) : null;
+  const authDisabled = e.GATEWAY_AUTH === 'off';
+  if (!demo && !apiKeys && !authDisabled) {
+    problems.push(
+      'GATEWAY_API_KEYS: required when a real upstream is configured (SIP_API_URL or AICALL_API_URL); ' +
+        'set GATEWAY_AUTH=off to run without authentication on purpose',
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const c = values as z.output<typeof envSchema>;
+
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    demo,
+    sip:
+      c.SIP_API_URL && c.SIP_APPID && c.SIP_ACCESSKEY
+        ? {
+            url: c.SIP_API_URL,
+            appId: c.SIP_APPID,
+            accessKey: c.SIP_ACCESSKEY,
+            formEncoding: c.SIP_FORM_ENCODING,
+            tokenTtlMs: c.SIP_TOKEN_TTL_SECONDS * 1000,
+          }
+        : null,
+    aicall:
+      c.AICALL_API_URL && c.AICALL_API_TOKEN
+        ? {
+            url: c.AICALL_API_URL,
+            token: c.AICALL_API_TOKEN,
+            authHeader: c.AICALL_AUTH_HEADER.toLowerCase(),
+            authScheme: c.AICALL_AUTH_SCHEME,
+          }
+        : null,
+    upstreamTimeZone: c.UPSTREAM_TIME_ZONE,
+    http: {
+      connectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: c.UPSTREAM_REQUEST_TIMEOUT_MS,
+      maxConnections: c.UPSTREAM_MAX_CONNECTIONS,
+    },
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL ?? null,
+    apiKeys: authDisabled ? null : apiKeys,
+    authDisabled,
+    // A live deployment needs a stable callback URL that the platform is configured with, so only demo mode
+    // makes a secret up; without one, a live gateway takes no callbacks.
+    callback: c.CALLBACK_SECRET
+      ? { secret: c.CALLBACK_SECRET, generated: false }
+      : demo
+        ? { secret: generateSecret(), generated: true }
+        : null,
+    simulatorPort: c.SIMULATOR_PORT,
+    maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+function randomSecret(): string {
+  return crypto.randomUUID().replaceAll('-', '');
+}

@@ -1,0 +1,188 @@
+import { type Coded, type SipCode, SipRet } from './upstream/sip/codes.ts';
+
+/** Stable codes that reach clients as `extensions.code`. Front ends switch on these; never rename one. */
+export enum ErrorCode {
+  UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
+  UpstreamRejected = 'UPSTREAM_REJECTED',
+  UpstreamInvalidResponse = 'UPSTREAM_INVALID_RESPONSE',
+  UpstreamNotConfigured = 'UPSTREAM_NOT_CONFIGURED',
+  InvalidInput = 'INVALID_INPUT',
+  NotFound = 'NOT_FOUND',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+}
+
+export type UpstreamName = 'sip' | 'aicall';
+
+/** Base of every error the gateway means to show a client; anything else is masked as an internal error. */
+export abstract class GatewayError extends Error {
+  abstract readonly code: ErrorCode;
+  /** What goes into GraphQL `extensions` besides `code`: safe for clients, never secrets. */
+  extensions(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export class InvalidInputError extends GatewayError {
+  readonly code = ErrorCode.InvalidInput;
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+  override extensions() {
+    return this.field ? { field: this.field } : {};
+  }
+}
+
+export class NotFoundError extends GatewayError {
+  readonly code = ErrorCode.NotFound;
+  constructor(
+    readonly entity: string,
+    readonly key: string,
+  ) {
+    super(`${entity} "${key}" was not found`);
+    this.name = 'NotFoundError';
+  }
+  override extensions() {
+    return { entity: this.entity, key: this.key };
+  }
+}
+
+/** Fields every upstream error carries: which platform, which operation (a SIP service or an HTTP route). */
+export interface UpstreamErrorContext {
+  upstream: UpstreamName;
+  operation: string;
+}
+
+export abstract class UpstreamError extends GatewayError {
+  readonly upstream: UpstreamName;
+  readonly operation: string;
+  constructor(message: string, context: UpstreamErrorContext, options?: { cause?: unknown }) {
+    super(message, options);
+    this.upstream = context.upstream;
+    this.operation = context.operation;
+  }
+  override extensions(): Record<string, unknown> {
+    return { upstream: this.upstream, operation: this.operation };
+  }
+}
+
+export enum UnavailableReason {
+  Timeout = 'TIMEOUT',
+  ConnectFailed = 'CONNECT_FAILED',
+  Network = 'NETWORK',
+  ServerError = 'SERVER_ERROR',
+}
+
+/** The platform could not be reached or failed on its side: worth retrying later. */
+export class UpstreamUnavailableError extends UpstreamError {
+  readonly code = ErrorCode.UpstreamUnavailable;
+  constructor(
+    context: UpstreamErrorContext,
+    readonly reason: UnavailableReason,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${context.upstream} ${context.operation}: upstream unavailable (${reason}): ${detail}`, context, options);
+    this.name = 'UpstreamUnavailableError';
+  }
+  override extensions() {
+    return { ...super.extensions(), reason: this.reason };
+  }
+}
+
+/** The platform answered with something the boundary schemas could not accept. */
+export class UpstreamInvalidResponseError extends UpstreamError {
+  readonly code = ErrorCode.UpstreamInvalidResponse;
+  constructor(context: UpstreamErrorContext, detail: string, options?: { cause?: unknown }) {
+    super(`${context.upstream} ${context.operation}: unexpected response: ${detail}`, context, options);
+    this.name = 'UpstreamInvalidResponseError';
+  }
+}
+
+/** The operation's platform is not configured in this deployment. */
+export class UpstreamNotConfiguredError extends UpstreamError {
+  readonly code = ErrorCode.UpstreamNotConfigured;
+  constructor(context: UpstreamErrorContext) {
+    super(`${context.upstream} is not configured in this gateway`, context);
+    this.name = 'UpstreamNotConfiguredError';
+  }
+}
+
+/** The platform understood the request and refused it; `upstreamCode` is its own code for why. */
+export abstract class UpstreamRejectedError extends UpstreamError {
+  readonly code: ErrorCode = ErrorCode.UpstreamRejected;
+  abstract readonly upstreamCode: string;
+  abstract readonly upstreamMessage: string;
+  override extensions(): Record<string, unknown> {
+    return { ...super.extensions(), upstreamCode: this.upstreamCode, upstreamMessage: this.upstreamMessage };
+  }
+}
+
+/** SIP envelope `ret` ≠ 200. A `ret` 500 is the platform failing, so it is reported as unavailable. */
+export class SipRequestError extends UpstreamRejectedError {
+  override readonly code: ErrorCode;
+  readonly upstreamCode: string;
+  constructor(
+    operation: string,
+    readonly ret: Coded<SipRet>,
+    readonly upstreamMessage: string,
+  ) {
+    super(`sip ${operation}: ret ${ret.raw}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
+      upstream: 'sip',
+      operation,
+    });
+    this.name = 'SipRequestError';
+    this.upstreamCode = ret.raw;
+    this.code = ret.value === SipRet.ServerError ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamRejected;
+  }
+  override extensions() {
+    return { ...super.extensions(), ret: this.ret.value };
+  }
+}
+
+/** SIP envelope `ret` 200 with `data.status` 1: the operation failed with a business code. */
+export class SipBusinessError extends UpstreamRejectedError {
+  readonly upstreamCode: string;
+  constructor(
+    operation: string,
+    readonly sipCode: Coded<SipCode>,
+    readonly upstreamMessage: string,
+    readonly description: string,
+  ) {
+    super(`sip ${operation}: code ${sipCode.raw}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
+      upstream: 'sip',
+      operation,
+    });
+    this.name = 'SipBusinessError';
+    this.upstreamCode = sipCode.raw;
+  }
+}
+
+/** AI-call platform answered non-2xx. A 422 keeps its per-field messages under the platform's field names. */
+export class AiCallHttpError extends UpstreamRejectedError {
+  override readonly code: ErrorCode;
+  readonly upstreamCode: string;
+  constructor(
+    operation: string,
+    readonly status: number,
+    readonly upstreamMessage: string,
+    readonly fieldErrors: Readonly<Record<string, readonly string[]>>,
+  ) {
+    super(`aicall ${operation}: HTTP ${status}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
+      upstream: 'aicall',
+      operation,
+    });
+    this.name = 'AiCallHttpError';
+    this.upstreamCode = String(status);
+    this.code = status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamRejected;
+  }
+  override extensions() {
+    return Object.keys(this.fieldErrors).length > 0
+      ? { ...super.extensions(), fieldErrors: this.fieldErrors }
+      : super.extensions();
+  }
+}

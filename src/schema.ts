@@ -1,0 +1,11 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './schema/gateway.ts';
+
+/** The executable schema: every domain module registers its types and root fields on the builder when imported. */
+export const schema = builder.toSchema();
+
+/** The SDL committed as schema.graphql (sorted so diffs show real changes only). */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

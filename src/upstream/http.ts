@@ -1,0 +1,151 @@
+import { Pool } from 'undici';
+import {
+  UnavailableReason,
+  UpstreamInvalidResponseError,
+  UpstreamUnavailableError,
+  type UpstreamErrorContext,
+} from '../errors.ts';
+
+export interface UpstreamHttpOptions {
+  /** TCP connect timeout (default 2 s). */
+  connectTimeoutMs: number;
+  /** Whole-request deadline, from sending to the last body byte (default 10 s). */
+  requestTimeoutMs: number;
+  /** Connections per origin: bounds what the gateway can put on a PBX at once. */
+  maxConnections: number;
+  /** Responses larger than this are refused rather than buffered (default 32 MiB). */
+  maxResponseBytes?: number;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  context: UpstreamErrorContext;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export interface UpstreamHttp {
+  request(url: URL, init: UpstreamRequest): Promise<UpstreamResponse>;
+  /** Lets in-flight requests finish for a moment, then cuts them. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const CLOSE_GRACE_MS = 2_000;
+
+/** undici codes that mean the connection was never made. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * One undici Pool per upstream origin (the SIP API and the AI-call API share one when they share an origin, as the
+ * built-in simulator does). `fetch` is avoided on purpose: Pool.request is several times faster here (DESIGN.md).
+ */
+export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
+  const pools = new Map<string, Pool>();
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+
+  function poolFor(origin: string): Pool {
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: options.maxConnections,
+        connect: { timeout: options.connectTimeoutMs },
+        // Backstops: the abort signal below is the real deadline.
+        headersTimeout: options.requestTimeoutMs,
+        bodyTimeout: options.requestTimeoutMs,
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async function request(url: URL, init: UpstreamRequest): Promise<UpstreamResponse> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
+    try {
+      const response = await poolFor(url.origin).request({
+        path: url.pathname + url.search,
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        signal: controller.signal,
+      });
+      const declared = Number(response.headers['content-length'] ?? 0);
+      if (declared > maxBytes) {
+        response.body.destroy();
+        throw new UpstreamInvalidResponseError(init.context, `response of ${declared} bytes exceeds ${maxBytes}`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          response.body.destroy();
+          throw new UpstreamInvalidResponseError(init.context, `response exceeds ${maxBytes} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const contentType = response.headers['content-type'];
+      return {
+        status: response.statusCode,
+        contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? '',
+        text: Buffer.concat(chunks, size).toString('utf8'),
+      };
+    } catch (error) {
+      if (error instanceof UpstreamInvalidResponseError) throw error;
+      throw toUnavailable(error, init.context, controller.signal.aborted, options.requestTimeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function close(): Promise<void> {
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(
+      all.map(async (pool) => {
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+        });
+        const outcome = await Promise.race([pool.close().then(() => 'closed' as const), grace]);
+        clearTimeout(timer);
+        if (outcome === 'late') await pool.destroy();
+      }),
+    );
+  }
+
+  return { request, close };
+}
+
+function toUnavailable(
+  error: unknown,
+  context: UpstreamErrorContext,
+  timedOut: boolean,
+  timeoutMs: number,
+): UpstreamUnavailableError {
+  if (timedOut) {
+    return new UpstreamUnavailableError(context, UnavailableReason.Timeout, `no answer within ${timeoutMs} ms`, {
+      cause: error,
+    });
+  }
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || CONNECT_FAILURES.has(code)) {
+    return new UpstreamUnavailableError(context, UnavailableReason.ConnectFailed, `${code}: ${message}`, {
+      cause: error,
+    });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new UpstreamUnavailableError(context, UnavailableReason.Timeout, message, { cause: error });
+  }
+  return new UpstreamUnavailableError(context, UnavailableReason.Network, code ? `${code}: ${message}` : message, {
+    cause: error,
+  });
+}

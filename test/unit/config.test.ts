@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, Role } from '../../src/config.ts';
+
+const KEY = 'k'.repeat(24);
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs in demo mode with embedded defaults when nothing is set', () => {
+    const config = loadConfig({}, () => 'generated-secret-0000');
+    expect(config).toMatchObject({
+      port: 4000,
+      demo: true,
+      sip: null,
+      aicall: null,
+      upstreamTimeZone: 'Asia/Shanghai',
+      databaseUrl: 'file:./data/gateway.db',
+      redisUrl: null,
+      apiKeys: null,
+      callback: { secret: 'generated-secret-0000', generated: true },
+      simulatorPort: 8080,
+      http: { connectTimeoutMs: 2000, requestTimeoutMs: 10000 },
+    });
+  });
+
+  it('lists every bad value at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      SIP_API_URL: 'ftp://pbx',
+      UPSTREAM_TIME_ZONE: 'Mars/Base',
+      DATABASE_URL: 'mysql://db',
+      REDIS_URL: 'http://cache',
+      GATEWAY_API_KEYS: `short:viewer,${KEY}:root`,
+      UPSTREAM_REQUEST_TIMEOUT_MS: '-5',
+      CALLBACK_SECRET: 'has/slash-and-more-chars',
+    });
+    const names = problems.map((p) => p.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PORT', 'SIP_API_URL', 'UPSTREAM_TIME_ZONE', 'DATABASE_URL', 'REDIS_URL', 'UPSTREAM_REQUEST_TIMEOUT_MS',
+        'CALLBACK_SECRET', 'SIP_APPID', 'SIP_ACCESSKEY', 'GATEWAY_API_KEYS entry 1', 'GATEWAY_API_KEYS entry 2',
+      ]),
+    );
+    expect(problems.join('\n')).toContain('"Mars/Base"');
+  });
+
+  it('refuses a real PBX without API keys unless GATEWAY_AUTH=off says so', () => {
+    const real = { SIP_API_URL: 'http://127.0.0.1:9', SIP_APPID: 'app', SIP_ACCESSKEY: 'secret' };
+    expect(problemsOf(real).join('\n')).toMatch(/GATEWAY_API_KEYS: required .*GATEWAY_AUTH=off/);
+    const open = loadConfig({ ...real, GATEWAY_AUTH: 'off' });
+    expect(open).toMatchObject({ demo: false, authDisabled: true, apiKeys: null, aicall: null, callback: null });
+    expect(open.sip).toMatchObject({ url: 'http://127.0.0.1:9', appId: 'app', formEncoding: 'multipart', tokenTtlMs: 43_200_000 });
+  });
+
+  it('parses API keys with roles, and the AI-call upstream with its auth header', () => {
+    const config = loadConfig({
+      AICALL_API_URL: 'http://127.0.0.1:9/',
+      AICALL_API_TOKEN: 'tok',
+      AICALL_AUTH_HEADER: 'X-Api-Key',
+      AICALL_AUTH_SCHEME: '',
+      GATEWAY_API_KEYS: `${KEY}:viewer, ${'o'.repeat(20)}:operator`,
+    });
+    expect([...(config.apiKeys ?? new Map())]).toEqual([[KEY, Role.Viewer], ['o'.repeat(20), Role.Operator]]);
+    expect(config.aicall).toEqual({ url: 'http://127.0.0.1:9/', token: 'tok', authHeader: 'x-api-key', authScheme: '' });
+    expect(config.sip).toBeNull();
+  });
+
+  it('requires the AI-call token with its URL', () => {
+    expect(problemsOf({ AICALL_API_URL: 'http://127.0.0.1:9', GATEWAY_AUTH: 'off' })).toEqual([
+      'AICALL_API_TOKEN: required when AICALL_API_URL is set',
+    ]);
+  });
+});
