@@ -11,12 +11,11 @@ interface UpstreamStatusShape {
   simulated: boolean;
 }
 
-const UpstreamKindRef = builder.enumType(UpstreamKind, {
-  name: 'UpstreamKind',
+const UpstreamKindRef = builder.enumType('UpstreamKind', {
   description: 'The platforms the gateway fronts.',
   values: {
-    Sip: { description: 'The predictive-call PBX ("SIP API").' },
-    AiCall: { description: 'The AI-call (voice-bot) platform.' },
+    SIP: { value: UpstreamKind.Sip, description: 'The predictive-call PBX ("SIP API").' },
+    AI_CALL: { value: UpstreamKind.AiCall, description: 'The AI-call (voice-bot) platform.' },
   } as const,
 });
 
