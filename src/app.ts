@@ -6,8 +6,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GatewayConfig } from './config.ts';
+import { createAuthenticator, type Principal } from './auth.ts';
 import { createContext, type GatewayContext, type GatewayServices } from './context.ts';
-import { GatewayError } from './errors.ts';
+import { GatewayError, UnauthenticatedError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema.ts';
 import { createAiCallClient } from './upstream/aicall/client.ts';
@@ -18,8 +19,13 @@ import { createZonedTime } from './upstream/time.ts';
 export const GRAPHQL_PATH = '/graphql';
 const VERSION = '0.1.0';
 
+/** What yoga's context factory receives: graphql-ws passes the principal it authenticated on connect. */
+interface ServerContext {
+  principal?: Principal;
+}
+
 export interface App {
-  yoga: YogaServerInstance<Record<string, never>, GatewayContext>;
+  yoga: YogaServerInstance<ServerContext, GatewayContext>;
   services: GatewayServices;
   /** Listens; resolves with the base URL (port 0 picks a free port). */
   start(port?: number, host?: string): Promise<string>;
@@ -44,8 +50,12 @@ function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Er
 export function buildApp(config: GatewayConfig, logger: Logger): App {
   const http = createUpstreamHttp(config.http);
   const time = createZonedTime(config.upstreamTimeZone);
+  const authenticate = createAuthenticator(config);
+  // Principals found by the auth plugin, for the context factory of the same request.
+  const principals = new WeakMap<Request, Principal>();
   const services: GatewayServices = {
     config,
+    time,
     version: VERSION,
     sip: config.sip
       ? createSipClient({
@@ -70,7 +80,7 @@ export function buildApp(config: GatewayConfig, logger: Logger): App {
       : null,
   };
 
-  const yoga = createYoga<Record<string, never>, GatewayContext>({
+  const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     // Assets come from the package, not a CDN: GraphiQL must work offline and on intranets.
@@ -81,7 +91,27 @@ export function buildApp(config: GatewayConfig, logger: Logger): App {
     // bounds bodies by Content-Length instead.
     maxRequestBodySize: false,
     maskedErrors: { maskError: maskGatewayErrors },
-    context: () => createContext(services),
+    plugins: [
+      {
+        // Authentication before parsing: no key, no work. The GraphiQL page itself is public (keys go in its headers).
+        onRequest({ request, endResponse }) {
+          if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
+          const principal = authenticate(request.headers.get('authorization'));
+          if (principal) {
+            principals.set(request, principal);
+            return;
+          }
+          const error = new UnauthenticatedError();
+          endResponse(
+            new Response(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }), {
+              status: 401,
+              headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+            }),
+          );
+        },
+      },
+    ],
+    context: ({ request, principal }) => createContext(services, principal ?? principals.get(request) ?? null),
     logging: {
       debug: (...args) => logger.debug(String(args[0]), ...args.slice(1)),
       info: (...args) => logger.info(String(args[0]), ...args.slice(1)),
@@ -126,13 +156,22 @@ export function buildApp(config: GatewayConfig, logger: Logger): App {
         return;
       }
     }
-    void yoga.handleNodeRequestAndResponse(req, res, {});
+    // requestListener writes the response; handleNodeRequestAndResponse only returns it.
+    void yoga.requestListener(req, res);
   }
 
   const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
   // The same envelop pipeline as HTTP, so auth, limits and context apply on the socket too.
-  useServer(
+  useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
     {
+      // A socket without a valid key gets nothing: returning false closes it with 4403 Forbidden.
+      onConnect: (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const principal = authenticate(typeof raw === 'string' ? raw : null);
+        if (!principal) return false;
+        ctx.extra.principal = principal;
+        return true;
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
@@ -141,6 +180,7 @@ export function buildApp(config: GatewayConfig, logger: Logger): App {
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
+          principal: ctx.extra.principal,
         });
         const args: ExecutionArgs = {
           schema: enveloped,

@@ -1,12 +1,81 @@
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
 import type { GatewayContext } from './context.ts';
+import { ForbiddenError, InvalidInputError } from './errors.ts';
+import { roleAtLeast } from './auth.ts';
+import { Role } from './config.ts';
 
-/** The one Pothos builder: plugins, scalars and empty roots only; domain types live in src/schema/. */
+/**
+ * The one Pothos builder: plugins, scalars and empty roots only; domain types live in src/schema/.
+ * Roles are ordered (viewer < operator < admin), so a scope means "at least this role".
+ */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: false;
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string | number };
+  };
+  Connection: { totalCount?: number | null };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
 }>({
+  // Scope auth first, so no other plugin does work for a caller who may not see the field.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      viewer: roleAtLeast(ctx.principal?.role, Role.Viewer),
+      operator: roleAtLeast(ctx.principal?.role, Role.Operator),
+      admin: roleAtLeast(ctx.principal?.role, Role.Admin),
+    }),
+    unauthorizedError: (_parent, ctx, info) =>
+      new ForbiddenError(
+        `${ctx.principal ? `role ${ctx.principal.role}` : 'this caller'} may not use ${info.parentType.name}.${info.fieldName}`,
+      ),
+  },
+  errors: { defaultTypes: [] },
+  validation: {
+    validationError: (result) =>
+      new InvalidInputError(
+        result.issues.map((issue) => issue.message).join('; '),
+        undefined,
+        result.issues.map((issue) => ({
+          path: (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)),
+          message: issue.message,
+        })),
+      ),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    nodeQueryOptions: { description: 'Any object with a global id: Agent, Queue, ExtGroup, CallRecord, Task.' },
+    nodesQueryOptions: { description: 'Objects by global ids, in the order asked; null for an id that is not found.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+  },
 });
 
 builder.queryType({ description: 'Reads over the call centre: its agents, queues, groups, tasks and call records.' });
+builder.mutationType({
+  description: 'Commands to the call centre. Every mutation needs at least the operator role.',
+  authScopes: { operator: true },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An instant, as an ISO-8601 string with offset (e.g. 2024-03-15T09:30:00.000Z).',
+  serialize: (value) => value.toISOString(),
+  parseValue: (value) => {
+    const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
+    if (!date || Number.isNaN(date.getTime())) throw new InvalidInputError(`not an ISO-8601 date-time: ${JSON.stringify(value)}`);
+    return date;
+  },
+});

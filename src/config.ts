@@ -47,6 +47,8 @@ export interface GatewayConfig {
   callback: { secret: string; generated: boolean } | null;
   simulatorPort: number;
   maxRequestBodyBytes: number;
+  /** Longest extension list per SIP status call (they take comma lists). */
+  sipListChunkSize: number;
   logLevel: LogLevel;
 }
 
@@ -132,6 +134,7 @@ const envSchema = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(2_000),
   UPSTREAM_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   UPSTREAM_MAX_CONNECTIONS: positiveInt(16),
+  SIP_LIST_CHUNK_SIZE: positiveInt(500),
   SIMULATOR_PORT: port(8080),
   MAX_REQUEST_BODY_BYTES: positiveInt(1024 * 1024),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
@@ -235,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
         : null,
     simulatorPort: c.SIMULATOR_PORT,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
+    sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -23,17 +23,44 @@ export abstract class GatewayError extends Error {
   }
 }
 
+/** One problem with the input: where (path of argument/field names and list indices) and what. */
+export interface InputIssue {
+  path: readonly string[];
+  message: string;
+}
+
 export class InvalidInputError extends GatewayError {
   readonly code = ErrorCode.InvalidInput;
+  readonly issues: readonly InputIssue[];
   constructor(
     message: string,
     readonly field?: string,
+    issues?: readonly InputIssue[],
   ) {
     super(message);
     this.name = 'InvalidInputError';
+    this.issues = issues ?? (field ? [{ path: [field], message }] : [{ path: [], message }]);
   }
   override extensions() {
-    return this.field ? { field: this.field } : {};
+    return { ...(this.field ? { field: this.field } : {}), issues: this.issues };
+  }
+}
+
+/** No valid API key: HTTP answers 401, graphql-ws closes the socket with 4403. */
+export class UnauthenticatedError extends GatewayError {
+  readonly code = ErrorCode.Unauthenticated;
+  constructor(message = 'A valid API key is required: Authorization: Bearer <key>') {
+    super(message);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** A valid key whose role does not allow the operation. */
+export class ForbiddenError extends GatewayError {
+  readonly code = ErrorCode.Forbidden;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
   }
 }
 
@@ -140,7 +167,8 @@ export class SipRequestError extends UpstreamRejectedError {
     this.code = ret.value === SipRet.ServerError ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamRejected;
   }
   override extensions() {
-    return { ...super.extensions(), ret: this.ret.value };
+    const reason = this.code === ErrorCode.UpstreamUnavailable ? { reason: UnavailableReason.ServerError } : {};
+    return { ...super.extensions(), ret: this.ret.value, ...reason };
   }
 }
 

@@ -1,6 +1,10 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.ts';
+import './schema/errors.ts';
 import './schema/gateway.ts';
+import './schema/agent.ts';
+import './schema/queue.ts';
+import './schema/ext-group.ts';
 
 /** The executable schema: every domain module registers its types and root fields on the builder when imported. */
 export const schema = builder.toSchema();

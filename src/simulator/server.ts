@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { Socket } from 'node:net';
 import { SipRet } from '../upstream/sip/codes.ts';
 import { createZonedTime } from '../upstream/time.ts';
-import { createAiCallSimulator } from './aicall/index.ts';
+import { type AiCallSimulatorModule, createAiCallSimulator } from './aicall/index.ts';
 import {
   CONTROL_PREFIX,
   type InjectedFailure,
@@ -18,7 +18,7 @@ import { illegal, requestEnvelope } from './sip/envelope.ts';
 import { RECORDINGS_PATH } from './sip/recordings.ts';
 import type { SipState } from './sip/state.ts';
 import { type CallStats, createCallStats } from './stats.ts';
-import type { AiCallSimulator, SimContext, SimRequest, SimResponse } from './types.ts';
+import type { SimContext, SimRequest, SimResponse } from './types.ts';
 
 export interface SimulatorOptions {
   /** Seed of the demo data and of every random choice (default 1). */
@@ -63,7 +63,7 @@ export interface Simulator {
   readonly stats: CallStats;
   /** The SIP PBX's state: read and change it directly (a dialer, a test). */
   readonly sip: SipState;
-  readonly aicall: AiCallSimulator;
+  readonly aicall: AiCallSimulatorModule;
   readonly credentials: SimulatorCredentials;
   /** The clock, zone and seed the platforms run on. */
   readonly context: SimContext;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidInputError, UpstreamInvalidResponseError } from '../../errors.ts';
+import { InvalidInputError, UnavailableReason, UpstreamInvalidResponseError, UpstreamUnavailableError } from '../../errors.ts';
 import { encodeForm, type FormEncoding } from '../form.ts';
 import type { UpstreamHttp } from '../http.ts';
 import type { ZonedTime } from '../time.ts';
@@ -87,6 +87,10 @@ export function createSipClient(options: SipClientOptions) {
       body,
       context: { upstream: 'sip', operation: service },
     });
+    // The envelope carries the platform's own errors; an HTTP 5xx is a proxy or server in trouble, worth a retry later.
+    if (response.status >= 500) {
+      throw new UpstreamUnavailableError({ upstream: 'sip', operation: service }, UnavailableReason.ServerError, `HTTP ${response.status}`);
+    }
     return response.text;
   }
 
@@ -151,7 +155,7 @@ export function createSipClient(options: SipClientOptions) {
     },
 
     // Call records and recordings
-    getBills(query: BillQuery): Promise<BillPage> {
+    async getBills(query: BillQuery): Promise<BillPage> {
       const pageSize = query.pageSize ?? 100;
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_BILL_PAGE_SIZE) {
         throw new InvalidInputError(`pageSize must be 1…${MAX_BILL_PAGE_SIZE}`, 'pageSize');
@@ -176,12 +180,12 @@ export function createSipClient(options: SipClientOptions) {
         schemas.billPage,
       );
     },
-    getRecordingLink(fileName: string): Promise<RecordingLink> {
+    async getRecordingLink(fileName: string): Promise<RecordingLink> {
       return call(SipService.GetRecordFile, { filename: fileName }, schemas.recordingLink);
     },
 
     // Extensions (agents): the three status services answer many extensions in one call.
-    getExtensions(query: ExtensionQuery = {}): Promise<ExtensionInfo[]> {
+    async getExtensions(query: ExtensionQuery = {}): Promise<ExtensionInfo[]> {
       return call(
         SipService.GetSipNumberInfo,
         {
@@ -209,10 +213,10 @@ export function createSipClient(options: SipClientOptions) {
     },
 
     // Queues
-    getQueues(name?: string): Promise<Queue[]> {
+    async getQueues(name?: string): Promise<Queue[]> {
       return call(SipService.GetQueueList, { queuename: name || undefined }, schemas.queues);
     },
-    createQueue(queue: QueueCreate): Promise<void> {
+    async createQueue(queue: QueueCreate): Promise<void> {
       return call(
         SipService.AddQueue,
         {
@@ -224,7 +228,7 @@ export function createSipClient(options: SipClientOptions) {
         schemas.none,
       );
     },
-    updateQueue(queue: QueueUpdate): Promise<void> {
+    async updateQueue(queue: QueueUpdate): Promise<void> {
       return call(
         SipService.EditQueue,
         {
@@ -241,19 +245,19 @@ export function createSipClient(options: SipClientOptions) {
         schemas.none,
       );
     },
-    deleteQueue(name: string): Promise<void> {
+    async deleteQueue(name: string): Promise<void> {
       return call(SipService.DelQueue, { queuename: name }, schemas.none);
     },
-    checkIn(seat: SeatCommand): Promise<void> {
+    async checkIn(seat: SeatCommand): Promise<void> {
       return call(SipService.SipSignIn, seatFields(seat), schemas.none);
     },
-    checkOut(seat: SeatCommand): Promise<void> {
+    async checkOut(seat: SeatCommand): Promise<void> {
       return call(SipService.SipSignOut, seatFields(seat), schemas.none);
     },
-    setSeatAvailability(seat: SeatAvailability): Promise<void> {
+    async setSeatAvailability(seat: SeatAvailability): Promise<void> {
       return call(SipService.SetSeatsStatus, { settype: seat.setting, ...seatFields(seat) }, schemas.none);
     },
-    getSeats(query: SeatQuery = {}): Promise<QueueSeat[]> {
+    async getSeats(query: SeatQuery = {}): Promise<QueueSeat[]> {
       return call(
         SipService.GetQueueSipStatus,
         {
@@ -266,35 +270,35 @@ export function createSipClient(options: SipClientOptions) {
     },
 
     // Extension groups
-    createExtGroup(name: string, enabled = true): Promise<void> {
+    async createExtGroup(name: string, enabled = true): Promise<void> {
       return call(
         SipService.AddExtgroup,
         { name, status: enabled ? ExtGroupStatusFilter.Enabled : ExtGroupStatusFilter.Disabled },
         schemas.none,
       );
     },
-    getExtGroups(query: ExtGroupQuery = {}): Promise<ExtGroup[]> {
+    async getExtGroups(query: ExtGroupQuery = {}): Promise<ExtGroup[]> {
       return call(
         SipService.GetExtgroupInfo,
         { name: query.name ?? '', status: query.status ?? ExtGroupStatusFilter.All },
         schemas.extGroups,
       );
     },
-    addExtGroupMember(group: string, extension: string): Promise<void> {
+    async addExtGroupMember(group: string, extension: string): Promise<void> {
       return call(SipService.AddExtnumber, { name: group, extnumber: extension }, schemas.none);
     },
-    removeExtGroupMember(group: string, extension: string): Promise<void> {
+    async removeExtGroupMember(group: string, extension: string): Promise<void> {
       return call(SipService.DelExtnumber, { name: group, extnumber: extension }, schemas.none);
     },
-    setExtGroupMemberState(group: string, extension: string, state: ExtGroupMemberState): Promise<void> {
+    async setExtGroupMemberState(group: string, extension: string, state: ExtGroupMemberState): Promise<void> {
       return call(SipService.EditExtnumber, { name: group, extnumber: extension, state }, schemas.none);
     },
-    getExtGroupMembers(group: string, extension?: string): Promise<ExtGroupMember[]> {
+    async getExtGroupMembers(group: string, extension?: string): Promise<ExtGroupMember[]> {
       return call(SipService.GetGroupExt, { name: group, extnumber: extension }, schemas.extGroupMembers);
     },
 
     // Predictive tasks: at most MAX_NUMBERS_PER_CALL numbers per call; splitting larger lists is the caller's job.
-    createTask(task: TaskCreate): Promise<TaskCreated> {
+    async createTask(task: TaskCreate): Promise<TaskCreated> {
       if (!Object.values(AssignType).includes(task.assignType)) {
         throw new InvalidInputError(`unknown assign type ${String(task.assignType)}`, 'assignType');
       }
@@ -311,13 +315,13 @@ export function createSipClient(options: SipClientOptions) {
         schemas.taskCreated,
       );
     },
-    addTaskNumbers(taskId: string, numbers: readonly TaskNumber[]): Promise<TaskNumbersAdded> {
+    async addTaskNumbers(taskId: string, numbers: readonly TaskNumber[]): Promise<TaskNumbersAdded> {
       return call(SipService.TaskAdd, { taskid: taskId, telphone: numbersJson(numbers, now) }, schemas.taskNumbersAdded);
     },
-    removeTaskNumbers(taskId: string, phones: readonly string[]): Promise<void> {
+    async removeTaskNumbers(taskId: string, phones: readonly string[]): Promise<void> {
       return call(SipService.TaskDelPhone, { taskid: taskId, telphone: commaList(phones, 'phones') }, schemas.none);
     },
-    setTaskStatus(taskId: string, command: TaskCommand): Promise<void> {
+    async setTaskStatus(taskId: string, command: TaskCommand): Promise<void> {
       return call(SipService.TaskSet, { taskid: taskId, taskstatus: command }, schemas.none);
     },
   };

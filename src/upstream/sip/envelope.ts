@@ -30,16 +30,24 @@ export type EnvelopeOutcome =
   /** The token must be renewed and the call sent again (ret 600, or code 1010 which also wants a logout). */
   | { kind: 'renew'; logoutFirst: boolean; error: SipRequestError | SipBusinessError };
 
+/**
+ * The start of a body for an error message. GetSipnumberInfo answers carry each extension's SIP `password`, and
+ * error messages reach clients, so password values are masked first (also one cut short by a truncated body).
+ */
+function preview(body: string): string {
+  return body.replace(/("password"\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|$)|[^,}\]\s]+)/gi, '$1"***"').slice(0, 120);
+}
+
 export function readEnvelope(service: string, body: string): EnvelopeOutcome {
   const context = { upstream: 'sip' as const, operation: service };
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new UpstreamInvalidResponseError(context, `not JSON: ${body.slice(0, 120)}`, { cause: error });
+    throw new UpstreamInvalidResponseError(context, `not JSON: ${preview(body)}`, { cause: error });
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) throw new UpstreamInvalidResponseError(context, `not a SIP envelope: ${body.slice(0, 120)}`);
+  if (!envelope.success) throw new UpstreamInvalidResponseError(context, `not a SIP envelope: ${preview(body)}`);
 
   const ret = decodeSipRet(envelope.data.ret);
   if (ret.value !== SipRet.Ok) {
@@ -52,7 +60,7 @@ export function readEnvelope(service: string, body: string): EnvelopeOutcome {
   const data = envelope.data.data;
   if (Array.isArray(data)) return { kind: 'result', result: data };
   const parsed = dataSchema.safeParse(data);
-  if (!parsed.success) throw new UpstreamInvalidResponseError(context, `unexpected data: ${body.slice(0, 120)}`);
+  if (!parsed.success) throw new UpstreamInvalidResponseError(context, `unexpected data: ${preview(body)}`);
 
   const status = parsed.data.status ?? '0';
   if (status !== '0') {

@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { NotFoundError } from '../errors.ts';
+import { ExtensionStatusFilter, SeatSetting, SipCode } from '../upstream/sip/codes.ts';
+import type { ExtensionCallStatus, ExtensionRegistration } from '../upstream/sip/types.ts';
+import { AgentCallStateEnum, CallDirectionEnum } from './call-enums.ts';
+import { mutationErrors, sipCommand } from './errors.ts';
+import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
+import { requireSip } from './upstream.ts';
+
+const AgentRegistrationRef = builder.objectRef<ExtensionRegistration>('AgentRegistration').implement({
+  description: 'Whether a phone is registered on the extension, and from where (GetSipRegisterStatus).',
+  fields: (t) => ({
+    registered: t.boolean({
+      description: 'True when a phone is registered on the extension.',
+      resolve: (r) => r.status.value === SipCode.ExtensionRegistered,
+    }),
+    clientIp: t.exposeString('clientIp', { nullable: true, description: "The phone's IP address." }),
+    serverIp: t.exposeString('serverIp', { nullable: true, description: 'The switch it registered with.' }),
+  }),
+});
+
+const AgentCallStatusRef = builder.objectRef<ExtensionCallStatus>('AgentCallStatus').implement({
+  description: "The agent's phone right now (GetSipCallStatus).",
+  fields: (t) => ({
+    state: t.field({ type: AgentCallStateEnum.ref, description: 'Idle, ringing, in a call, …', resolve: (s) => AgentCallStateEnum.of(s.status) }),
+    stateCode: t.string({ description: "The platform's raw status code.", resolve: (s) => s.status.raw }),
+    caller: t.exposeString('caller', { nullable: true, description: 'Calling number of the current call.' }),
+    callee: t.exposeString('callee', { nullable: true, description: 'Called number of the current call.' }),
+    displayNumber: t.exposeString('displayNumber', { nullable: true, description: 'Number shown to the customer.' }),
+    direction: t.field({
+      type: CallDirectionEnum.ref,
+      nullable: true,
+      description: 'Direction of the current call.',
+      resolve: (s) => (s.direction ? CallDirectionEnum.of(s.direction) : null),
+    }),
+    idleSeconds: t.exposeInt('idleSeconds', { nullable: true, description: 'Seconds since the last call ended.' }),
+    talkSeconds: t.exposeInt('talkSeconds', { nullable: true, description: 'Seconds into the current call.' }),
+  }),
+});
+
+const AgentValidityEnum = builder.enumType('AgentValidity', {
+  description: 'The switch\'s live check of an extension (GetSipValidStatus).',
+  values: {
+    ENABLED: { description: 'Exists and is enabled.' },
+    DISABLED: { description: 'Exists and is disabled.' },
+    NOT_FOUND: { description: 'Not an extension of this company.' },
+    UNKNOWN: { description: 'A code this gateway does not know.' },
+  } as const,
+});
+
+builder.node(AgentRef, {
+  description: 'An agent: one extension (seat phone) of the call centre, with its live state and queue memberships.',
+  id: { resolve: (agent) => agent.extension },
+  loadMany: async (ids, ctx) => {
+    const infos = await ctx.loaders.extension.loadMany(ids);
+    return infos.map((info, i) => (info instanceof Error ? null : agentOf(ids[i] ?? '', info)));
+  },
+  fields: (t) => ({
+    extension: t.exposeString('extension', { description: 'The extension number.' }),
+    enabled: t.boolean({
+      description: 'Whether the extension is enabled (GetSipnumberInfo).',
+      resolve: async (agent, _args, ctx) => (agent.info ?? (await ctx.loaders.extension.load(agent.extension))).enabled,
+    }),
+    validity: t.field({
+      type: AgentValidityEnum,
+      description: 'Live validity check by the switch (GetSipValidStatus, batched for all agents in the request).',
+      resolve: async (agent, _args, ctx) => {
+        const { status } = await ctx.loaders.validity.load(agent.extension);
+        if (status.value === SipCode.ExtensionEnabled) return 'ENABLED' as const;
+        if (status.value === SipCode.ExtensionDisabled) return 'DISABLED' as const;
+        if (status.value === SipCode.ExtensionNotFound || status.value === SipCode.IllegalExtension) return 'NOT_FOUND' as const;
+        return 'UNKNOWN' as const;
+      },
+    }),
+    registration: t.field({
+      type: AgentRegistrationRef,
+      description: 'Phone registration (GetSipRegisterStatus, batched).',
+      resolve: (agent, _args, ctx) => ctx.loaders.registration.load(agent.extension),
+    }),
+    callStatus: t.field({
+      type: AgentCallStatusRef,
+      description: 'What the phone is doing now (GetSipCallStatus, batched).',
+      resolve: (agent, _args, ctx) => ctx.loaders.callStatus.load(agent.extension),
+    }),
+    seats: t.field({
+      type: [QueueSeatRef],
+      description: 'Queues the agent is checked in to, with the state in each (GetQueueSipStatus, batched).',
+      resolve: (agent, _args, ctx) => ctx.loaders.seatsByExtension.load(agent.extension),
+    }),
+  }),
+});
+
+const AgentFilter = builder.inputType('AgentFilter', {
+  description: 'Which agents to list. All conditions must hold.',
+  fields: (t) => ({
+    extensions: t.stringList({ description: 'Only these extensions.' }),
+    enabled: t.boolean({ description: 'Only enabled (true) or disabled (false) extensions.' }),
+    queue: t.string({ description: 'Only agents checked in to this queue.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  agents: t.field({
+    type: [AgentRef],
+    description: 'Agents (extensions), sorted by extension. One GetSipnumberInfo call; nested status fields are batched.',
+    authScopes: { viewer: true },
+    args: { filter: t.arg({ type: AgentFilter }) },
+    resolve: async (_root, { filter }, ctx) => {
+      const sip = requireSip(ctx);
+      const status =
+        filter?.enabled === true ? ExtensionStatusFilter.Enabled : filter?.enabled === false ? ExtensionStatusFilter.Disabled : ExtensionStatusFilter.All;
+      let infos = await sip.getExtensions({ status, extensions: filter?.extensions ?? [] });
+      if (filter?.queue) {
+        const seats = await ctx.loaders.seatsByQueue.load(filter.queue);
+        const inQueue = new Set(seats.map((seat) => seat.extension));
+        infos = infos.filter((info) => inQueue.has(info.extension));
+      }
+      infos.sort((a, b) => a.extension.localeCompare(b.extension, 'en', { numeric: true }));
+      for (const info of infos) ctx.loaders.extension.prime(info.extension, info);
+      return infos.map((info) => agentOf(info.extension, info));
+    },
+  }),
+  agent: t.field({
+    type: AgentRef,
+    nullable: true,
+    description: 'One agent by extension number; null when the switch has no such extension.',
+    authScopes: { viewer: true },
+    args: { extension: t.arg.string({ required: true, description: 'The extension number.' }) },
+    resolve: async (_root, { extension }, ctx) => {
+      requireSip(ctx);
+      try {
+        return agentOf(extension, await ctx.loaders.extension.load(extension));
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+  }),
+}));
+
+// ---- Mutations: queue check-in/out and availability --------------------------------------------------------------
+
+const SeatCommandFields = {
+  queue: z.string().trim().min(1, 'queue is required'),
+  extension: z.string().trim().regex(/^\d{2,10}$/, 'extension must be 2–10 digits'),
+  employeeId: z.number().int().nonnegative(),
+};
+
+const AgentSeatInput = builder.inputType('AgentSeatInput', {
+  description: 'An agent in a queue. `employeeId` is the agent\'s id in your CRM (the platform\'s `crmid`).',
+  fields: (t) => ({
+    queue: t.string({ required: true, description: 'Queue name.' }),
+    extension: t.string({ required: true, description: "The agent's extension." }),
+    employeeId: t.int({ required: true, description: "The agent's employee id in your CRM." }),
+  }),
+  validate: z.object(SeatCommandFields),
+});
+
+const SetAgentAvailabilityInput = builder.inputType('SetAgentAvailabilityInput', {
+  description: 'Show an agent as available (idle) or unavailable (busy) in one queue.',
+  fields: (t) => ({
+    queue: t.string({ required: true, description: 'Queue name.' }),
+    extension: t.string({ required: true, description: "The agent's extension." }),
+    employeeId: t.int({ required: true, description: "The agent's employee id in your CRM." }),
+    available: t.boolean({ required: true, description: 'True: offer calls to the agent; false: show busy (pause).' }),
+  }),
+  validate: z.object({ ...SeatCommandFields, available: z.boolean() }),
+});
+
+interface SeatPayloadShape {
+  extension: string;
+  queue: string;
+}
+
+const AgentSeatPayload = builder.objectRef<SeatPayloadShape>('AgentSeatPayload').implement({
+  description: 'The agent and queue after the change.',
+  fields: (t) => ({
+    agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (p) => agentOf(p.extension) }),
+    queue: t.field({ type: QueueRef, description: 'The queue.', resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.queue) }),
+    seat: t.field({
+      type: QueueSeatRef,
+      nullable: true,
+      description: "The agent's seat in the queue now; null after check-out.",
+      resolve: async (p, _a, ctx) => (await ctx.loaders.seatsByExtension.load(p.extension)).find((s) => s.queue === p.queue) ?? null,
+    }),
+  }),
+});
+
+function seatMutation(
+  name: 'checkInAgent' | 'checkOutAgent',
+  description: string,
+  run: (ctx: Parameters<typeof requireSip>[0], input: { queue: string; extension: string; employeeId: number }) => Promise<void>,
+) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: AgentSeatPayload,
+      description,
+      errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`),
+      args: { input: t.arg({ type: AgentSeatInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        await sipCommand({ queue: input.queue, extension: input.extension }, () => run(ctx, input));
+        return { extension: input.extension, queue: input.queue };
+      },
+    }),
+  );
+}
+
+seatMutation('checkInAgent', 'Checks an agent in to a queue (SipSignIn): the queue starts offering them calls.', (ctx, input) =>
+  requireSip(ctx).checkIn(input),
+);
+seatMutation('checkOutAgent', 'Checks an agent out of a queue (SipSignOut).', (ctx, input) => requireSip(ctx).checkOut(input));
+
+builder.mutationField('setAgentAvailability', (t) =>
+  t.field({
+    type: AgentSeatPayload,
+    description: 'Shows an agent as available or busy in a queue (SetSeatsStatus), e.g. for a break.',
+    errors: mutationErrors('SetAgentAvailabilityResult'),
+    args: { input: t.arg({ type: SetAgentAvailabilityInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      await sipCommand({ queue: input.queue, extension: input.extension }, () =>
+        requireSip(ctx).setSeatAvailability({
+          queue: input.queue,
+          extension: input.extension,
+          employeeId: input.employeeId,
+          setting: input.available ? SeatSetting.ShowIdle : SeatSetting.ShowBusy,
+        }),
+      );
+      return { extension: input.extension, queue: input.queue };
+    },
+  }),
+);
+

@@ -1,0 +1,124 @@
+import { builder } from '../builder.ts';
+import {
+  ErrorCode,
+  type GatewayError,
+  InvalidInputError,
+  NotFoundError,
+  UpstreamRejectedError,
+  type InputIssue,
+} from '../errors.ts';
+import { SipBusinessError } from '../errors.ts';
+import { SipCode } from '../upstream/sip/codes.ts';
+
+/**
+ * Domain errors as GraphQL types. Mutations return them in their result unions (errors plugin), so a front end
+ * handles "unknown queue" as data; infrastructure failures (upstream down, auth) stay top-level errors with
+ * `extensions.code`.
+ */
+
+const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
+  [ErrorCode.UpstreamUnavailable]: 'The platform could not be reached, timed out or failed on its side; retry later.',
+  [ErrorCode.UpstreamRejected]: 'The platform refused the command; see its code and message.',
+  [ErrorCode.UpstreamInvalidResponse]: 'The platform answered something the gateway could not understand.',
+  [ErrorCode.UpstreamNotConfigured]: 'This deployment has no such platform.',
+  [ErrorCode.InvalidInput]: 'The input was refused before anything was sent.',
+  [ErrorCode.NotFound]: 'No such object.',
+  [ErrorCode.Unauthenticated]: 'No valid API key.',
+  [ErrorCode.Forbidden]: "The API key's role does not allow this.",
+};
+
+export const ErrorCodeRef = builder.enumType('ErrorCode', {
+  description: 'Stable error codes; the same strings appear in `extensions.code` of top-level errors.',
+  values: Object.fromEntries(
+    Object.values(ErrorCode).map((code) => [code, { value: code, description: CODE_DESCRIPTIONS[code] }]),
+  ) as Record<ErrorCode, { value: ErrorCode; description: string }>,
+});
+
+const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
+  description: 'Something the gateway refused or the platform rejected, with a stable code.',
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'What went wrong, for people.' }),
+    code: t.field({ type: ErrorCodeRef, description: 'What went wrong, for programs.', resolve: (error) => error.code }),
+  }),
+});
+
+const InputIssueRef = builder.objectRef<InputIssue>('InputIssue').implement({
+  description: 'One problem with the input.',
+  fields: (t) => ({
+    path: t.exposeStringList('path', { description: 'Argument and field names (and list indices) leading to the value.' }),
+    message: t.exposeString('message', { description: 'What is wrong with it.' }),
+  }),
+});
+
+builder.objectType(InvalidInputError, {
+  name: 'InvalidInputError',
+  description: 'The input was refused before anything was sent to the platform.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof InvalidInputError,
+  fields: (t) => ({
+    issues: t.field({ type: [InputIssueRef], description: 'Every problem found.', resolve: (error) => [...error.issues] }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'The named object does not exist on the platform.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotFoundError,
+  fields: (t) => ({
+    entity: t.exposeString('entity', { description: 'What kind of object: Agent, Queue, ExtGroup, Task, …' }),
+    key: t.exposeString('key', { description: 'The name or id that was asked for.' }),
+  }),
+});
+
+// The class is abstract (SIP and AI-call errors extend it); the errors plugin only needs it for `instanceof`.
+const UpstreamRejected = UpstreamRejectedError as unknown as new (...args: any[]) => UpstreamRejectedError;
+
+builder.objectType(UpstreamRejected, {
+  name: 'UpstreamRejectedError',
+  description: 'The platform understood the command and refused it; its own code and message are kept.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof UpstreamRejectedError,
+  fields: (t) => ({
+    upstream: t.string({ description: '`sip` or `aicall`.', resolve: (error) => error.upstream }),
+    operation: t.exposeString('operation', { description: 'The platform operation (SIP service or HTTP route).' }),
+    upstreamCode: t.exposeString('upstreamCode', { description: "The platform's code (SIP `ret` or business code, or HTTP status)." }),
+    upstreamMessage: t.exposeString('upstreamMessage', { description: "The platform's own message, untranslated." }),
+  }),
+});
+
+/** The error types every mutation result may carry. */
+export const MUTATION_ERRORS = [InvalidInputError, NotFoundError, UpstreamRejected] as const;
+
+/** The errors-plugin options of a mutation: its payload type directly in a union named `<Mutation>Result`. */
+export function mutationErrors(union: string, extra: Array<new (...args: any[]) => Error> = []) {
+  return { types: [...MUTATION_ERRORS, ...extra], directResult: true, union: { name: union } };
+}
+
+/**
+ * Turns the SIP business codes that mean "no such thing" into NotFoundError, so the front end gets one shape for
+ * unknown queues, tasks and extensions whichever service reported it.
+ */
+export function explainSipError(error: unknown, keys: { queue?: string; task?: string; extension?: string; group?: string }): never {
+  if (error instanceof SipBusinessError) {
+    const code = error.sipCode.value;
+    if (code === SipCode.IllegalQueue && keys.queue !== undefined) throw new NotFoundError('Queue', keys.queue);
+    if (code === SipCode.TaskNotFound && keys.task !== undefined) throw new NotFoundError('Task', keys.task);
+    if ((code === SipCode.ExtensionNotFound || code === SipCode.IllegalExtension) && keys.extension !== undefined) {
+      throw new NotFoundError('Agent', keys.extension);
+    }
+  }
+  throw error;
+}
+
+/** Runs a SIP command, translating "not found" codes for the keys it names. */
+export async function sipCommand<T>(
+  keys: Parameters<typeof explainSipError>[1],
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    explainSipError(error, keys);
+  }
+}

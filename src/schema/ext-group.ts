@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import type { GatewayContext } from '../context.ts';
+import { NotFoundError } from '../errors.ts';
+import { ExtGroupMemberState, ExtensionCallEvent, ExtGroupStatusFilter } from '../upstream/sip/codes.ts';
+import type { ExtGroupMember } from '../upstream/sip/types.ts';
+import { defineCodeEnum } from './codes.ts';
+import { mutationErrors, sipCommand } from './errors.ts';
+import { AgentRef, agentOf, ExtGroupRef } from './refs.ts';
+import { requireSip } from './upstream.ts';
+
+const MemberStateEnum = defineCodeEnum('ExtGroupMemberState', 'Whether a group member takes calls from the group.', [
+  ['IDLE', ExtGroupMemberState.Idle, 'Takes calls.'],
+  ['BUSY', ExtGroupMemberState.Busy, 'Set busy: the group skips this member.'],
+] as const);
+
+const MemberCallStatusEnum = defineCodeEnum('ExtGroupMemberCallStatus', "A member's phone, in the extension-status callback's words.", [
+  ['RINGING', ExtensionCallEvent.Ring, 'Ringing.'],
+  ['ANSWERED', ExtensionCallEvent.Answer, 'In a call.'],
+  ['HUNG_UP', ExtensionCallEvent.Hangup, 'Not in a call.'],
+] as const);
+
+const ExtGroupMemberRef = builder.objectRef<ExtGroupMember>('ExtGroupMember').implement({
+  description: 'An agent in an extension group.',
+  fields: (t) => ({
+    agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (m) => agentOf(m.extension) }),
+    state: t.field({ type: MemberStateEnum.ref, description: 'Takes group calls (IDLE) or is skipped (BUSY).', resolve: (m) => MemberStateEnum.of(m.state) }),
+    callStatus: t.field({ type: MemberCallStatusEnum.ref, description: "The member's phone.", resolve: (m) => MemberCallStatusEnum.of(m.callStatus) }),
+  }),
+});
+
+builder.node(ExtGroupRef, {
+  description: 'An extension group: a set of agents that predictive tasks and IVR can ring together.',
+  id: { resolve: (group) => group.name },
+  loadMany: async (ids, ctx) => (await ctx.loaders.extGroup.loadMany(ids)).map((g) => (g instanceof Error ? null : g)),
+  fields: (t) => ({
+    groupId: t.exposeInt('id', { description: "The platform's numeric id of the group." }),
+    name: t.exposeString('name', { description: 'Group name (its key on the platform).' }),
+    enabled: t.boolean({ description: 'Whether the group is enabled.', resolve: (g) => g.status.raw === String(ExtGroupStatusFilter.Enabled) }),
+    members: t.field({
+      type: [ExtGroupMemberRef],
+      description: 'Members with their state (GetGroupExt: one call per group, deduplicated per request).',
+      resolve: (g, _a, ctx) => ctx.loaders.extGroupMembers.load(g.name),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  extGroups: t.field({
+    type: [ExtGroupRef],
+    description: 'Every extension group, enabled or not (one GetExtgroupInfo call).',
+    authScopes: { viewer: true },
+    resolve: async (_root, _args, ctx) => {
+      const groups = await requireSip(ctx).getExtGroups({ status: ExtGroupStatusFilter.All });
+      for (const group of groups) ctx.loaders.extGroup.prime(group.name, group);
+      return groups;
+    },
+  }),
+  extGroup: t.field({
+    type: ExtGroupRef,
+    nullable: true,
+    description: 'One extension group by name; null when there is none.',
+    authScopes: { viewer: true },
+    args: { name: t.arg.string({ required: true, description: 'Group name.' }) },
+    resolve: async (_root, { name }, ctx) => {
+      requireSip(ctx);
+      try {
+        return await ctx.loaders.extGroup.load(name);
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+  }),
+}));
+
+// ---- Mutations ----------------------------------------------------------------------------------------------------
+
+const groupName = z.string().trim().min(1, 'group is required').max(64, 'at most 64 characters');
+const extension = z.string().trim().regex(/^\d{2,10}$/, 'extension must be 2–10 digits');
+
+const CreateExtGroupInput = builder.inputType('CreateExtGroupInput', {
+  description: 'A new extension group.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Group name (unique).' }),
+    enabled: t.boolean({ description: 'Default true.' }),
+  }),
+  validate: z.object({ name: groupName }).loose(),
+});
+
+const ExtGroupMemberInput = builder.inputType('ExtGroupMemberInput', {
+  description: 'An agent in a group.',
+  fields: (t) => ({
+    group: t.string({ required: true, description: 'Group name.' }),
+    extension: t.string({ required: true, description: "The agent's extension." }),
+  }),
+  validate: z.object({ group: groupName, extension }),
+});
+
+const SetExtGroupMemberStateInput = builder.inputType('SetExtGroupMemberStateInput', {
+  description: "A member's new state.",
+  fields: (t) => ({
+    group: t.string({ required: true, description: 'Group name.' }),
+    extension: t.string({ required: true, description: "The agent's extension." }),
+    state: t.field({ type: MemberStateEnum.ref, required: true, description: 'IDLE takes group calls; BUSY is skipped.' }),
+  }),
+  validate: z.object({ group: groupName, extension }).loose(),
+});
+
+const ExtGroupPayload = builder.objectRef<{ name: string }>('ExtGroupPayload').implement({
+  description: 'The group after the change.',
+  fields: (t) => ({
+    extGroup: t.field({ type: ExtGroupRef, description: 'The group as the platform now has it.', resolve: (p, _a, ctx) => ctx.loaders.extGroup.load(p.name) }),
+  }),
+});
+
+/** The platform answers an unknown group with a generic code, so the gateway looks it up first to say NOT_FOUND. */
+async function existingGroup(ctx: GatewayContext, name: string): Promise<string> {
+  await ctx.loaders.extGroup.load(name);
+  return name;
+}
+
+function memberMutation(name: string, union: string, description: string, run: (ctx: GatewayContext, group: string, ext: string) => Promise<void>) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: ExtGroupPayload,
+      description,
+      errors: mutationErrors(union),
+      args: { input: t.arg({ type: ExtGroupMemberInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const group = await existingGroup(ctx, input.group.trim());
+        await sipCommand({ extension: input.extension }, () => run(ctx, group, input.extension.trim()));
+        ctx.loaders.extGroupMembers.clear(group);
+        return { name: group };
+      },
+    }),
+  );
+}
+
+memberMutation('addExtGroupMember', 'AddExtGroupMemberResult', 'Adds an agent to a group (AddExtnumber).', (ctx, group, ext) =>
+  requireSip(ctx).addExtGroupMember(group, ext),
+);
+memberMutation('removeExtGroupMember', 'RemoveExtGroupMemberResult', 'Removes an agent from a group (DelExtnumber).', (ctx, group, ext) =>
+  requireSip(ctx).removeExtGroupMember(group, ext),
+);
+
+builder.mutationFields((t) => ({
+  createExtGroup: t.field({
+    type: ExtGroupPayload,
+    description: 'Creates an extension group (AddExtgroup).',
+    errors: mutationErrors('CreateExtGroupResult'),
+    args: { input: t.arg({ type: CreateExtGroupInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const name = input.name.trim();
+      await requireSip(ctx).createExtGroup(name, input.enabled ?? true);
+      return { name };
+    },
+  }),
+  setExtGroupMemberState: t.field({
+    type: ExtGroupPayload,
+    description: 'Sets a member idle (takes group calls) or busy (skipped) (EditExtnumber).',
+    errors: mutationErrors('SetExtGroupMemberStateResult'),
+    args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const group = await existingGroup(ctx, input.group.trim());
+      const state = MemberStateEnum.toUpstream(input.state as 'IDLE' | 'BUSY');
+      await sipCommand({ extension: input.extension }, () => requireSip(ctx).setExtGroupMemberState(group, input.extension.trim(), state));
+      ctx.loaders.extGroupMembers.clear(group);
+      return { name: group };
+    },
+  }),
+}));

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { NotFoundError } from '../errors.ts';
+import { AutoCallState, SipCode } from '../upstream/sip/codes.ts';
+import type { Queue } from '../upstream/sip/types.ts';
+import { QueueStrategyEnum, SeatStateEnum } from './call-enums.ts';
+import { defineCodeEnum } from './codes.ts';
+import { mutationErrors, sipCommand } from './errors.ts';
+import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
+import { requireSip } from './upstream.ts';
+
+const PredictiveDialStateEnum = defineCodeEnum('PredictiveDialState', "A queue's predictive dialling right now.", [
+  ['BUSY', AutoCallState.Busy, 'Dialling: agents are being kept busy.'],
+  ['IDLE', AutoCallState.Idle, 'Takes predictive calls, none running now.'],
+  ['UNAVAILABLE', AutoCallState.Unavailable, 'Does not take predictive calls.'],
+] as const);
+
+builder.node(QueueRef, {
+  description: 'A call queue ("task group" in the manual): agents check in to it and it rings them by its strategy.',
+  id: { resolve: (queue) => queue.name },
+  loadMany: async (ids, ctx) => (await ctx.loaders.queue.loadMany(ids)).map((q) => (q instanceof Error ? null : q)),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Queue name (its key on the platform).' }),
+    remark: t.exposeString('remark', { nullable: true, description: 'Free text.' }),
+    strategy: t.field({ type: QueueStrategyEnum.ref, description: 'Ring strategy.', resolve: (q) => QueueStrategyEnum.of(q.strategy) }),
+    strategyCode: t.string({ description: "The platform's raw strategy code.", resolve: (q) => q.strategy.raw }),
+    announcement: t.exposeString('announcement', { nullable: true, description: 'Announcement played to waiting callers.' }),
+    announceFrequencySeconds: t.exposeInt('announceFrequencySeconds', { nullable: true, description: 'Seconds between announcements.' }),
+    ringDelaySeconds: t.exposeInt('ringDelaySeconds', { nullable: true, description: 'Seconds an agent rings before the next is tried.' }),
+    maxWaitSeconds: t.exposeInt('maxWaitSeconds', { nullable: true, description: 'Longest wait in the queue; 0 means no limit.' }),
+    noAgentTimeoutSeconds: t.exposeInt('noAgentTimeoutSeconds', { nullable: true, description: 'How long a caller may wait with no agent checked in.' }),
+    noAgentRejoinSeconds: t.exposeInt('noAgentRejoinSeconds', { nullable: true, description: 'Delay before re-queuing when no agent is free.' }),
+    discardSeconds: t.exposeInt('discardSeconds', { nullable: true, description: 'Seconds after which a waiting call is dropped.' }),
+    predictiveDialState: t.field({
+      type: PredictiveDialStateEnum.ref,
+      description: 'Predictive dialling state.',
+      resolve: (q) => PredictiveDialStateEnum.of(q.autoCall),
+    }),
+    seats: t.field({
+      type: [QueueSeatRef],
+      description: 'Agents checked in to the queue, with their state (GetQueueSipStatus; one call for all queues asked).',
+      resolve: (q, _args, ctx) => ctx.loaders.seatsByQueue.load(q.name),
+    }),
+  }),
+});
+
+QueueSeatRef.implement({
+  description: "One agent's membership of one queue, with its counters.",
+  fields: (t) => ({
+    queue: t.field({ type: QueueRef, description: 'The queue.', resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
+    agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (s) => agentOf(s.extension) }),
+    seatName: t.exposeString('seatName', { nullable: true, description: 'Seat name on the platform.' }),
+    paused: t.boolean({ description: 'True when the agent shows busy in this queue (no calls offered).', resolve: (s) => s.status.value === SipCode.SeatPaused }),
+    state: t.field({ type: SeatStateEnum.ref, description: 'Waiting, ringing, talking, …', resolve: (s) => SeatStateEnum.of(s.state) }),
+    stateCode: t.string({ description: "The platform's raw state code.", resolve: (s) => s.state.raw }),
+    answeredCount: t.exposeInt('answeredCount', { description: 'Queue calls answered.' }),
+    missedCount: t.exposeInt('missedCount', { description: 'Queue calls offered and not answered.' }),
+    externalCallCount: t.exposeInt('externalCallCount', { description: 'Calls outside the queue.' }),
+    wrapUpSeconds: t.exposeInt('wrapUpSeconds', { description: 'After-call work time.' }),
+    maxNoAnswer: t.exposeInt('maxNoAnswer', { description: 'Missed calls allowed before the agent is paused.' }),
+    lastAnsweredAt: t.expose('lastAnsweredAt', { type: 'DateTime', nullable: true, description: 'Last answered queue call.' }),
+    lastAssignedAt: t.expose('lastAssignedAt', { type: 'DateTime', nullable: true, description: 'Last call offered.' }),
+    changedAt: t.expose('changedAt', { type: 'DateTime', nullable: true, description: 'Last change of the seat.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  queues: t.field({
+    type: [QueueRef],
+    description: 'Every queue (one GetQueueList call).',
+    authScopes: { viewer: true },
+    resolve: async (_root, _args, ctx) => {
+      const queues = await requireSip(ctx).getQueues();
+      for (const queue of queues) ctx.loaders.queue.prime(queue.name, queue);
+      return queues;
+    },
+  }),
+  queue: t.field({
+    type: QueueRef,
+    nullable: true,
+    description: 'One queue by name; null when there is none.',
+    authScopes: { viewer: true },
+    args: { name: t.arg.string({ required: true, description: 'Queue name.' }) },
+    resolve: async (_root, { name }, ctx) => {
+      requireSip(ctx);
+      try {
+        return await ctx.loaders.queue.load(name);
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+  }),
+}));
+
+// ---- Mutations ----------------------------------------------------------------------------------------------------
+
+const queueName = z.string().trim().min(1, 'name is required').max(64, 'name is at most 64 characters');
+const seconds = z.number().int().min(0).max(86_400);
+
+const CreateQueueInput = builder.inputType('CreateQueueInput', {
+  description: 'A new queue.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Queue name (unique).' }),
+    remark: t.string({ description: 'Free text.' }),
+    strategy: t.field({ type: QueueStrategyEnum.ref, description: 'Ring strategy (default LONGEST_IDLE).' }),
+    predictiveDial: t.boolean({ description: 'Whether predictive tasks may use the queue (default true).' }),
+  }),
+  validate: z.object({ name: queueName }).loose(),
+});
+
+const UpdateQueueInput = builder.inputType('UpdateQueueInput', {
+  description: 'Changes to a queue. Fields left out keep their current value (the gateway sends them all: the platform would reset them).',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'The queue to change.' }),
+    remark: t.string({ description: 'Free text.' }),
+    strategy: t.field({ type: QueueStrategyEnum.ref, description: 'Ring strategy.' }),
+    announceFrequencySeconds: t.int({ description: 'Seconds between announcements.' }),
+    ringDelaySeconds: t.int({ description: 'Seconds an agent rings before the next is tried.' }),
+    maxWaitSeconds: t.int({ description: 'Longest wait; 0 means no limit.' }),
+    noAgentTimeoutSeconds: t.int({ description: 'How long a caller may wait with no agent checked in.' }),
+    noAgentRejoinSeconds: t.int({ description: 'Delay before re-queuing when no agent is free.' }),
+    discardSeconds: t.int({ description: 'Seconds after which a waiting call is dropped.' }),
+  }),
+  validate: z
+    .object({
+      name: queueName,
+      announceFrequencySeconds: seconds.nullish(),
+      ringDelaySeconds: seconds.nullish(),
+      maxWaitSeconds: seconds.nullish(),
+      noAgentTimeoutSeconds: seconds.nullish(),
+      noAgentRejoinSeconds: seconds.nullish(),
+      discardSeconds: seconds.nullish(),
+    })
+    .loose(),
+});
+
+const QueuePayload = builder.objectRef<{ name: string }>('QueuePayload').implement({
+  description: 'The queue after the change.',
+  fields: (t) => ({
+    queue: t.field({ type: QueueRef, description: 'The queue as the platform now has it.', resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.name) }),
+  }),
+});
+
+const DeleteQueuePayload = builder.objectRef<{ name: string }>('DeleteQueuePayload').implement({
+  description: 'A deleted queue.',
+  fields: (t) => ({ name: t.exposeString('name', { description: 'Name of the queue that was deleted.' }) }),
+});
+
+builder.mutationFields((t) => ({
+  createQueue: t.field({
+    type: QueuePayload,
+    description: 'Creates a queue (AddQueue).',
+    errors: mutationErrors('CreateQueueResult'),
+    args: { input: t.arg({ type: CreateQueueInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      await requireSip(ctx).createQueue({
+        name: input.name.trim(),
+        remark: input.remark ?? '',
+        autoCall: input.predictiveDial ?? true,
+        ...(input.strategy ? { strategy: QueueStrategyEnum.toUpstream(input.strategy as never) } : {}),
+      });
+      return { name: input.name.trim() };
+    },
+  }),
+  updateQueue: t.field({
+    type: QueuePayload,
+    description: 'Changes a queue (EditQueue). Unspecified fields keep their current values.',
+    errors: mutationErrors('UpdateQueueResult'),
+    args: { input: t.arg({ type: UpdateQueueInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const name = input.name.trim();
+      const current: Queue = await ctx.loaders.queue.load(name);
+      const keep = (value: number | null | undefined, now: number | null) => value ?? now ?? undefined;
+      const strategy = input.strategy
+        ? QueueStrategyEnum.toUpstream(input.strategy as never)
+        : current.strategy.value === 'UNKNOWN'
+          ? undefined
+          : current.strategy.value;
+      await sipCommand({ queue: name }, () =>
+        requireSip(ctx).updateQueue({
+          name,
+          remark: input.remark ?? current.remark ?? '',
+          ...(strategy !== undefined ? { strategy } : {}),
+          announceFrequencySeconds: keep(input.announceFrequencySeconds, current.announceFrequencySeconds),
+          ringDelaySeconds: keep(input.ringDelaySeconds, current.ringDelaySeconds),
+          maxWaitSeconds: keep(input.maxWaitSeconds, current.maxWaitSeconds),
+          noAgentTimeoutSeconds: keep(input.noAgentTimeoutSeconds, current.noAgentTimeoutSeconds),
+          noAgentRejoinSeconds: keep(input.noAgentRejoinSeconds, current.noAgentRejoinSeconds),
+          discardSeconds: keep(input.discardSeconds, current.discardSeconds),
+        }),
+      );
+      ctx.loaders.queue.clear(name);
+      return { name };
+    },
+  }),
+  deleteQueue: t.field({
+    type: DeleteQueuePayload,
+    description: 'Deletes a queue (DelQueue).',
+    errors: mutationErrors('DeleteQueueResult'),
+    args: { name: t.arg.string({ required: true, description: 'The queue to delete.' }) },
+    resolve: async (_root, { name }, ctx) => {
+      await sipCommand({ queue: name }, () => requireSip(ctx).deleteQueue(name));
+      return { name };
+    },
+  }),
+}));

@@ -1,0 +1,9 @@
+import type { GatewayContext } from '../context.ts';
+import { UpstreamNotConfiguredError } from '../errors.ts';
+import type { SipClient } from '../upstream/sip/client.ts';
+
+/** The SIP client, or UPSTREAM_NOT_CONFIGURED when this deployment has none. */
+export function requireSip(ctx: GatewayContext): SipClient {
+  if (!ctx.sip) throw new UpstreamNotConfiguredError({ upstream: 'sip', operation: 'query' });
+  return ctx.sip;
+}
