@@ -11,6 +11,7 @@ import { createContext, type GatewayContext, type GatewayServices } from './cont
 import { GatewayError, UnauthenticatedError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema.ts';
+import { createDatabase, type Store } from './store/index.ts';
 import { createAiCallClient } from './upstream/aicall/client.ts';
 import { createUpstreamHttp } from './upstream/http.ts';
 import { createSipClient } from './upstream/sip/client.ts';
@@ -47,7 +48,14 @@ function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Er
   return maskError(error, message, isDev);
 }
 
-export function buildApp(config: GatewayConfig, logger: Logger): App {
+export interface AppOptions {
+  /** A store opened by the caller (closed by it too); by default the app opens config.databaseUrl and closes it. */
+  store?: Store;
+}
+
+/** Opens the store (running migrations) and wires the app; nothing listens until start(). */
+export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
+  const store = options.store ?? (await createDatabase(config.databaseUrl, { logger }));
   const http = createUpstreamHttp(config.http);
   const time = createZonedTime(config.upstreamTimeZone);
   const authenticate = createAuthenticator(config);
@@ -56,6 +64,7 @@ export function buildApp(config: GatewayConfig, logger: Logger): App {
   const services: GatewayServices = {
     config,
     time,
+    store,
     version: VERSION,
     sip: config.sip
       ? createSipClient({
@@ -218,6 +227,7 @@ export function buildApp(config: GatewayConfig, logger: Logger): App {
       for (const socket of sockets) socket.destroy();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       await http.close();
+      if (!options.store) await store.close();
     },
   };
 }

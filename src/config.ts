@@ -136,7 +136,8 @@ const envSchema = z.object({
   UPSTREAM_MAX_CONNECTIONS: positiveInt(16),
   SIP_LIST_CHUNK_SIZE: positiveInt(500),
   SIMULATOR_PORT: port(8080),
-  MAX_REQUEST_BODY_BYTES: positiveInt(1024 * 1024),
+  // Number lists ride in GraphQL variables: 25 000 entries with custom fields are a few MB.
+  MAX_REQUEST_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
 });
 

@@ -1,6 +1,7 @@
 import type { Principal } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createSipLoaders, type SipLoaders } from './loaders/sip.ts';
+import type { Store } from './store/index.ts';
 import type { AiCallClient } from './upstream/aicall/client.ts';
 import type { SipClient } from './upstream/sip/client.ts';
 import type { ZonedTime } from './upstream/time.ts';
@@ -13,6 +14,8 @@ export interface GatewayServices {
   /** Null when the deployment has no AI-call API configured. */
   aicall: AiCallClient | null;
   time: ZonedTime;
+  /** The gateway's own memory: tasks it created, idempotency keys. */
+  store: Store;
   version: string;
 }
 

@@ -8,6 +8,7 @@ export enum ErrorCode {
   UpstreamNotConfigured = 'UPSTREAM_NOT_CONFIGURED',
   InvalidInput = 'INVALID_INPUT',
   NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
 }
@@ -43,6 +44,15 @@ export class InvalidInputError extends GatewayError {
   }
   override extensions() {
     return { ...(this.field ? { field: this.field } : {}), issues: this.issues };
+  }
+}
+
+/** The request collides with another: an idempotency key reused for a different request, or still running. */
+export class ConflictError extends GatewayError {
+  readonly code = ErrorCode.Conflict;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
   }
 }
 

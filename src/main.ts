@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     config = withSimulator(config, simulatorUrl);
   }
 
-  const app = buildApp(config, logger);
+  const app = await buildApp(config, logger);
   const url = await app.start();
   process.stdout.write(`${banner(config, url, simulatorUrl)}\n`);
 

@@ -5,6 +5,9 @@ import './schema/gateway.ts';
 import './schema/agent.ts';
 import './schema/queue.ts';
 import './schema/ext-group.ts';
+import './schema/call-record.ts';
+import './schema/task.ts';
+import './schema/task-numbers.ts';
 
 /** The executable schema: every domain module registers its types and root fields on the builder when imported. */
 export const schema = builder.toSchema();

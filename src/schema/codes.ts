@@ -30,3 +30,13 @@ export function defineCodeEnum<E extends string | number, N extends string>(
     },
   };
 }
+
+/**
+ * GraphQL enum values from a string TS enum, named by the enum's *values* (SCREAMING_CASE), which Pothos would
+ * otherwise take from the member names.
+ */
+export function valuesOf<E extends Record<string, string>>(table: E, descriptions: Record<E[keyof E], string>) {
+  return Object.fromEntries(Object.values(table).map((value) => [value, { value, description: descriptions[value as E[keyof E]] }])) as {
+    [K in E[keyof E]]: { value: K; description: string };
+  };
+}

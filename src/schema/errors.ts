@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import {
+  ConflictError,
   ErrorCode,
   type GatewayError,
   InvalidInputError,
@@ -23,6 +24,7 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.UpstreamNotConfigured]: 'This deployment has no such platform.',
   [ErrorCode.InvalidInput]: 'The input was refused before anything was sent.',
   [ErrorCode.NotFound]: 'No such object.',
+  [ErrorCode.Conflict]: 'Collides with another request (e.g. an idempotency key reused for a different request).',
   [ErrorCode.Unauthenticated]: 'No valid API key.',
   [ErrorCode.Forbidden]: "The API key's role does not allow this.",
 };
@@ -85,6 +87,14 @@ builder.objectType(UpstreamRejected, {
     upstreamCode: t.exposeString('upstreamCode', { description: "The platform's code (SIP `ret` or business code, or HTTP status)." }),
     upstreamMessage: t.exposeString('upstreamMessage', { description: "The platform's own message, untranslated." }),
   }),
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The request collides with another one; see the message.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ConflictError,
+  fields: () => ({}),
 });
 
 /** The error types every mutation result may carry. */

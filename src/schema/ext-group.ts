@@ -29,6 +29,12 @@ const ExtGroupMemberRef = builder.objectRef<ExtGroupMember>('ExtGroupMember').im
   }),
 });
 
+/**
+ * GetExtgroupInfo's `status` of an enabled group: the manual documents 1 but its examples show 1042 (an unlisted
+ * code; the simulator sends it too). Anything else counts as disabled.
+ */
+const ENABLED_GROUP_STATUS = new Set([String(ExtGroupStatusFilter.Enabled), '1042']);
+
 builder.node(ExtGroupRef, {
   description: 'An extension group: a set of agents that predictive tasks and IVR can ring together.',
   id: { resolve: (group) => group.name },
@@ -36,7 +42,8 @@ builder.node(ExtGroupRef, {
   fields: (t) => ({
     groupId: t.exposeInt('id', { description: "The platform's numeric id of the group." }),
     name: t.exposeString('name', { description: 'Group name (its key on the platform).' }),
-    enabled: t.boolean({ description: 'Whether the group is enabled.', resolve: (g) => g.status.raw === String(ExtGroupStatusFilter.Enabled) }),
+    enabled: t.boolean({ description: 'Whether the group is enabled.', resolve: (g) => ENABLED_GROUP_STATUS.has(g.status.raw) }),
+    statusCode: t.string({ description: "The platform's raw status code of the group.", resolve: (g) => g.status.raw }),
     members: t.field({
       type: [ExtGroupMemberRef],
       description: 'Members with their state (GetGroupExt: one call per group, deduplicated per request).',

@@ -50,7 +50,7 @@ QueueSeatRef.implement({
     queue: t.field({ type: QueueRef, description: 'The queue.', resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (s) => agentOf(s.extension) }),
     seatName: t.exposeString('seatName', { nullable: true, description: 'Seat name on the platform.' }),
-    paused: t.boolean({ description: 'True when the agent shows busy in this queue (no calls offered).', resolve: (s) => s.status.value === SipCode.SeatPaused }),
+    paused: t.boolean({ description: 'True when the agent shows busy in this queue (no calls offered).', resolve: (s) => s.state.value === SipCode.SeatPaused || s.status.value === SipCode.SeatPaused }),
     state: t.field({ type: SeatStateEnum.ref, description: 'Waiting, ringing, talking, …', resolve: (s) => SeatStateEnum.of(s.state) }),
     stateCode: t.string({ description: "The platform's raw state code.", resolve: (s) => s.state.raw }),
     answeredCount: t.exposeInt('answeredCount', { description: 'Queue calls answered.' }),

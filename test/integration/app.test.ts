@@ -12,6 +12,7 @@ import { printSortedSchema } from '../../src/schema.ts';
 import { GatewayInfoDocument, type GatewayInfoQuery } from '../generated/graphql.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { tempDatabaseUrl } from '../utils/temp-db.ts';
 
 const QUERY = print(GatewayInfoDocument);
 
@@ -42,8 +43,9 @@ describe('the gateway app', () => {
       SIP_ACCESSKEY: 'key',
       GATEWAY_AUTH: 'off',
       MAX_REQUEST_BODY_BYTES: '2048',
+      DATABASE_URL: tempDatabaseUrl(disposer),
     });
-    app = disposer.use(buildApp(config, createLogger('silent')), (a) => a.stop());
+    app = disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
     url = await app.start(0, '127.0.0.1');
   });
   afterAll(() => disposer.dispose());
@@ -115,9 +117,11 @@ describe('the gateway app', () => {
 });
 
 describe('npm start in demo mode', () => {
+  const disposer = createDisposer();
   let child: ChildProcess | undefined;
-  afterAll(() => {
+  afterAll(async () => {
     child?.kill('SIGKILL');
+    await disposer.dispose();
   });
 
   it('starts the simulator and the gateway, and answers from the banner URL', async () => {
@@ -125,7 +129,7 @@ describe('npm start in demo mode', () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: new URL('../..', import.meta.url),
       // Port 0 for both so the test never collides with a running gateway or simulator.
-      env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', SIMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH, DATABASE_URL: tempDatabaseUrl(disposer), PORT: '0', HOST: '127.0.0.1', SIMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import type { GatewayContext } from '../context.ts';
+import { ConflictError, GatewayError } from '../errors.ts';
+import { checkPhoneNumber, NumberRejectionReason, prepareTaskNumbers, type RejectedNumber } from '../domain/phone-numbers.ts';
+import { type TaskUploadResult, UploadOutcome, uploadTaskNumbers } from '../domain/task-upload.ts';
+import { PredictiveAssignmentType, type PredictiveTask, PredictiveTaskStatus } from '../store/index.ts';
+import { AssignType } from '../upstream/sip/codes.ts';
+import type { TaskNumber } from '../upstream/sip/types.ts';
+import { valuesOf } from './codes.ts';
+import { explainSipError, mutationErrors, sipCommand } from './errors.ts';
+import { AssignmentTypeEnum, requirePredictiveTask, TaskRef } from './task.ts';
+import { requireSip } from './upstream.ts';
+
+/**
+ * Feeding predictive tasks: any number of entries, validated by one rule set (domain/phone-numbers.ts), sent in
+ * platform-sized chunks (domain/task-upload.ts), every entry accounted for, and safe to retry with an idempotency key.
+ */
+
+const RejectionReasonEnum = builder.enumType('NumberRejectionReason', {
+  description: 'Why an entry is not on the task.',
+  values: valuesOf(NumberRejectionReason, {
+    [NumberRejectionReason.Empty]: 'No number given.',
+    [NumberRejectionReason.NotANumber]: 'Contains something other than digits and separators.',
+    [NumberRejectionReason.TooShort]: 'Too few digits for a phone number (an extension is not a customer number).',
+    [NumberRejectionReason.TooLong]: 'Too many digits.',
+    [NumberRejectionReason.InvalidPrefix]: 'Not a Chinese mobile or fixed-line prefix (or another country).',
+    [NumberRejectionReason.MissingAreaCode]: 'A local fixed-line number without its area code.',
+    [NumberRejectionReason.ServiceNumber]: 'A service, hotline or emergency number (400/800/95xxx/1xxxx/11x).',
+    [NumberRejectionReason.InvalidDialTime]: 'dialAfter is not a usable time.',
+    [NumberRejectionReason.DuplicateInRequest]: 'The same number appears earlier in the list (see duplicateOf).',
+    [NumberRejectionReason.RefusedByPlatform]: 'The platform refused it.',
+    [NumberRejectionReason.NotSent]: 'Not sent: an earlier call failed (see error and uncertain).',
+  }),
+});
+
+const NumberSendErrorRef = builder.objectRef<NonNullable<RejectedNumber['error']>>('NumberSendError').implement({
+  description: 'The failure that stopped an upload.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'The gateway error code (as in extensions.code).' }),
+    message: t.exposeString('message', { description: 'What happened.' }),
+    upstreamCode: t.exposeString('upstreamCode', { nullable: true, description: "The platform's code, when it gave one." }),
+  }),
+});
+
+const RejectedNumberRef = builder.objectRef<RejectedNumber>('RejectedNumber').implement({
+  description: 'An entry that is not on the task, and why.',
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: 'Position of the entry in the list sent (0-based).' }),
+    input: t.exposeString('input', { description: 'The phone as it was sent.' }),
+    reason: t.field({ type: RejectionReasonEnum, description: 'Why.', resolve: (r) => r.reason }),
+    message: t.exposeString('message', { description: 'Why, for people.' }),
+    duplicateOf: t.exposeInt('duplicateOf', { nullable: true, description: 'DUPLICATE_IN_REQUEST: the index of the entry that was kept.' }),
+    error: t.field({ type: NumberSendErrorRef, nullable: true, description: 'NOT_SENT: the failure that stopped the upload.', resolve: (r) => r.error ?? null }),
+    uncertain: t.boolean({
+      description: 'NOT_SENT: true when the failed call may have reached the platform, so the number may be on the task anyway.',
+      resolve: (r) => r.uncertain ?? false,
+    }),
+  }),
+});
+
+const UploadOutcomeEnum = builder.enumType('NumberUploadOutcome', {
+  description: 'How an upload of numbers went.',
+  values: {
+    COMPLETE: { description: 'Every valid entry was sent (the platform may still have refused some; see rejected).' },
+    PARTIAL: { description: 'A call failed half-way: the accepted numbers are on the task, the rest are NOT_SENT.' },
+    TASK_NOT_CREATED: { description: 'createPredictiveTask only: no task exists (nothing valid to send).' },
+    DRY_RUN: { description: 'Only validated: nothing was sent.' },
+  } as const,
+});
+
+type Outcome = UploadOutcome | 'DRY_RUN';
+
+/** What a number upload returns; also what an idempotency key remembers, so it must stay JSON-serialisable. */
+interface NumbersPayloadShape {
+  taskId: string | null;
+  outcome: Outcome;
+  acceptedCount: number;
+  rejected: RejectedNumber[];
+  upstreamCalls: number;
+}
+
+function numbersPayload(name: string, description: string) {
+  return builder.objectRef<NumbersPayloadShape>(name).implement({
+    description,
+    fields: (t) => ({
+      task: t.field({
+        type: TaskRef,
+        nullable: true,
+        description: 'The task; null on a dry run of a new task, or when it was not created.',
+        resolve: (p, _a, ctx) => (p.taskId ? ctx.store.tasks.get(p.taskId) : null),
+      }),
+      outcome: t.field({ type: UploadOutcomeEnum, description: 'How it went.', resolve: (p) => p.outcome }),
+      acceptedCount: t.exposeInt('acceptedCount', { description: 'Entries now on the task (on a dry run: entries that would be sent).' }),
+      rejectedCount: t.int({ description: 'Entries not on the task.', resolve: (p) => p.rejected.length }),
+      rejected: t.field({ type: [RejectedNumberRef], description: 'Every entry not on the task, in list order, with the reason.', resolve: (p) => p.rejected }),
+      upstreamCalls: t.exposeInt('upstreamCalls', { description: 'TaskCreat/TaskAdd calls made (0 on a dry run or a replay).' }),
+    }),
+  });
+}
+
+const CreatePredictiveTaskPayload = numbersPayload('CreatePredictiveTaskPayload', 'A new predictive task and what became of each number.');
+const AddTaskNumbersPayload = numbersPayload('AddTaskNumbersPayload', 'What became of each number added to a task.');
+
+const TaskNumberInput = builder.inputType('TaskNumberInput', {
+  description: 'One customer to dial, with the fields the platform copies into its call record.',
+  fields: (t) => ({
+    phone: t.string({ required: true, description: 'Mobile or fixed line; separators and +86 are fine.' }),
+    dialAfter: t.field({ type: 'DateTime', description: 'Not dialled before this instant (default: as soon as possible).' }),
+    userId: t.string({ description: 'Your user id (call records: userId).' }),
+    memberId: t.string({ description: 'Your member id (call records: memberId).' }),
+    maturity: t.string({ description: 'Lead maturity (call records: maturity).' }),
+    customerId: t.string({ description: 'Your customer id (call records: customerId).' }),
+  }),
+});
+
+const AssignmentInput = builder.inputType('PredictiveAssignmentInput', {
+  description: 'Who takes the answered calls.',
+  fields: (t) => ({
+    type: t.field({ type: AssignmentTypeEnum, required: true, description: 'What `assignee` names.' }),
+    assignee: t.string({ required: true, description: 'The extension number, queue name or extension-group name.' }),
+  }),
+});
+
+const PacingInput = builder.inputType('TaskPacingInput', {
+  description: 'Calls placed per idle agent.',
+  fields: (t) => ({
+    agents: t.int({ required: true, description: 'Idle agents…' }),
+    calls: t.int({ required: true, description: '…to this many simultaneous calls (e.g. 1 and 3 → "1:3").' }),
+  }),
+});
+
+const idempotencyKey = z.string().trim().min(8, 'idempotencyKey needs at least 8 characters').max(128).nullish();
+const customField = z.string().max(128, 'custom fields are at most 128 characters').nullish();
+const numberSchema = z.object({ phone: z.string(), userId: customField, memberId: customField, maturity: customField, customerId: customField }).loose();
+
+const CreatePredictiveTaskInput = builder.inputType('CreatePredictiveTaskInput', {
+  description: 'A new predictive task. Any number of entries: the gateway sends them in platform-sized chunks.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Task name.' }),
+    assignment: t.field({ type: AssignmentInput, required: true, description: 'Who takes the answered calls.' }),
+    pacing: t.field({ type: PacingInput, description: 'Calls per idle agent (default 1:1).' }),
+    callerNumbers: t.stringList({ description: 'Numbers shown to customers (default: the platform picks).' }),
+    numbers: t.field({ type: [TaskNumberInput], required: true, description: 'The customers to dial.' }),
+    dryRun: t.boolean({ description: 'Validate and report per entry without calling the platform.' }),
+    idempotencyKey: t.string({ description: 'Makes retries safe: the same key returns the first result instead of creating a second task.' }),
+  }),
+  validate: z
+    .object({
+      name: z.string().trim().min(1, 'name is required').max(100),
+      assignment: z.object({ assignee: z.string().trim().min(1, 'assignee is required') }).loose(),
+      pacing: z.object({ agents: z.number().int().min(1).max(100), calls: z.number().int().min(1).max(100) }).nullish(),
+      callerNumbers: z.array(z.string().trim().regex(/^\d{3,20}$/, 'caller numbers are digits only')).max(100).nullish(),
+      numbers: z.array(numberSchema).min(1, 'numbers must not be empty'),
+      idempotencyKey,
+    })
+    .loose(),
+});
+
+const AddTaskNumbersInput = builder.inputType('AddTaskNumbersInput', {
+  description: 'More customers for a task that is not over.',
+  fields: (t) => ({
+    taskId: t.id({ required: true, description: "The task's global id." }),
+    numbers: t.field({ type: [TaskNumberInput], required: true, description: 'The customers to dial.' }),
+    dryRun: t.boolean({ description: 'Validate and report per entry without calling the platform.' }),
+    idempotencyKey: t.string({ description: 'Makes retries safe: the same key returns the first result instead of adding the numbers twice.' }),
+  }),
+  validate: z.object({ numbers: z.array(numberSchema).min(1, 'numbers must not be empty'), idempotencyKey }).loose(),
+});
+
+const RemoveTaskNumbersInput = builder.inputType('RemoveTaskNumbersInput', {
+  description: 'Numbers to take off a task before they are dialled.',
+  fields: (t) => ({
+    taskId: t.id({ required: true, description: "The task's global id." }),
+    phones: t.stringList({ required: true, description: 'The numbers, written as when they were added (they are normalised the same way).' }),
+  }),
+  validate: z.object({ phones: z.array(z.string()).min(1).max(10_000) }).loose(),
+});
+
+const RemoveTaskNumbersPayload = builder.objectRef<{ task: PredictiveTask; removed: string[]; rejected: RejectedNumber[] }>('RemoveTaskNumbersPayload').implement({
+  description: 'Numbers taken off a task.',
+  fields: (t) => ({
+    task: t.field({ type: TaskRef, description: 'The task.', resolve: (p) => p.task }),
+    requestedPhones: t.stringList({ description: 'Normalised numbers sent to the platform (it removes those not yet dialled; it does not say which).', resolve: (p) => p.removed }),
+    rejected: t.field({ type: [RejectedNumberRef], description: 'Entries that are not valid numbers and were not sent.', resolve: (p) => p.rejected }),
+  }),
+});
+
+type NumberInput = { phone: string; dialAfter?: Date | null; userId?: string | null; memberId?: string | null; maturity?: string | null; customerId?: string | null };
+
+function toEntries(numbers: readonly NumberInput[]): TaskNumber[] {
+  return numbers.map((n) => ({
+    phone: n.phone,
+    ...(n.dialAfter ? { dialAfter: n.dialAfter } : {}),
+    ...(n.userId ? { userId: n.userId } : {}),
+    ...(n.memberId ? { memberId: n.memberId } : {}),
+    ...(n.maturity ? { maturity: n.maturity } : {}),
+    ...(n.customerId ? { customerId: n.customerId } : {}),
+  }));
+}
+
+const ASSIGN_TYPES: Record<PredictiveAssignmentType, AssignType> = {
+  [PredictiveAssignmentType.Extension]: AssignType.Extension,
+  [PredictiveAssignmentType.Queue]: AssignType.Queue,
+  [PredictiveAssignmentType.ExtGroup]: AssignType.ExtGroup,
+};
+
+/**
+ * Runs `work` at most once per (scope, key): a retry of the same request gets the stored payload back; the same key
+ * with another request, or while the first still runs, is a ConflictError. A failure releases the key for a retry.
+ */
+async function once(
+  ctx: GatewayContext,
+  scope: string,
+  key: string | null | undefined,
+  request: unknown,
+  work: () => Promise<NumbersPayloadShape>,
+): Promise<NumbersPayloadShape> {
+  if (!key) return work();
+  const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const claim = await ctx.store.idempotency.claim(scope, key, hash);
+  if (claim.state === 'done') return { ...(claim.result as NumbersPayloadShape), upstreamCalls: 0 };
+  if (claim.state === 'mismatch') throw new ConflictError(`idempotencyKey "${key}" was already used for a different request`);
+  if (claim.state === 'in-progress') throw new ConflictError(`a request with idempotencyKey "${key}" is still running; retry shortly`);
+  try {
+    const payload = await work();
+    await ctx.store.idempotency.complete(scope, key, payload);
+    return payload;
+  } catch (error) {
+    await ctx.store.idempotency.release(scope, key);
+    throw error;
+  }
+}
+
+function payloadOf(result: TaskUploadResult): NumbersPayloadShape {
+  return { taskId: result.taskId, outcome: result.outcome, acceptedCount: result.accepted.length, rejected: result.rejected, upstreamCalls: result.calls.length };
+}
+
+/** Keeps the stored counts in step with an upload: what was submitted, taken, and not taken. */
+async function recordCounts(ctx: GatewayContext, taskId: string, submitted: number, result: TaskUploadResult): Promise<void> {
+  await ctx.store.tasks.addCounts(taskId, { submitted, accepted: result.accepted.length, refused: result.rejected.length });
+}
+
+builder.mutationFields((t) => ({
+  createPredictiveTask: t.field({
+    type: CreatePredictiveTaskPayload,
+    description:
+      'Creates a predictive task with any number of entries: the first 10 000 valid numbers go with TaskCreat, the rest with TaskAdd in chunks of 10 000. ' +
+      'Every entry the gateway or the platform refused is reported with its index. The task starts NOT_STARTED: call startTask.',
+    errors: mutationErrors('CreatePredictiveTaskResult', [ConflictError]),
+    args: { input: t.arg({ type: CreatePredictiveTaskInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const entries = toEntries(input.numbers);
+      const prepared = prepareTaskNumbers(entries);
+      if (input.dryRun) {
+        return { taskId: null, outcome: 'DRY_RUN' as const, acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
+      }
+      if (prepared.accepted.length === 0) {
+        return { taskId: null, outcome: UploadOutcome.TaskNotCreated, acceptedCount: 0, rejected: prepared.rejected, upstreamCalls: 0 };
+      }
+      const sip = requireSip(ctx);
+      const storedType = input.assignment.type;
+      const assignType = ASSIGN_TYPES[storedType];
+      const name = input.name.trim();
+      const assignee = input.assignment.assignee.trim();
+      const pacing = { agents: input.pacing?.agents ?? 1, calls: input.pacing?.calls ?? 1 };
+      const callerNumbers = input.callerNumbers ?? [];
+      const { idempotencyKey: key, ...request } = input;
+      return once(ctx, 'createPredictiveTask', key, request, async () => {
+        const result = await uploadTaskNumbers(prepared, {
+          destination: { create: (numbers) => sip.createTask({ assignType, assignee, numbers, pacing, callerNumbers, name }) },
+          add: sip.addTaskNumbers,
+        });
+        if (result.outcome === UploadOutcome.TaskNotCreated) {
+          // No task exists: the caller gets the typed reason (unknown queue, platform refusal, invalid numbers…).
+          if (result.error instanceof GatewayError) explainSipError(result.error, { queue: assignee, extension: assignee });
+          throw result.error;
+        }
+        await ctx.store.tasks.insert({ id: result.taskId, name, assignment: { type: storedType, assignee }, pacing, callerNumbers, status: PredictiveTaskStatus.NotStarted });
+        await recordCounts(ctx, result.taskId, entries.length, result);
+        return payloadOf(result);
+      });
+    },
+  }),
+  addTaskNumbers: t.field({
+    type: AddTaskNumbersPayload,
+    description: 'Adds any number of entries to a task that is not over (TaskAdd in chunks of 10 000), reporting every refused entry.',
+    errors: mutationErrors('AddTaskNumbersResult', [ConflictError]),
+    args: { input: t.arg({ type: AddTaskNumbersInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const task = await requirePredictiveTask(ctx, String(input.taskId));
+      const entries = toEntries(input.numbers);
+      const prepared = prepareTaskNumbers(entries);
+      if (input.dryRun) {
+        return { taskId: task.id, outcome: 'DRY_RUN' as const, acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
+      }
+      const sip = requireSip(ctx);
+      const { idempotencyKey: key, ...request } = input;
+      return once(ctx, `addTaskNumbers:${task.id}`, key, request, async () => {
+        const result = await uploadTaskNumbers(prepared, { destination: { taskId: task.id }, add: sip.addTaskNumbers });
+        // Nothing reached the task and the first call was refused outright (task over, unknown): a typed error says why.
+        if (result.outcome === UploadOutcome.Partial && result.accepted.length === 0 && result.failure.chunk === 0 && !result.failure.uncertain) {
+          explainSipError(result.error, { task: String(input.taskId) });
+        }
+        await recordCounts(ctx, task.id, entries.length, result);
+        return payloadOf(result);
+      });
+    },
+  }),
+  removeTaskNumbers: t.field({
+    type: RemoveTaskNumbersPayload,
+    description: 'Takes numbers off a task before they are dialled (taskDelPhone).',
+    errors: mutationErrors('RemoveTaskNumbersResult'),
+    args: { input: t.arg({ type: RemoveTaskNumbersInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const task = await requirePredictiveTask(ctx, String(input.taskId));
+      const removed: string[] = [];
+      const rejected: RejectedNumber[] = [];
+      input.phones.forEach((phone, index) => {
+        const check = checkPhoneNumber(phone);
+        if (check.ok) removed.push(check.phone);
+        else rejected.push({ index, input: phone, reason: check.reason, message: check.message });
+      });
+      if (removed.length > 0) {
+        await sipCommand({ task: String(input.taskId) }, () => requireSip(ctx).removeTaskNumbers(task.id, [...new Set(removed)]));
+      }
+      return { task, removed: [...new Set(removed)], rejected };
+    },
+  }),
+}));

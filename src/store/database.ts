@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { type IdempotencyRepository, createIdempotencyRepository } from './idempotency.ts';
+import { type DialectName, migrateToLatest } from './migrations.ts';
+import type { Database } from './schema.ts';
+import { type PredictiveTaskRepository, createPredictiveTaskRepository } from './tasks.ts';
+
+/**
+ * Opens the gateway's database from DATABASE_URL, migrates it, and hands back the repositories.
+ *
+ * Times are stored as epoch milliseconds in `bigint` columns on both dialects. They compare, sort and do arithmetic
+ * the same in SQLite and PostgreSQL (keyset cursors and expiry checks are plain integer comparisons), keep millisecond
+ * precision exactly, and round-trip without zone or format questions. `timestamptz` would come back as a Date on
+ * PostgreSQL but as text on SQLite, and ISO text only sorts right while every writer uses one exact format. The
+ * repositories turn them into `Date`s; nothing above the store sees the numbers.
+ */
+
+export interface Store {
+  readonly dialect: DialectName;
+  /** For queries no repository covers yet; prefer adding a repository method. */
+  readonly db: Kysely<Database>;
+  readonly tasks: PredictiveTaskRepository;
+  readonly idempotency: IdempotencyRepository;
+  /** Closes the connection(s); safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Epoch-ms clock; tests pass a fake one. */
+  now?: () => number;
+  idempotency?: { ttlMs?: number; leaseMs?: number };
+  /** PostgreSQL pool size (default 10). */
+  maxConnections?: number;
+  /** Receives errors of idle PostgreSQL connections, which would otherwise crash the process. */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+export type DatabaseLocation =
+  | { dialect: 'sqlite'; filename: string }
+  | { dialect: 'postgres'; connectionString: string };
+
+/** `file:<path>`, `file:///abs/path`, `file::memory:`, `postgres://…` or `postgresql://…`. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', connectionString: url };
+  if (url.startsWith('file:')) {
+    const rest = url.slice('file:'.length);
+    if (rest === ':memory:') return { dialect: 'sqlite', filename: ':memory:' };
+    const filename = rest.startsWith('//') ? fileURLToPath(url) : rest;
+    if (filename !== '') return { dialect: 'sqlite', filename };
+  }
+  throw new Error('DATABASE_URL must be file:<path> (SQLite) or postgres://… (PostgreSQL)');
+}
+
+export async function createDatabase(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
+  const location = parseDatabaseUrl(databaseUrl);
+  const db = new Kysely<Database>({
+    dialect: location.dialect === 'sqlite' ? sqliteDialect(location.filename) : postgresDialect(location.connectionString, options),
+  });
+  try {
+    await migrateToLatest(db, location.dialect);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const now = options.now ?? Date.now;
+  let closing: Promise<void> | undefined;
+  return {
+    dialect: location.dialect,
+    db,
+    tasks: createPredictiveTaskRepository(db, { now }),
+    idempotency: createIdempotencyRepository(db, { now, ...options.idempotency }),
+    close: () => (closing ??= db.destroy()),
+  };
+}
+
+function sqliteDialect(filename: string): SqliteDialect {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const database = new SQLite(filename);
+  if (filename !== ':memory:') {
+    // WAL lets readers run while a writer commits. `synchronous` stays FULL (the default): with NORMAL, a commit
+    // can be lost to a power cut, and a callback is acknowledged only once it is durably stored.
+    database.pragma('journal_mode = WAL');
+  }
+  // Another process holding the write lock makes us wait, not fail at once with SQLITE_BUSY.
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database });
+}
+
+// node-postgres returns int8 as a string because it can exceed 2^53. Ours are epoch ms, counts and row ids, far
+// below that, so they are parsed as numbers, for this pool only (pg.types.setTypeParser would change it process-wide).
+const INT8 = pg.types.builtins.INT8;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 value ${text} does not fit a JavaScript number`);
+  return value;
+}
+
+function postgresDialect(connectionString: string, options: StoreOptions): PostgresDialect {
+  const pool = new pg.Pool({ connectionString, types, max: options.maxConnections ?? 10 });
+  pool.on('error', (error) => options.logger?.warn('idle PostgreSQL connection failed', error));
+  return new PostgresDialect({ pool });
+}

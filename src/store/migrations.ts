@@ -1,0 +1,144 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Migrations live in code, keyed by name in the order they must run: nothing is read from disk at run time, so a
+ * bundled or installed gateway migrates the same way as a checkout. Never edit a migration that has shipped; add one.
+ *
+ * Both dialects get the same schema: text ids, `bigint` epoch-ms times, `integer` counts, JSON as `text`. The
+ * differences are how an auto-increment key is spelled and how the status-history trigger is written.
+ */
+
+export type DialectName = 'sqlite' | 'postgres';
+
+// Migrations take Kysely<any> on purpose: they describe the schema as it was then, not the current `Database` type.
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_predictive_tasks_and_idempotency': {
+      async up(db: Kysely<any>) {
+        // ifNotExists: SQLite DDL runs outside a transaction in Kysely's migrator, so a start interrupted halfway
+        // must be able to run this again.
+        await db.schema
+          .createTable('predictive_tasks')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('name_folded', 'text', (c) => c.notNull())
+          .addColumn('assignment_type', 'text', (c) => c.notNull())
+          .addColumn('assignee', 'text', (c) => c.notNull())
+          .addColumn('pacing_agents', 'integer', (c) => c.notNull())
+          .addColumn('pacing_calls', 'integer', (c) => c.notNull())
+          .addColumn('caller_numbers', 'text', (c) => c.notNull())
+          .addColumn('submitted_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('accepted_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('refused_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_source', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('status_changed_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // Serves the newest-first keyset pagination (scanned backwards) with and without a status filter.
+        await db.schema
+          .createIndex('predictive_tasks_created_idx')
+          .ifNotExists()
+          .on('predictive_tasks')
+          .columns(['created_at', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('predictive_task_status_history')
+          .ifNotExists()
+          .addColumn('id', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('task_id', 'text', (c) => c.notNull().references('predictive_tasks.id').onDelete('cascade'))
+          .addColumn('from_status', 'text')
+          .addColumn('to_status', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('predictive_task_status_history_task_idx')
+          .ifNotExists()
+          .on('predictive_task_status_history')
+          .columns(['task_id', 'id'])
+          .execute();
+
+        await createStatusHistoryTriggers(db, dialect);
+
+        await db.schema
+          .createTable('idempotency_keys')
+          .ifNotExists()
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('result', 'text')
+          .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          // The primary key is what makes claim() race-safe: two inserts of one key cannot both succeed.
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+          .execute();
+        await db.schema
+          .createIndex('idempotency_keys_expires_idx')
+          .ifNotExists()
+          .on('idempotency_keys')
+          .column('expires_at')
+          .execute();
+      },
+    },
+  };
+}
+
+/**
+ * The status history is written by triggers, so a status change and its history row are one statement: atomic without
+ * a transaction. That matters on SQLite, where a transaction held open across `await`s by one connection deadlocks
+ * any other connection of the same process (better-sqlite3 waits for the lock synchronously, blocking the event loop
+ * the first connection needs to commit). The repository sets `status_source` with every status it writes.
+ */
+async function createStatusHistoryTriggers(db: Kysely<any>, dialect: DialectName): Promise<void> {
+  if (dialect === 'sqlite') {
+    await sql`create trigger if not exists predictive_task_status_created after insert on predictive_tasks
+      begin
+        insert into predictive_task_status_history (task_id, from_status, to_status, source, at)
+        values (new.id, null, new.status, new.status_source, new.status_changed_at);
+      end`.execute(db);
+    await sql`create trigger if not exists predictive_task_status_changed after update of status on predictive_tasks
+      when old.status is not new.status
+      begin
+        insert into predictive_task_status_history (task_id, from_status, to_status, source, at)
+        values (new.id, old.status, new.status, new.status_source, new.status_changed_at);
+      end`.execute(db);
+    return;
+  }
+  // PostgreSQL runs a migration in one transaction, so no "if not exists" is needed here.
+  await sql`create function predictive_task_status_history_write() returns trigger language plpgsql as $$
+    begin
+      insert into predictive_task_status_history (task_id, from_status, to_status, source, at)
+      values (new.id, case when tg_op = 'UPDATE' then old.status end, new.status, new.status_source, new.status_changed_at);
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger predictive_task_status_created after insert on predictive_tasks
+    for each row execute function predictive_task_status_history_write()`.execute(db);
+  await sql`create trigger predictive_task_status_changed after update of status on predictive_tasks
+    for each row when (old.status is distinct from new.status) execute function predictive_task_status_history_write()`.execute(db);
+}
+
+export function createMigrationProvider(dialect: DialectName): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
+
+/**
+ * Brings the schema up to date; a no-op when it already is. On PostgreSQL Kysely holds an advisory lock meanwhile,
+ * so replicas starting together migrate once.
+ */
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: createMigrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}

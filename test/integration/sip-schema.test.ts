@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SipService } from '../../src/upstream/sip/codes.ts';
+import { createDisposer } from '../utils/disposer.ts';
+import { startGateway, type TestGateway } from '../utils/gateway.ts';
+
+const WALLBOARD = /* GraphQL */ `
+  query Wallboard($filter: AgentFilter) {
+    agents(filter: $filter) {
+      id
+      extension
+      enabled
+      validity
+      registration { registered clientIp serverIp }
+      callStatus { state stateCode caller callee direction idleSeconds talkSeconds }
+      seats { queue { name strategy } state paused answeredCount missedCount lastAnsweredAt }
+    }
+  }
+`;
+
+describe('the SIP side through the schema', () => {
+  const disposer = createDisposer();
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startGateway(disposer);
+    // 200 more agents, every one checked in to a queue, so the wallboard is big and every loader has work.
+    const queue = [...gw.sim.sip.queues.keys()][0] ?? 'sales';
+    for (let i = 0; i < 200; i += 1) {
+      const number = String(7000 + i);
+      gw.sim.sip.addExtension({ number, password: `pw-${number}-secret`, enabled: i % 10 !== 0 });
+      gw.sim.sip.signIn(queue, number, String(i));
+    }
+  });
+  afterAll(() => disposer.dispose());
+
+  it('answers a 200-agent wallboard with one call per status service and one GetQueueSipStatus', async () => {
+    const extensions = Array.from({ length: 200 }, (_, i) => String(7000 + i));
+    gw.sim.stats.reset();
+    const { data, errors } = await gw.gql<{ agents: Array<Record<string, any>> }>(WALLBOARD, { filter: { extensions } });
+    expect(errors).toBeUndefined();
+    expect(data?.agents).toHaveLength(200);
+    expect(data?.agents.map((a) => a.extension)).toEqual(extensions);
+    const counts = gw.sim.stats.snapshot();
+    expect(counts[SipService.GetSipNumberInfo]).toBe(1);
+    expect(counts[SipService.GetSipCallStatus]).toBe(1);
+    expect(counts[SipService.GetSipValidStatus]).toBe(1);
+    expect(counts[SipService.GetSipRegisterStatus]).toBe(1);
+    expect(counts[SipService.GetQueueSipStatus]).toBe(1);
+    // Seats resolve their queue through one GetQueueList; the first call of the run also logs in.
+    expect(counts[SipService.GetQueueList]).toBe(1);
+    expect(gw.sim.stats.total()).toBeLessThanOrEqual(7);
+
+    const disabled = data?.agents.find((a) => a.extension === '7000');
+    expect(disabled).toMatchObject({ enabled: false, validity: 'DISABLED' });
+    const enabled = data?.agents.find((a) => a.extension === '7001');
+    expect(enabled).toMatchObject({ enabled: true, validity: 'ENABLED', seats: [{ state: 'WAITING', paused: false }] });
+  });
+
+  it('chunks the status lists at SIP_LIST_CHUNK_SIZE', async () => {
+    const small = await startGateway(disposer, { env: { SIP_LIST_CHUNK_SIZE: '50' } });
+    for (let i = 0; i < 120; i += 1) small.sim.sip.addExtension({ number: String(6000 + i), password: 'x' });
+    small.sim.stats.reset();
+    const extensions = Array.from({ length: 120 }, (_, i) => String(6000 + i));
+    const { data, errors } = await small.gql(`query($e: [String!]) { agents(filter: { extensions: $e }) { extension callStatus { state } } }`, { e: extensions });
+    expect(errors).toBeUndefined();
+    expect(data?.agents).toHaveLength(120);
+    expect(small.sim.stats.count(SipService.GetSipCallStatus)).toBe(3);
+  });
+
+  it('finds one agent, and null for an unknown one', async () => {
+    const { data } = await gw.gql(`{ a: agent(extension: "7001") { extension enabled } b: agent(extension: "99999") { extension } }`);
+    expect(data).toEqual({ a: { extension: '7001', enabled: true }, b: null });
+  });
+
+  it('resolves agents, queues and groups by global id through node()', async () => {
+    const list = await gw.gql(`{ queues { id name } extGroups { id name } agent(extension: "7001") { id } }`);
+    const queue = list.data?.queues[0];
+    const group = list.data?.extGroups[0];
+    const { data } = await gw.gql(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Queue { name } ... on ExtGroup { name } ... on Agent { extension } } }`,
+      { ids: [queue.id, group.id, list.data?.agent.id] },
+    );
+    expect(data?.nodes).toEqual([
+      { __typename: 'Queue', name: queue.name },
+      { __typename: 'ExtGroup', name: group.name },
+      { __typename: 'Agent', extension: '7001' },
+    ]);
+  });
+
+  it('lists queues with seats from one GetQueueSipStatus, and groups with members', async () => {
+    gw.sim.stats.reset();
+    const { data, errors } = await gw.gql(`{ queues { name strategy predictiveDialState seats { agent { extension } state } } }`);
+    expect(errors).toBeUndefined();
+    expect(data?.queues.length).toBe(gw.sim.sip.queues.size);
+    expect(gw.sim.stats.count(SipService.GetQueueSipStatus)).toBe(1);
+    for (const queue of data?.queues ?? []) {
+      expect(queue.seats.length).toBe(gw.sim.sip.queues.get(queue.name)?.seats.size);
+    }
+    const groups = await gw.gql(`{ extGroups { name enabled members { agent { extension } state callStatus } } }`);
+    expect(groups.errors).toBeUndefined();
+    const first = groups.data?.extGroups[0];
+    expect(first.members.length).toBe(gw.sim.sip.extGroups.get(first.name)?.members.size);
+  });
+
+  it('runs the queue life cycle: create, update keeping unspecified timings, check in, pause, check out, delete', async () => {
+    const created = await gw.gql(
+      `mutation { createQueue(input: { name: "night-shift", remark: "夜班", strategy: RING_ALL }) { __typename ... on QueuePayload { queue { name remark strategy } } } }`,
+      undefined,
+      'operator',
+    );
+    expect(created.data?.createQueue).toEqual({ __typename: 'QueuePayload', queue: { name: 'night-shift', remark: '夜班', strategy: 'RING_ALL' } });
+
+    await gw.gql(`mutation { updateQueue(input: { name: "night-shift", maxWaitSeconds: 120 }) { __typename } }`);
+    const updated = await gw.gql(`mutation { updateQueue(input: { name: "night-shift", ringDelaySeconds: 15 }) { ... on QueuePayload { queue { remark strategy maxWaitSeconds ringDelaySeconds } } } }`);
+    // The second update did not name maxWaitSeconds or the strategy: the gateway kept them.
+    expect(updated.data?.updateQueue.queue).toEqual({ remark: '夜班', strategy: 'RING_ALL', maxWaitSeconds: 120, ringDelaySeconds: 15 });
+
+    const seat = { queue: 'night-shift', extension: '7001', employeeId: 42 };
+    const checkedIn = await gw.gql(`mutation($s: AgentSeatInput!) { checkInAgent(input: $s) { __typename ... on AgentSeatPayload { seat { state paused } agent { extension } } } }`, { s: seat });
+    expect(checkedIn.data?.checkInAgent).toEqual({ __typename: 'AgentSeatPayload', seat: { state: 'WAITING', paused: false }, agent: { extension: '7001' } });
+    const paused = await gw.gql(`mutation($s: SetAgentAvailabilityInput!) { setAgentAvailability(input: $s) { ... on AgentSeatPayload { seat { paused } } } }`, { s: { ...seat, available: false } });
+    expect(paused.data?.setAgentAvailability.seat).toEqual({ paused: true });
+    const out = await gw.gql(`mutation($s: AgentSeatInput!) { checkOutAgent(input: $s) { ... on AgentSeatPayload { seat { state } } } }`, { s: seat });
+    expect(out.data?.checkOutAgent.seat).toBeNull();
+    const deleted = await gw.gql(`mutation { deleteQueue(name: "night-shift") { ... on DeleteQueuePayload { name } } }`);
+    expect(deleted.data?.deleteQueue).toEqual({ name: 'night-shift' });
+    expect(gw.sim.sip.queues.has('night-shift')).toBe(false);
+  });
+
+  it('answers an unknown queue with a typed NotFoundError', async () => {
+    const { data, errors } = await gw.gql(
+      `mutation { checkInAgent(input: { queue: "no-such-queue", extension: "7001", employeeId: 1 }) { __typename ... on NotFoundError { code entity key message } } }`,
+    );
+    expect(errors).toBeUndefined();
+    expect(data?.checkInAgent).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', entity: 'Queue', key: 'no-such-queue', message: expect.stringContaining('no-such-queue') });
+    const deleted = await gw.gql(`mutation { deleteQueue(name: "no-such-queue") { __typename ... on Error { code } } }`);
+    expect(deleted.data?.deleteQueue).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+
+  it('runs the extension-group life cycle', async () => {
+    const run = (query: string) => gw.gql(query);
+    expect((await run(`mutation { createExtGroup(input: { name: "escalations" }) { ... on ExtGroupPayload { extGroup { name enabled members { agent { extension } } } } } }`)).data?.createExtGroup)
+      .toEqual({ extGroup: { name: 'escalations', enabled: true, members: [] } });
+    await run(`mutation { addExtGroupMember(input: { group: "escalations", extension: "7002" }) { __typename } }`);
+    const set = await run(`mutation { setExtGroupMemberState(input: { group: "escalations", extension: "7002", state: BUSY }) { ... on ExtGroupPayload { extGroup { members { agent { extension } state } } } } }`);
+    expect(set.data?.setExtGroupMemberState.extGroup.members).toEqual([{ agent: { extension: '7002' }, state: 'BUSY' }]);
+    const removed = await run(`mutation { removeExtGroupMember(input: { group: "escalations", extension: "7002" }) { ... on ExtGroupPayload { extGroup { members { state } } } } }`);
+    expect(removed.data?.removeExtGroupMember.extGroup.members).toEqual([]);
+    const unknown = await run(`mutation { addExtGroupMember(input: { group: "nope", extension: "7002" }) { __typename ... on NotFoundError { entity key } } }`);
+    expect(unknown.data?.addExtGroupMember).toEqual({ __typename: 'NotFoundError', entity: 'ExtGroup', key: 'nope' });
+  });
+
+  it('refuses invalid input before calling the platform', async () => {
+    gw.sim.stats.reset();
+    const { errors } = await gw.gql(`mutation { checkInAgent(input: { queue: " ", extension: "abc", employeeId: -1 }) { __typename } }`);
+    expect(errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    expect(errors?.[0]?.extensions?.issues.length).toBeGreaterThanOrEqual(3);
+    expect(gw.sim.stats.total()).toBe(0);
+  });
+
+  it('needs a key (401), lets a viewer read and forbids a viewer to mutate', async () => {
+    const anonymous = await gw.gql(`{ queues { name } }`, undefined, null);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const viewerRead = await gw.gql(`{ queues { name } }`, undefined, 'viewer');
+    expect(viewerRead.errors).toBeUndefined();
+    gw.sim.stats.reset();
+    const viewerWrite = await gw.gql(`mutation { deleteQueue(name: "sales") { __typename } }`, undefined, 'viewer');
+    expect(viewerWrite.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(gw.sim.stats.total()).toBe(0);
+    expect(gw.sim.sip.queues.has('sales')).toBe(true);
+  });
+
+  it('reports an unreachable platform as UPSTREAM_UNAVAILABLE and a refusal as UPSTREAM_REJECTED', async () => {
+    gw.sim.control.failNext(1, { ret: 500 }, SipService.GetQueueList);
+    const down = await gw.gql(`{ queues { name } }`);
+    expect(down.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'sip' });
+    gw.sim.control.failNext(1, { ret: 604 }, SipService.GetQueueList);
+    const refused = await gw.gql(`{ queues { name } }`);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamCode: '604' });
+  });
+
+  it('exposes no password anywhere in the schema', async () => {
+    const { data } = await gw.gql(`{ __schema { types { name fields { name } inputFields { name } } } }`);
+    const names = (data?.__schema.types ?? []).flatMap((type: any) => [type.name, ...(type.fields ?? []).map((f: any) => f.name), ...(type.inputFields ?? []).map((f: any) => f.name)]);
+    expect(names.length).toBeGreaterThan(100);
+    expect(names.filter((name: string) => /pass(word)?|secret|pwd/i.test(name))).toEqual([]);
+    // And no response carries one: the wallboard over every agent.
+    const all = await gw.gql(WALLBOARD);
+    expect(JSON.stringify(all)).not.toMatch(/pw-\d+-secret/);
+  });
+});

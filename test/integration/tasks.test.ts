@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SipService } from '../../src/upstream/sip/codes.ts';
+import { TaskStatus } from '../../src/simulator/sip/model.ts';
+import { createDisposer } from '../utils/disposer.ts';
+import { startGateway, type TestGateway } from '../utils/gateway.ts';
+
+const CREATE = /* GraphQL */ `
+  mutation Create($input: CreatePredictiveTaskInput!) {
+    createPredictiveTask(input: $input) {
+      __typename
+      ... on CreatePredictiveTaskPayload {
+        outcome acceptedCount rejectedCount upstreamCalls
+        rejected { index input reason duplicateOf uncertain error { code upstreamCode } }
+        task { id name status ... on PredictiveTask { taskId assigneeName assignee { __typename ... on Queue { name } } pacing { ratio } numberCounts { submitted accepted refused } } }
+      }
+      ... on Error { code message }
+    }
+  }
+`;
+
+const STATUS = (name: string) => /* GraphQL */ `
+  mutation($id: ID!) { ${name}(id: $id) { __typename ... on TaskPayload { task { status } } ... on Error { code message } ... on UpstreamRejectedError { upstreamCode } } }
+`;
+
+/** n distinct valid mobiles, deterministic. */
+function mobiles(n: number, offset = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `139${String(offset + i).padStart(8, '0')}`);
+}
+
+describe('predictive tasks through the schema', () => {
+  const disposer = createDisposer();
+  let gw: TestGateway;
+  let queue: string;
+
+  beforeAll(async () => {
+    gw = await startGateway(disposer);
+    queue = [...gw.sim.sip.queues.keys()][0] ?? 'sales';
+  });
+  afterAll(() => disposer.dispose());
+
+  const create = (input: Record<string, unknown>, key: 'operator' | 'viewer' = 'operator') =>
+    gw.gql<{ createPredictiveTask: Record<string, any> }>(CREATE, { input }, key);
+
+  it('creates a task from 25 000 entries with 1 TaskCreat + 2 TaskAdd and reports every refused entry', async () => {
+    const phones = mobiles(24_990);
+    // 5 invalid entries and 5 duplicates of earlier entries: 25 000 in all.
+    const invalid = ['12345', 'abc-def', '+1 415 555 0100', '', '0101234567'];
+    const entries = [...phones.map((phone) => ({ phone })), ...invalid.map((phone) => ({ phone })), ...phones.slice(0, 5).map((phone) => ({ phone: `+86 ${phone}` }))];
+    expect(entries).toHaveLength(25_000);
+    gw.sim.stats.reset();
+
+    const { data, errors } = await create({ name: '双十一回访', assignment: { type: 'QUEUE', assignee: queue }, pacing: { agents: 1, calls: 3 }, numbers: entries });
+    expect(errors).toBeUndefined();
+    const payload = data?.createPredictiveTask;
+    expect(payload).toMatchObject({ __typename: 'CreatePredictiveTaskPayload', outcome: 'COMPLETE', acceptedCount: 24_990, rejectedCount: 10, upstreamCalls: 3 });
+    expect(gw.sim.stats.count(SipService.TaskCreate)).toBe(1);
+    expect(gw.sim.stats.count(SipService.TaskAdd)).toBe(2);
+
+    const rejected = payload?.rejected as Array<Record<string, any>>;
+    expect(rejected.map((r) => r.index)).toEqual([24_990, 24_991, 24_992, 24_993, 24_994, 24_995, 24_996, 24_997, 24_998, 24_999]);
+    expect(rejected.slice(5).map((r) => [r.reason, r.duplicateOf])).toEqual([0, 1, 2, 3, 4].map((i) => ['DUPLICATE_IN_REQUEST', i]));
+    expect(new Set(rejected.slice(0, 5).map((r) => r.reason))).not.toContain('DUPLICATE_IN_REQUEST');
+
+    const task = payload?.task;
+    expect(task).toMatchObject({ name: '双十一回访', status: 'NOT_STARTED', assigneeName: queue, assignee: { __typename: 'Queue', name: queue }, pacing: { ratio: '1:3' } });
+    expect(task.numberCounts).toEqual({ submitted: 25_000, accepted: 24_990, refused: 10 });
+    expect(gw.sim.sip.tasks.get(task.taskId)?.numbers).toHaveLength(24_990);
+  });
+
+  it('validates without calling the platform on a dry run', async () => {
+    gw.sim.stats.reset();
+    const { data } = await create({ name: 'dry', assignment: { type: 'QUEUE', assignee: queue }, dryRun: true, numbers: [{ phone: '139 0000 0001' }, { phone: 'nope' }] });
+    expect(data?.createPredictiveTask).toMatchObject({ outcome: 'DRY_RUN', acceptedCount: 1, rejectedCount: 1, upstreamCalls: 0, task: null });
+    expect(gw.sim.stats.total()).toBe(0);
+  });
+
+  it('returns the first result for a retried idempotency key and refuses the key for another request', async () => {
+    const input = { name: 'retry-safe', assignment: { type: 'QUEUE', assignee: queue }, numbers: mobiles(3, 50_000).map((phone) => ({ phone })), idempotencyKey: 'order-2024-0001' };
+    gw.sim.stats.reset();
+    const first = await create(input);
+    const again = await create(input);
+    expect(first.data?.createPredictiveTask.task.id).toBeTruthy();
+    expect(again.data?.createPredictiveTask.task.id).toBe(first.data?.createPredictiveTask.task.id);
+    expect(again.data?.createPredictiveTask.upstreamCalls).toBe(0);
+    expect(gw.sim.stats.count(SipService.TaskCreate)).toBe(1);
+    const other = await create({ ...input, name: 'something else' });
+    expect(other.data?.createPredictiveTask).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+  });
+
+  it('answers an unknown queue with NotFoundError and creates nothing', async () => {
+    const { data } = await create({ name: 'lost', assignment: { type: 'QUEUE', assignee: 'no-such-queue' }, numbers: [{ phone: '13900000001' }] });
+    expect(data?.createPredictiveTask).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    const list = await gw.gql(`{ tasks(filter: { nameContains: "lost" }) { edges { node { name } } } }`);
+    expect(list.data?.tasks.edges).toEqual([]);
+  });
+
+  it('starts, pauses, restarts and ends a task, and refuses numbers once it is over', async () => {
+    const created = await create({ name: 'lifecycle', assignment: { type: 'QUEUE', assignee: queue }, numbers: mobiles(2, 60_000).map((phone) => ({ phone })) });
+    const id = created.data?.createPredictiveTask.task.id as string;
+    const taskId = created.data?.createPredictiveTask.task.taskId as string;
+    const run = async (name: string) => (await gw.gql(STATUS(name), { id }, 'operator')).data?.[name];
+
+    expect(await run('startTask')).toEqual({ __typename: 'TaskPayload', task: { status: 'RUNNING' } });
+    expect(gw.sim.sip.tasks.get(taskId)?.status).toBe(TaskStatus.Running);
+    expect(await run('pauseTask')).toEqual({ __typename: 'TaskPayload', task: { status: 'PAUSED' } });
+    expect(gw.sim.sip.tasks.get(taskId)?.status).toBe(TaskStatus.Paused);
+    expect(await run('startTask')).toEqual({ __typename: 'TaskPayload', task: { status: 'RUNNING' } });
+    expect(gw.sim.sip.tasks.get(taskId)?.status).toBe(TaskStatus.Running);
+    expect(await run('endTask')).toEqual({ __typename: 'TaskPayload', task: { status: 'ENDED' } });
+
+    const history = await gw.gql(`query($id: ID!) { task(id: $id) { ... on PredictiveTask { statusHistory { from to source } } } }`, { id });
+    expect(history.data?.task.statusHistory.map((c: any) => c.to)).toEqual(['NOT_STARTED', 'RUNNING', 'PAUSED', 'RUNNING', 'ENDED']);
+
+    const late = await gw.gql(
+      `mutation($input: AddTaskNumbersInput!) { addTaskNumbers(input: $input) { __typename ... on UpstreamRejectedError { code upstreamCode } } }`,
+      { input: { taskId: id, numbers: [{ phone: '13900000009' }] } },
+      'operator',
+    );
+    expect(late.data?.addTaskNumbers).toEqual({ __typename: 'UpstreamRejectedError', code: 'UPSTREAM_REJECTED', upstreamCode: '1028' });
+  });
+
+  it('adds numbers with per-entry reasons, and removes numbers', async () => {
+    const created = await create({ name: 'feed-me', assignment: { type: 'QUEUE', assignee: queue }, numbers: [{ phone: '13900000100' }] });
+    const id = created.data?.createPredictiveTask.task.id as string;
+    const taskId = created.data?.createPredictiveTask.task.taskId as string;
+    const added = await gw.gql(
+      `mutation($input: AddTaskNumbersInput!) { addTaskNumbers(input: $input) { ... on AddTaskNumbersPayload { outcome acceptedCount rejected { index reason } task { ... on PredictiveTask { numberCounts { submitted accepted refused } } } } } }`,
+      { input: { taskId: id, numbers: [{ phone: '139-0000-0101', customerId: 'C-1', dialAfter: '2030-01-01T00:00:00Z' }, { phone: 'x' }] } },
+      'operator',
+    );
+    expect(added.data?.addTaskNumbers).toEqual({
+      outcome: 'COMPLETE',
+      acceptedCount: 1,
+      rejected: [{ index: 1, reason: 'NOT_A_NUMBER' }],
+      task: { numberCounts: { submitted: 3, accepted: 2, refused: 1 } },
+    });
+    const number = gw.sim.sip.tasks.get(taskId)?.numbers.find((n) => n.phone === '13900000101');
+    expect(number).toMatchObject({ customuuid: 'C-1', time: Date.parse('2030-01-01T00:00:00Z') / 1000 });
+
+    const removed = await gw.gql(
+      `mutation($input: RemoveTaskNumbersInput!) { removeTaskNumbers(input: $input) { ... on RemoveTaskNumbersPayload { requestedPhones rejected { index } } } }`,
+      { input: { taskId: id, phones: ['139 0000 0101', 'bad'] } },
+      'operator',
+    );
+    expect(removed.data?.removeTaskNumbers).toEqual({ requestedPhones: ['13900000101'], rejected: [{ index: 1 }] });
+    expect(gw.sim.sip.tasks.get(taskId)?.numbers.some((n) => n.phone === '13900000101')).toBe(false);
+  });
+
+  it('lists tasks newest first, paged and filtered, and resolves them by id', async () => {
+    const page = async (after: string | null) =>
+      (await gw.gql(`query($after: String) { tasks(first: 2, after: $after) { edges { cursor node { id name kind } } pageInfo { hasNextPage endCursor } } }`, { after })).data?.tasks;
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i += 1) {
+      const result = await page(after);
+      names.push(...result.edges.map((e: any) => e.node.name));
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor;
+    }
+    expect(names).toEqual(['feed-me', 'lifecycle', 'retry-safe', '双十一回访']);
+    const ended = await gw.gql(`{ tasks(filter: { status: [ENDED] }) { edges { node { name status } } } }`);
+    expect(ended.data?.tasks.edges).toEqual([{ node: { name: 'lifecycle', status: 'ENDED' } }]);
+    const byName = await gw.gql(`{ tasks(filter: { nameContains: "双十一" }) { edges { node { id name } } } }`);
+    const id = byName.data?.tasks.edges[0].node.id;
+    const node = await gw.gql(`query($id: ID!) { node(id: $id) { ... on Task { name kind } } }`, { id });
+    expect(node.data?.node).toEqual({ name: '双十一回访', kind: 'PREDICTIVE' });
+  });
+
+  it('forbids a viewer to create tasks', async () => {
+    gw.sim.stats.reset();
+    const { errors } = await create({ name: 'nope', assignment: { type: 'QUEUE', assignee: queue }, numbers: [{ phone: '13900000001' }] }, 'viewer');
+    expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(gw.sim.stats.total()).toBe(0);
+  });
+});

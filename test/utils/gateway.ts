@@ -1,0 +1,59 @@
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
+import type { Disposer } from './disposer.ts';
+import { tempDatabaseUrl } from './temp-db.ts';
+
+export const KEYS = {
+  viewer: 'viewer-key-0123456789',
+  operator: 'operator-key-0123456789',
+  admin: 'admin-key-0123456789abc',
+} as const;
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+}
+
+export interface TestGateway {
+  sim: Simulator;
+  app: App;
+  url: string;
+  /** POSTs one operation over the real port; `key` picks the API key (default admin; null sends none). */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: keyof typeof KEYS | null): Promise<GraphQLResponse<T> & { status: number }>;
+}
+
+/** A simulator and a gateway in front of it with API keys for each role, both on free loopback ports. */
+export async function startGateway(
+  disposer: Disposer,
+  options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {},
+): Promise<TestGateway> {
+  const sim = disposer.use(createSimulator(options.simulator ?? {}), (s) => s.stop());
+  const simUrl = await sim.start();
+  const config = loadConfig({
+    SIP_API_URL: simUrl,
+    SIP_APPID: sim.credentials.appId,
+    SIP_ACCESSKEY: sim.credentials.accessKey,
+    AICALL_API_URL: simUrl,
+    AICALL_API_TOKEN: sim.credentials.aicallToken,
+    DATABASE_URL: tempDatabaseUrl(disposer),
+    GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.operator}:operator,${KEYS.admin}:admin`,
+    ...options.env,
+  });
+  const app = disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
+  const url = await app.start(0, '127.0.0.1');
+  return {
+    sim,
+    app,
+    url,
+    async gql(query, variables, key = 'admin') {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${KEYS[key]}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as GraphQLResponse<any>) };
+    },
+  };
+}
