@@ -64,6 +64,7 @@ builder.node(AgentRef, {
     }),
     validity: t.field({
       type: AgentValidityEnum,
+      nullable: true,
       description: 'Live validity check by the switch (GetSipValidStatus, batched for all agents in the request).',
       resolve: async (agent, _args, ctx) => {
         const { status } = await ctx.loaders.validity.load(agent.extension);
@@ -75,12 +76,15 @@ builder.node(AgentRef, {
     }),
     registration: t.field({
       type: AgentRegistrationRef,
-      description: 'Phone registration (GetSipRegisterStatus, batched).',
+      // Nullable, like every live status field: one agent the switch did not answer for must not blank a wallboard.
+      nullable: true,
+      description: 'Phone registration (GetSipRegisterStatus, batched); null with an error if the switch did not report it.',
       resolve: (agent, _args, ctx) => ctx.loaders.registration.load(agent.extension),
     }),
     callStatus: t.field({
       type: AgentCallStatusRef,
-      description: 'What the phone is doing now (GetSipCallStatus, batched).',
+      nullable: true,
+      description: 'What the phone is doing now (GetSipCallStatus, batched); null with an error if the switch did not report it.',
       resolve: (agent, _args, ctx) => ctx.loaders.callStatus.load(agent.extension),
     }),
     seats: t.field({
@@ -105,7 +109,7 @@ builder.queryFields((t) => ({
     type: [AgentRef],
     description: 'Agents (extensions), sorted by extension. One GetSipnumberInfo call; nested status fields are batched.',
     authScopes: { viewer: true },
-    args: { filter: t.arg({ type: AgentFilter }) },
+    args: { filter: t.arg({ type: AgentFilter, description: 'Which agents; all when absent.' }) },
     resolve: async (_root, { filter }, ctx) => {
       const sip = requireSip(ctx);
       const status =
@@ -197,7 +201,7 @@ function seatMutation(
       type: AgentSeatPayload,
       description,
       errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`),
-      args: { input: t.arg({ type: AgentSeatInput, required: true }) },
+      args: { input: t.arg({ type: AgentSeatInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
         await sipCommand({ queue: input.queue, extension: input.extension }, () => run(ctx, input));
         return { extension: input.extension, queue: input.queue };
@@ -216,7 +220,7 @@ builder.mutationField('setAgentAvailability', (t) =>
     type: AgentSeatPayload,
     description: 'Shows an agent as available or busy in a queue (SetSeatsStatus), e.g. for a break.',
     errors: mutationErrors('SetAgentAvailabilityResult'),
-    args: { input: t.arg({ type: SetAgentAvailabilityInput, required: true }) },
+    args: { input: t.arg({ type: SetAgentAvailabilityInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       await sipCommand({ queue: input.queue, extension: input.extension }, () =>
         requireSip(ctx).setSeatAvailability({

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { roleAtLeast } from '../auth.ts';
 import { builder } from '../builder.ts';
-import { InvalidInputError, SipBusinessError } from '../errors.ts';
+import { Role } from '../config.ts';
+import { ForbiddenError, InvalidInputError, SipBusinessError } from '../errors.ts';
 import { BillDirectionFilter, BillSyncFlag, CallDirection, CallMethod } from '../upstream/sip/codes.ts';
 import type { SipClient } from '../upstream/sip/client.ts';
 import type { Bill, BillQuery, RecordingLink } from '../upstream/sip/types.ts';
@@ -540,6 +542,10 @@ builder.queryFields((t) => ({
           throw new InvalidInputError(`first must be 1…${MAX_PAGE_SIZE}`, 'first');
         }
         const set = recordSetOf(args.filter);
+        // Consuming the platform's account-wide "not yet fetched" flag changes state for every client: operators only.
+        if (set.mode === 'NOT_YET_FETCHED' && !roleAtLeast(ctx.principal?.role, Role.Operator)) {
+          throw new ForbiddenError('syncMode NOT_YET_FETCHED marks records as fetched on the platform: it needs the operator role');
+        }
         const after = args.after != null ? decodeCursor(args.after, set) : null;
         const sip = requireSip(ctx);
         const page = await readPage(sip, set, first, after);

@@ -102,7 +102,11 @@ export const MUTATION_ERRORS = [InvalidInputError, NotFoundError, UpstreamReject
 
 /** The errors-plugin options of a mutation: its payload type directly in a union named `<Mutation>Result`. */
 export function mutationErrors(union: string, extra: Array<new (...args: any[]) => Error> = []) {
-  return { types: [...MUTATION_ERRORS, ...extra], directResult: true, union: { name: union } };
+  return {
+    types: [...MUTATION_ERRORS, ...extra],
+    directResult: true,
+    union: { name: union, description: 'The payload, or a typed error saying why not (every error implements Error).' },
+  };
 }
 
 /**

@@ -133,7 +133,7 @@ function memberMutation(name: string, union: string, description: string, run: (
       type: ExtGroupPayload,
       description,
       errors: mutationErrors(union),
-      args: { input: t.arg({ type: ExtGroupMemberInput, required: true }) },
+      args: { input: t.arg({ type: ExtGroupMemberInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
         const group = await existingGroup(ctx, input.group.trim());
         await sipCommand({ extension: input.extension }, () => run(ctx, group, input.extension.trim()));
@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
     type: ExtGroupPayload,
     description: 'Creates an extension group (AddExtgroup).',
     errors: mutationErrors('CreateExtGroupResult'),
-    args: { input: t.arg({ type: CreateExtGroupInput, required: true }) },
+    args: { input: t.arg({ type: CreateExtGroupInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
       await requireSip(ctx).createExtGroup(name, input.enabled ?? true);
@@ -167,7 +167,7 @@ builder.mutationFields((t) => ({
     type: ExtGroupPayload,
     description: 'Sets a member idle (takes group calls) or busy (skipped) (EditExtnumber).',
     errors: mutationErrors('SetExtGroupMemberStateResult'),
-    args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true }) },
+    args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const group = await existingGroup(ctx, input.group.trim());
       const state = MemberStateEnum.toUpstream(input.state as 'IDLE' | 'BUSY');

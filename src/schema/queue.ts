@@ -47,7 +47,7 @@ builder.node(QueueRef, {
 QueueSeatRef.implement({
   description: "One agent's membership of one queue, with its counters.",
   fields: (t) => ({
-    queue: t.field({ type: QueueRef, description: 'The queue.', resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
+    queue: t.field({ type: QueueRef, nullable: true, description: 'The queue; null if it was deleted meanwhile.', resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (s) => agentOf(s.extension) }),
     seatName: t.exposeString('seatName', { nullable: true, description: 'Seat name on the platform.' }),
     paused: t.boolean({ description: 'True when the agent shows busy in this queue (no calls offered).', resolve: (s) => s.state.value === SipCode.SeatPaused || s.status.value === SipCode.SeatPaused }),
@@ -152,7 +152,7 @@ builder.mutationFields((t) => ({
     type: QueuePayload,
     description: 'Creates a queue (AddQueue).',
     errors: mutationErrors('CreateQueueResult'),
-    args: { input: t.arg({ type: CreateQueueInput, required: true }) },
+    args: { input: t.arg({ type: CreateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       await requireSip(ctx).createQueue({
         name: input.name.trim(),
@@ -167,7 +167,7 @@ builder.mutationFields((t) => ({
     type: QueuePayload,
     description: 'Changes a queue (EditQueue). Unspecified fields keep their current values.',
     errors: mutationErrors('UpdateQueueResult'),
-    args: { input: t.arg({ type: UpdateQueueInput, required: true }) },
+    args: { input: t.arg({ type: UpdateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
       const current: Queue = await ctx.loaders.queue.load(name);

@@ -249,7 +249,7 @@ builder.mutationFields((t) => ({
       'Creates a predictive task with any number of entries: the first 10 000 valid numbers go with TaskCreat, the rest with TaskAdd in chunks of 10 000. ' +
       'Every entry the gateway or the platform refused is reported with its index. The task starts NOT_STARTED: call startTask.',
     errors: mutationErrors('CreatePredictiveTaskResult', [ConflictError]),
-    args: { input: t.arg({ type: CreatePredictiveTaskInput, required: true }) },
+    args: { input: t.arg({ type: CreatePredictiveTaskInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const entries = toEntries(input.numbers);
       const prepared = prepareTaskNumbers(entries);
@@ -287,7 +287,7 @@ builder.mutationFields((t) => ({
     type: AddTaskNumbersPayload,
     description: 'Adds any number of entries to a task that is not over (TaskAdd in chunks of 10 000), reporting every refused entry.',
     errors: mutationErrors('AddTaskNumbersResult', [ConflictError]),
-    args: { input: t.arg({ type: AddTaskNumbersInput, required: true }) },
+    args: { input: t.arg({ type: AddTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const task = await requirePredictiveTask(ctx, String(input.taskId));
       const entries = toEntries(input.numbers);
@@ -312,7 +312,7 @@ builder.mutationFields((t) => ({
     type: RemoveTaskNumbersPayload,
     description: 'Takes numbers off a task before they are dialled (taskDelPhone).',
     errors: mutationErrors('RemoveTaskNumbersResult'),
-    args: { input: t.arg({ type: RemoveTaskNumbersInput, required: true }) },
+    args: { input: t.arg({ type: RemoveTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const task = await requirePredictiveTask(ctx, String(input.taskId));
       const removed: string[] = [];

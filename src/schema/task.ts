@@ -172,7 +172,7 @@ builder.queryFields((t) => ({
     type: TaskRef,
     description: 'Tasks, newest first. Predictive tasks come from the gateway\'s store (the PBX cannot list them).',
     authScopes: { viewer: true },
-    args: { filter: t.arg({ type: TaskFilterInput }) },
+    args: { filter: t.arg({ type: TaskFilterInput, description: 'Which tasks; all when absent.' }) },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
       if (first < 1 || first > 500) throw new InvalidInputError('first must be 1…500', 'first');

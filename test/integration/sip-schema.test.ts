@@ -1,21 +1,12 @@
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { SipService } from '../../src/upstream/sip/codes.ts';
+import { WallboardDocument } from '../generated/graphql.ts';
+import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
 
-const WALLBOARD = /* GraphQL */ `
-  query Wallboard($filter: AgentFilter) {
-    agents(filter: $filter) {
-      id
-      extension
-      enabled
-      validity
-      registration { registered clientIp serverIp }
-      callStatus { state stateCode caller callee direction idleSeconds talkSeconds }
-      seats { queue { name strategy } state paused answeredCount missedCount lastAnsweredAt }
-    }
-  }
-`;
 
 describe('the SIP side through the schema', () => {
   const disposer = createDisposer();
@@ -36,7 +27,7 @@ describe('the SIP side through the schema', () => {
   it('answers a 200-agent wallboard with one call per status service and one GetQueueSipStatus', async () => {
     const extensions = Array.from({ length: 200 }, (_, i) => String(7000 + i));
     gw.sim.stats.reset();
-    const { data, errors } = await gw.gql<{ agents: Array<Record<string, any>> }>(WALLBOARD, { filter: { extensions } });
+    const { data, errors } = await gw.op(WallboardDocument, { filter: { extensions } });
     expect(errors).toBeUndefined();
     expect(data?.agents).toHaveLength(200);
     expect(data?.agents.map((a) => a.extension)).toEqual(extensions);
@@ -169,6 +160,33 @@ describe('the SIP side through the schema', () => {
     expect(viewerWrite.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(gw.sim.stats.total()).toBe(0);
     expect(gw.sim.sip.queues.has('sales')).toBe(true);
+    // Reading with NOT_YET_FETCHED changes the platform's flag for everyone: not for viewers either.
+    const consume = await gw.gql(
+      `{ callRecords(filter: { from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", syncMode: NOT_YET_FETCHED }) { totalCount } }`,
+      undefined,
+      'viewer',
+    );
+    expect(consume.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(gw.sim.stats.total()).toBe(0);
+  });
+
+  it('applies the same keys on graphql-ws: a bad key is closed with 4403, a viewer may read', async () => {
+    const ws = (authorization: string) =>
+      createClient({ url: `${gw.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization } });
+    const bad = ws('Bearer not-a-key-at-all');
+    disposer.add(() => bad.dispose());
+    const closed = createDeferred<number>();
+    bad.on('closed', (event) => closed.resolve((event as { code: number }).code));
+    const received: unknown[] = [];
+    bad.subscribe({ query: '{ queues { name } }' }, { next: (v) => received.push(v), error: () => undefined, complete: () => undefined });
+    expect(await closed.promise).toBe(4403);
+    expect(received).toEqual([]);
+
+    const viewer = ws(`Bearer ${KEYS.viewer}`);
+    disposer.add(() => viewer.dispose());
+    const answer = createDeferred<any>();
+    viewer.subscribe({ query: '{ queues { name } }' }, { next: answer.resolve, error: answer.reject, complete: () => undefined });
+    expect((await answer.promise).data.queues.length).toBe(gw.sim.sip.queues.size);
   });
 
   it('reports an unreachable platform as UPSTREAM_UNAVAILABLE and a refusal as UPSTREAM_REJECTED', async () => {
@@ -186,7 +204,7 @@ describe('the SIP side through the schema', () => {
     expect(names.length).toBeGreaterThan(100);
     expect(names.filter((name: string) => /pass(word)?|secret|pwd/i.test(name))).toEqual([]);
     // And no response carries one: the wallboard over every agent.
-    const all = await gw.gql(WALLBOARD);
+    const all = await gw.op(WallboardDocument);
     expect(JSON.stringify(all)).not.toMatch(/pw-\d+-secret/);
   });
 });

@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -22,6 +24,8 @@ export interface TestGateway {
   url: string;
   /** POSTs one operation over the real port; `key` picks the API key (default admin; null sends none). */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: keyof typeof KEYS | null): Promise<GraphQLResponse<T> & { status: number }>;
+  /** Runs a typed document from test/generated (codegen), so results and variables are checked against the schema. */
+  op<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V, key?: keyof typeof KEYS | null): Promise<GraphQLResponse<T> & { status: number }>;
 }
 
 /** A simulator and a gateway in front of it with API keys for each role, both on free loopback ports. */
@@ -43,10 +47,11 @@ export async function startGateway(
   });
   const app = disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
   const url = await app.start(0, '127.0.0.1');
-  return {
+  const gateway: TestGateway = {
     sim,
     app,
     url,
+    op: (document, variables, key) => gateway.gql(print(document), variables, key),
     async gql(query, variables, key = 'admin') {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -56,4 +61,5 @@ export async function startGateway(
       return { status: response.status, ...((await response.json()) as GraphQLResponse<any>) };
     },
   };
+  return gateway;
 }
