@@ -7,10 +7,13 @@ import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { GatewayConfig } from './config.ts';
 import { createAuthenticator, type Principal } from './auth.ts';
+import { createCallbackHandler } from './callbacks/route.ts';
 import { createContext, type GatewayContext, type GatewayServices } from './context.ts';
 import { GatewayError, UnauthenticatedError } from './errors.ts';
+import { createPubSub, type PubSub } from './events/pubsub.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema.ts';
+import { createAiTaskOptionsCache } from './loaders/aicall.ts';
 import { createDatabase, type Store } from './store/index.ts';
 import { createAiCallClient } from './upstream/aicall/client.ts';
 import { createUpstreamHttp } from './upstream/http.ts';
@@ -51,20 +54,37 @@ function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Er
 export interface AppOptions {
   /** A store opened by the caller (closed by it too); by default the app opens config.databaseUrl and closes it. */
   store?: Store;
+  /** A pub/sub made by the caller (closed by it too); by default the app makes one from config.redisUrl. */
+  pubsub?: PubSub;
 }
 
 /** Opens the store (running migrations) and wires the app; nothing listens until start(). */
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
   const store = options.store ?? (await createDatabase(config.databaseUrl, { logger }));
+  const pubsub =
+    options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger }));
   const http = createUpstreamHttp(config.http);
   const time = createZonedTime(config.upstreamTimeZone);
   const authenticate = createAuthenticator(config);
   // Principals found by the auth plugin, for the context factory of the same request.
   const principals = new WeakMap<Request, Principal>();
+  const aicall = config.aicall
+    ? createAiCallClient({
+        http,
+        time,
+        baseUrl: config.aicall.url,
+        token: config.aicall.token,
+        authHeader: config.aicall.authHeader,
+        authScheme: config.aicall.authScheme,
+      })
+    : null;
   const services: GatewayServices = {
     config,
+    aicall,
+    aiTaskOptions: aicall ? createAiTaskOptionsCache(aicall) : null,
     time,
     store,
+    pubsub,
     version: VERSION,
     sip: config.sip
       ? createSipClient({
@@ -75,16 +95,6 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
           accessKey: config.sip.accessKey,
           formEncoding: config.sip.formEncoding,
           tokenTtlMs: config.sip.tokenTtlMs,
-        })
-      : null,
-    aicall: config.aicall
-      ? createAiCallClient({
-          http,
-          time,
-          baseUrl: config.aicall.url,
-          token: config.aicall.token,
-          authHeader: config.aicall.authHeader,
-          authScheme: config.aicall.authScheme,
         })
       : null,
   };
@@ -129,6 +139,10 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     },
   });
 
+  const callbacks = createCallbackHandler({ config, store, pubsub, logger, time });
+  // Events a crash left between their insert and their projection are settled (and published) before serving.
+  await callbacks.catchUp();
+
   const server: Server = createServer((req, res) => route(req, res));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -143,6 +157,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
       res.end(JSON.stringify({ status: 'ok', version: VERSION, demo: config.demo }));
       return;
     }
+    if (callbacks.handle(req, res)) return;
     if (path !== GRAPHQL_PATH) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not found', graphql: GRAPHQL_PATH }));
@@ -227,6 +242,8 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
       for (const socket of sockets) socket.destroy();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       await http.close();
+      callbacks.close();
+      if (!options.pubsub) await pubsub.close();
       if (!options.store) await store.close();
     },
   };

@@ -57,7 +57,9 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeQueryOptions: {
-      description: 'Any object with a global id: Agent, Queue, ExtGroup, CallRecord, Task.',
+      description:
+        'Any object with a global id: Agent, Queue, ExtGroup, CallRecord, Task (PredictiveTask, AiTask), and the AI-task resources ' +
+        '(CallerLine, RedialRule, DoNotCallWindow, ScriptGroup, HandoverGroup).',
       args: { id: { description: 'A global id, as read from an `id` field.' } },
     },
     nodesQueryOptions: {

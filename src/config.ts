@@ -45,6 +45,10 @@ export interface GatewayConfig {
   authDisabled: boolean;
   /** Secret path segment of callback URLs; null when callbacks are off. `generated` when made up at start. */
   callback: { secret: string; generated: boolean } | null;
+  /** Largest callback body accepted (413 above it). */
+  callbackMaxBodyBytes: number;
+  /** Prefix of the Redis pub/sub channels, so deployments sharing one Redis never see each other's events. */
+  redisChannelPrefix: string;
   simulatorPort: number;
   maxRequestBodyBytes: number;
   /** Longest extension list per SIP status call (they take comma lists). */
@@ -114,6 +118,13 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
       .optional(),
   ),
+  REDIS_CHANNEL_PREFIX: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]+$/, 'may hold only letters, digits and : . _ -')
+      .default('callcentre-gateway'),
+  ),
   GATEWAY_API_KEYS: optionalString,
   GATEWAY_AUTH: z.preprocess(blankAsUndefined, z.enum(['on', 'off']).default('on')),
   CALLBACK_SECRET: z.preprocess(
@@ -138,6 +149,8 @@ const envSchema = z.object({
   SIMULATOR_PORT: port(8080),
   // Number lists ride in GraphQL variables: 25 000 entries with custom fields are a few MB.
   MAX_REQUEST_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+  // Callbacks are a few hundred bytes; the cap only bounds what an unauthenticated sender can make us buffer.
+  CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
 });
 
@@ -228,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     },
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL ?? null,
+    redisChannelPrefix: c.REDIS_CHANNEL_PREFIX,
     apiKeys: authDisabled ? null : apiKeys,
     authDisabled,
     // A live deployment needs a stable callback URL that the platform is configured with, so only demo mode
@@ -237,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
       : demo
         ? { secret: generateSecret(), generated: true }
         : null,
+    callbackMaxBodyBytes: c.CALLBACK_MAX_BODY_BYTES,
     simulatorPort: c.SIMULATOR_PORT,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,

@@ -1,5 +1,7 @@
 import type { Principal } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
+import type { PubSub } from './events/pubsub.ts';
+import { type AiCallLoaders, type AiTaskOptionsCache, createAiCallLoaders } from './loaders/aicall.ts';
 import { createSipLoaders, type SipLoaders } from './loaders/sip.ts';
 import type { Store } from './store/index.ts';
 import type { AiCallClient } from './upstream/aicall/client.ts';
@@ -13,9 +15,13 @@ export interface GatewayServices {
   sip: SipClient | null;
   /** Null when the deployment has no AI-call API configured. */
   aicall: AiCallClient | null;
+  /** What a new AI task may use (`GET /v1/task/create`), cached for seconds and shared; null without the AI-call API. */
+  aiTaskOptions: AiTaskOptionsCache | null;
   time: ZonedTime;
   /** The gateway's own memory: tasks it created, idempotency keys. */
   store: Store;
+  /** Stored callback events, published after their 2xx: in-process, or Redis across replicas (docs/events.md). */
+  pubsub: PubSub;
   version: string;
 }
 
@@ -26,6 +32,8 @@ export interface GatewayContext extends GatewayServices {
   principal: Principal | null;
   /** Fresh per request, so one request's batch never serves another's stale data. */
   loaders: SipLoaders;
+  /** AI-call reads of this request: one task list, one options read, resources by id. */
+  aiLoaders: AiCallLoaders;
 }
 
 export function createContext(services: GatewayServices, principal: Principal | null): GatewayContext {
@@ -34,5 +42,6 @@ export function createContext(services: GatewayServices, principal: Principal | 
     requestId: crypto.randomUUID(),
     principal,
     loaders: createSipLoaders(services.sip, services.config.sipListChunkSize),
+    aiLoaders: createAiCallLoaders(services.aicall, services.aiTaskOptions),
   };
 }

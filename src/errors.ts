@@ -9,6 +9,7 @@ export enum ErrorCode {
   InvalidInput = 'INVALID_INPUT',
   NotFound = 'NOT_FOUND',
   Conflict = 'CONFLICT',
+  UnsupportedForTaskKind = 'UNSUPPORTED_FOR_TASK_KIND',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
 }
@@ -53,6 +54,30 @@ export class ConflictError extends GatewayError {
   constructor(message: string) {
     super(message);
     this.name = 'ConflictError';
+  }
+}
+
+/** The two kinds of task, as GraphQL names them (TaskKind). */
+export type TaskKindName = 'PREDICTIVE' | 'AI';
+
+/**
+ * A task command that the task's platform does not have: `endTask` on an AI task (the AI platform can only pause or
+ * delete), `deleteTask` or `removeTaskNumbers` on a predictive task (the PBX has no such call), …
+ */
+export class UnsupportedForTaskKindError extends GatewayError {
+  readonly code = ErrorCode.UnsupportedForTaskKind;
+  constructor(
+    /** The mutation, e.g. `endTask`. */
+    readonly operation: string,
+    readonly kind: TaskKindName,
+    /** What to do instead. */
+    readonly hint: string,
+  ) {
+    super(`${operation} does not apply to ${kind === 'AI' ? 'AI' : 'predictive'} tasks: ${hint}`);
+    this.name = 'UnsupportedForTaskKindError';
+  }
+  override extensions() {
+    return { operation: this.operation, kind: this.kind };
   }
 }
 

@@ -8,6 +8,8 @@ import './schema/ext-group.ts';
 import './schema/call-record.ts';
 import './schema/task.ts';
 import './schema/task-numbers.ts';
+import './schema/ai-resources.ts';
+import './schema/ai-task.ts';
 
 /** The executable schema: every domain module registers its types and root fields on the builder when imported. */
 export const schema = builder.toSchema();

@@ -27,8 +27,19 @@ import {
 
 /** TaskCreat with the task's settings bound: e.g. `(numbers) => sip.createTask({ ...settings, numbers })`. */
 export type CreateTaskFunction = (numbers: readonly TaskNumber[]) => Promise<TaskCreated>;
-/** TaskAdd: `sip.addTaskNumbers` as it is. */
-export type AddTaskNumbersFunction = (taskId: string, numbers: readonly TaskNumber[]) => Promise<TaskNumbersAdded>;
+/** A refusal in a platform's answer; `reason` is its own words when it gives them. */
+export interface PlatformRefusal extends RefusedNumber {
+  reason?: string | null;
+}
+
+/** What an add call answers: the accepted count when the platform states it, and its refusals. */
+export interface NumbersAdded {
+  accepted: TaskNumbersAdded['accepted'] | null;
+  refused: readonly PlatformRefusal[];
+}
+
+/** TaskAdd: `sip.addTaskNumbers` as it is (or another platform's import, adapted). */
+export type AddTaskNumbersFunction = (taskId: string, numbers: readonly TaskNumber[]) => Promise<NumbersAdded>;
 
 /** A new task (TaskCreat carries the first chunk) or a task that exists. */
 export type UploadDestination = { create: CreateTaskFunction } | { taskId: string };
@@ -38,6 +49,8 @@ export interface UploadOptions {
   add: AddTaskNumbersFunction;
   /** Numbers per call, 1…MAX_NUMBERS_PER_CALL (default MAX_NUMBERS_PER_CALL). */
   chunkSize?: number;
+  /** How calls are named in reports and messages (default the SIP services TaskCreat and TaskAdd). */
+  operations?: { create: string; add: string };
 }
 
 export enum UploadOutcome {
@@ -51,7 +64,8 @@ export enum UploadOutcome {
 
 /** The call that stopped the upload. */
 export interface UploadFailure extends NumberSendError {
-  operation: SipService.TaskCreate | SipService.TaskAdd;
+  /** The SIP service (TaskCreat, TaskAdd) or the name given in `operations`. */
+  operation: string;
   /** 0-based chunk number (chunk 0 goes with TaskCreat when creating). */
   chunk: number;
   /**
@@ -64,7 +78,7 @@ export interface UploadFailure extends NumberSendError {
 
 /** One call made to the platform. */
 export interface UploadCall {
-  operation: SipService.TaskCreate | SipService.TaskAdd;
+  operation: string;
   chunk: number;
   sent: number;
   /** Refusals matched to an entry. */
@@ -108,6 +122,7 @@ export async function uploadTaskNumbers(
   }
   const report: UploadReport = { accepted: [], rejected: [...prepared.rejected], calls: [], anomalies: [] };
   const { destination } = options;
+  const names = options.operations ?? { create: SipService.TaskCreate, add: SipService.TaskAdd };
 
   let taskId: string;
   let next = 0;
@@ -115,19 +130,19 @@ export async function uploadTaskNumbers(
     const first = chunks[0];
     if (!first) {
       const error = new InvalidInputError('none of the numbers can be dialled: the task was not created', 'numbers');
-      const failure = failureOf(error, SipService.TaskCreate, 0);
+      const failure = failureOf(error, names.create, 0);
       return { ...finish(report), outcome: UploadOutcome.TaskNotCreated, taskId: null, error, failure };
     }
     let created: TaskCreated;
     try {
       created = await destination.create(first.map((n) => n.entry));
     } catch (error) {
-      const failure = failureOf(error, SipService.TaskCreate, 0);
+      const failure = failureOf(error, names.create, 0);
       notSent(report, chunks, 0, failure);
       return { ...finish(report), outcome: UploadOutcome.TaskNotCreated, taskId: null, error, failure };
     }
     taskId = created.taskId;
-    settle(report, SipService.TaskCreate, 0, first, created.refused, null);
+    settle(report, names.create, 0, first, created.refused, null);
     next = 1;
   } else {
     taskId = destination.taskId;
@@ -135,15 +150,15 @@ export async function uploadTaskNumbers(
 
   for (let index = next; index < chunks.length; index++) {
     const chunk = chunks[index] ?? [];
-    let added: TaskNumbersAdded;
+    let added: NumbersAdded;
     try {
       added = await options.add(taskId, chunk.map((n) => n.entry));
     } catch (error) {
-      const failure = failureOf(error, SipService.TaskAdd, index);
+      const failure = failureOf(error, names.add, index);
       notSent(report, chunks, index, failure);
       return { ...finish(report), outcome: UploadOutcome.Partial, taskId, error, failure };
     }
-    settle(report, SipService.TaskAdd, index, chunk, added.refused, added.accepted);
+    settle(report, names.add, index, chunk, added.refused, added.accepted);
   }
   return { ...finish(report), outcome: UploadOutcome.Complete, taskId, error: null, failure: null };
 }
@@ -165,7 +180,7 @@ function settle(
   operation: UploadCall['operation'],
   chunkIndex: number,
   chunk: readonly AcceptedNumber[],
-  refusals: readonly RefusedNumber[],
+  refusals: readonly PlatformRefusal[],
   platformAccepted: number | null,
 ): void {
   const byPhone = new Map<string, AcceptedNumber[]>();
@@ -195,7 +210,7 @@ function settle(
       index: match.index,
       input: match.input,
       reason: NumberRejectionReason.RefusedByPlatform,
-      message: `the platform refused ${match.entry.phone}`,
+      message: refusal.reason ? `the platform refused ${match.entry.phone}: ${refusal.reason}` : `the platform refused ${match.entry.phone}`,
       platformDetail: refusal.raw,
     });
   }

@@ -1,15 +1,18 @@
 import { builder } from '../builder.ts';
 import {
+  AiCallHttpError,
   ConflictError,
   ErrorCode,
   type GatewayError,
   InvalidInputError,
   NotFoundError,
+  UnsupportedForTaskKindError,
   UpstreamRejectedError,
   type InputIssue,
 } from '../errors.ts';
 import { SipBusinessError } from '../errors.ts';
 import { SipCode } from '../upstream/sip/codes.ts';
+import { TaskKindEnum } from './task-kind.ts';
 
 /**
  * Domain errors as GraphQL types. Mutations return them in their result unions (errors plugin), so a front end
@@ -25,6 +28,7 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.InvalidInput]: 'The input was refused before anything was sent.',
   [ErrorCode.NotFound]: 'No such object.',
   [ErrorCode.Conflict]: 'Collides with another request (e.g. an idempotency key reused for a different request).',
+  [ErrorCode.UnsupportedForTaskKind]: "The task's platform has no such command (e.g. endTask on an AI task).",
   [ErrorCode.Unauthenticated]: 'No valid API key.',
   [ErrorCode.Forbidden]: "The API key's role does not allow this.",
 };
@@ -97,6 +101,19 @@ builder.objectType(ConflictError, {
   fields: () => ({}),
 });
 
+builder.objectType(UnsupportedForTaskKindError, {
+  name: 'UnsupportedForTaskKindError',
+  description:
+    "The command does not exist for this kind of task on its platform (endTask on an AI task, deleteTask or removeTaskNumbers on a predictive task, …); nothing was sent.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof UnsupportedForTaskKindError,
+  fields: (t) => ({
+    operation: t.exposeString('operation', { description: 'The mutation that was refused.' }),
+    kind: t.field({ type: TaskKindEnum, description: 'The kind of the task it was asked for.', resolve: (error) => error.kind }),
+    hint: t.exposeString('hint', { description: 'What to do instead.' }),
+  }),
+});
+
 /** The error types every mutation result may carry. */
 export const MUTATION_ERRORS = [InvalidInputError, NotFoundError, UpstreamRejected] as const;
 
@@ -134,5 +151,30 @@ export async function sipCommand<T>(
     return await run();
   } catch (error) {
     explainSipError(error, keys);
+  }
+}
+
+/**
+ * The AI-call counterpart of explainSipError: a 404 on a task route becomes NotFoundError; a 4xx whose message is
+ * Laravel's generic "The given data was invalid." gets its per-field messages appended, so `upstreamMessage` says why.
+ */
+export function explainAiCallError(error: unknown, keys: { task?: string }): never {
+  if (error instanceof AiCallHttpError) {
+    if (error.status === 404 && keys.task !== undefined) throw new NotFoundError('Task', keys.task);
+    const details = Object.entries(error.fieldErrors).flatMap(([field, messages]) => messages.map((m) => `${field}: ${m}`));
+    if (error.status < 500 && details.length > 0 && !details.some((d) => error.upstreamMessage.includes(d))) {
+      const message = [error.upstreamMessage, ...details].filter((part) => part !== '').join(' ');
+      throw new AiCallHttpError(error.operation, error.status, message, error.fieldErrors);
+    }
+  }
+  throw error;
+}
+
+/** Runs an AI-call command, translating "not found" for the task it names. */
+export async function aiCallCommand<T>(keys: Parameters<typeof explainAiCallError>[1], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    explainAiCallError(error, keys);
   }
 }

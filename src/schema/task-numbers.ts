@@ -2,19 +2,20 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
-import { ConflictError, GatewayError } from '../errors.ts';
+import { ConflictError, GatewayError, type InputIssue, InvalidInputError, UnsupportedForTaskKindError } from '../errors.ts';
 import { checkPhoneNumber, NumberRejectionReason, prepareTaskNumbers, type RejectedNumber } from '../domain/phone-numbers.ts';
 import { type TaskUploadResult, UploadOutcome, uploadTaskNumbers } from '../domain/task-upload.ts';
 import { PredictiveAssignmentType, type PredictiveTask, PredictiveTaskStatus } from '../store/index.ts';
+import type { AiCustomerInput } from '../upstream/aicall/types.ts';
 import { AssignType } from '../upstream/sip/codes.ts';
 import type { TaskNumber } from '../upstream/sip/types.ts';
 import { valuesOf } from './codes.ts';
-import { explainSipError, mutationErrors, sipCommand } from './errors.ts';
-import { AssignmentTypeEnum, requirePredictiveTask, TaskRef } from './task.ts';
-import { requireSip } from './upstream.ts';
+import { explainAiCallError, explainSipError, mutationErrors, sipCommand } from './errors.ts';
+import { AssignmentTypeEnum, findAiTask, requireAiTask, requirePredictiveTask, TaskRef, taskIdOf } from './task.ts';
+import { requireAiCall, requireSip } from './upstream.ts';
 
 /**
- * Feeding predictive tasks: any number of entries, validated by one rule set (domain/phone-numbers.ts), sent in
+ * Feeding tasks of both kinds: any number of entries, validated by one rule set (domain/phone-numbers.ts), sent in
  * platform-sized chunks (domain/task-upload.ts), every entry accounted for, and safe to retry with an idempotency key.
  */
 
@@ -74,6 +75,8 @@ type Outcome = UploadOutcome | 'DRY_RUN';
 
 /** What a number upload returns; also what an idempotency key remembers, so it must stay JSON-serialisable. */
 interface NumbersPayloadShape {
+  /** AI for an AI task (`taskId` is then its uuid); absent for a predictive task (as in payloads stored before AI tasks). */
+  kind?: 'AI';
   taskId: string | null;
   outcome: Outcome;
   acceptedCount: number;
@@ -88,14 +91,16 @@ function numbersPayload(name: string, description: string) {
       task: t.field({
         type: TaskRef,
         nullable: true,
-        description: 'The task; null on a dry run of a new task, or when it was not created.',
-        resolve: (p, _a, ctx) => (p.taskId ? ctx.store.tasks.get(p.taskId) : null),
+        description: 'The task; null on a dry run of a new task, or when it was not created (or no longer exists).',
+        resolve: (p, _a, ctx) => (p.taskId === null ? null : p.kind === 'AI' ? findAiTask(ctx, p.taskId) : ctx.store.tasks.get(p.taskId)),
       }),
       outcome: t.field({ type: UploadOutcomeEnum, description: 'How it went.', resolve: (p) => p.outcome }),
       acceptedCount: t.exposeInt('acceptedCount', { description: 'Entries now on the task (on a dry run: entries that would be sent).' }),
       rejectedCount: t.int({ description: 'Entries not on the task.', resolve: (p) => p.rejected.length }),
       rejected: t.field({ type: [RejectedNumberRef], description: 'Every entry not on the task, in list order, with the reason.', resolve: (p) => p.rejected }),
-      upstreamCalls: t.exposeInt('upstreamCalls', { description: 'TaskCreat/TaskAdd calls made (0 on a dry run or a replay).' }),
+      upstreamCalls: t.exposeInt('upstreamCalls', {
+        description: 'Calls made to the platform: TaskCreat/TaskAdd, or AI-task imports (0 on a dry run or a replay).',
+      }),
     }),
   });
 }
@@ -103,15 +108,29 @@ function numbersPayload(name: string, description: string) {
 const CreatePredictiveTaskPayload = numbersPayload('CreatePredictiveTaskPayload', 'A new predictive task and what became of each number.');
 const AddTaskNumbersPayload = numbersPayload('AddTaskNumbersPayload', 'What became of each number added to a task.');
 
+const TaskNumberFieldInput = builder.inputType('TaskNumberFieldInput', {
+  description: 'A custom field of an AI-task customer, which the script may speak (e.g. name: "张三").',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Field name, as the script refers to it.' }),
+    value: t.string({ required: true, description: 'Field value.' }),
+  }),
+});
+
 const TaskNumberInput = builder.inputType('TaskNumberInput', {
-  description: 'One customer to dial, with the fields the platform copies into its call record.',
+  description:
+    'One customer to dial, with the fields the platform copies into its call record. For AI tasks, userId, memberId, maturity and ' +
+    'customerId travel as custom fields under those names, beside `fields`.',
   fields: (t) => ({
     phone: t.string({ required: true, description: 'Mobile or fixed line; separators and +86 are fine.' }),
-    dialAfter: t.field({ type: 'DateTime', description: 'Not dialled before this instant (default: as soon as possible).' }),
+    dialAfter: t.field({
+      type: 'DateTime',
+      description: 'Predictive tasks only: not dialled before this instant (default: as soon as possible). AI tasks have no dial time.',
+    }),
     userId: t.string({ description: 'Your user id (call records: userId).' }),
     memberId: t.string({ description: 'Your member id (call records: memberId).' }),
     maturity: t.string({ description: 'Lead maturity (call records: maturity).' }),
     customerId: t.string({ description: 'Your customer id (call records: customerId).' }),
+    fields: t.field({ type: [TaskNumberFieldInput], description: 'AI tasks only: custom fields the script may speak (name, amount due, …).' }),
   }),
 });
 
@@ -133,7 +152,20 @@ const PacingInput = builder.inputType('TaskPacingInput', {
 
 const idempotencyKey = z.string().trim().min(8, 'idempotencyKey needs at least 8 characters').max(128).nullish();
 const customField = z.string().max(128, 'custom fields are at most 128 characters').nullish();
-const numberSchema = z.object({ phone: z.string(), userId: customField, memberId: customField, maturity: customField, customerId: customField }).loose();
+const numberField = z.object({
+  name: z.string().trim().min(1, 'a field needs a name').max(64, 'field names are at most 64 characters').refine((n) => n !== 'phone', 'phone is the number itself, not a field'),
+  value: z.string().max(1_000, 'field values are at most 1000 characters'),
+});
+const numberSchema = z
+  .object({
+    phone: z.string(),
+    userId: customField,
+    memberId: customField,
+    maturity: customField,
+    customerId: customField,
+    fields: z.array(numberField).max(50, 'at most 50 fields per number').nullish(),
+  })
+  .loose();
 
 const CreatePredictiveTaskInput = builder.inputType('CreatePredictiveTaskInput', {
   description: 'A new predictive task. Any number of entries: the gateway sends them in platform-sized chunks.',
@@ -159,9 +191,9 @@ const CreatePredictiveTaskInput = builder.inputType('CreatePredictiveTaskInput',
 });
 
 const AddTaskNumbersInput = builder.inputType('AddTaskNumbersInput', {
-  description: 'More customers for a task that is not over.',
+  description: 'More customers for a task of either kind that is not over.',
   fields: (t) => ({
-    taskId: t.id({ required: true, description: "The task's global id." }),
+    taskId: t.id({ required: true, description: "The task's global id (either kind)." }),
     numbers: t.field({ type: [TaskNumberInput], required: true, description: 'The customers to dial.' }),
     dryRun: t.boolean({ description: 'Validate and report per entry without calling the platform.' }),
     idempotencyKey: t.string({ description: 'Makes retries safe: the same key returns the first result instead of adding the numbers twice.' }),
@@ -187,7 +219,44 @@ const RemoveTaskNumbersPayload = builder.objectRef<{ task: PredictiveTask; remov
   }),
 });
 
-type NumberInput = { phone: string; dialAfter?: Date | null; userId?: string | null; memberId?: string | null; maturity?: string | null; customerId?: string | null };
+type NumberInput = {
+  phone: string;
+  dialAfter?: Date | null;
+  userId?: string | null;
+  memberId?: string | null;
+  maturity?: string | null;
+  customerId?: string | null;
+  fields?: ReadonlyArray<{ name: string; value: string }> | null;
+};
+
+/** Refuses, on its path, every entry that sets `field`: the fields one kind of task has and the other has not. */
+function refuseEntriesWith(numbers: readonly NumberInput[], field: 'fields' | 'dialAfter', message: string): void {
+  const issues: InputIssue[] = [];
+  numbers.forEach((n, index) => {
+    const value = n[field];
+    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
+      issues.push({ path: ['input', 'numbers', String(index), field], message });
+    }
+  });
+  if (issues.length > 0) throw new InvalidInputError(`${issues.length} entr${issues.length === 1 ? 'y sets' : 'ies set'} ${field}: ${message}`, undefined, issues);
+}
+
+/**
+ * An AI-task customer from an entry: the custom fields, plus the predictive per-number fields under their GraphQL
+ * names when given (so your ids reach the platform's records too). ASSUMPTION: docs/aicall-assumptions.md, "Import".
+ */
+function toCustomer(phone: string, n: NumberInput): AiCustomerInput {
+  const fields: Record<string, string> = {};
+  for (const field of n.fields ?? []) fields[field.name.trim()] = field.value;
+  for (const key of ['userId', 'memberId', 'maturity', 'customerId'] as const) {
+    const value = n[key];
+    if (value) fields[key] = value;
+  }
+  return Object.keys(fields).length > 0 ? { phone, fields } : { phone };
+}
+
+/** Numbers per AI-task import call. The platform states no limit; the PBX's 10 000 is assumed (one place to change). */
+const AI_IMPORT_CHUNK_SIZE = 10_000;
 
 function toEntries(numbers: readonly NumberInput[]): TaskNumber[] {
   return numbers.map((n) => ({
@@ -251,6 +320,7 @@ builder.mutationFields((t) => ({
     errors: mutationErrors('CreatePredictiveTaskResult', [ConflictError]),
     args: { input: t.arg({ type: CreatePredictiveTaskInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
+      refuseEntriesWith(input.numbers, 'fields', 'custom fields are for AI tasks; predictive numbers carry userId, memberId, maturity and customerId');
       const entries = toEntries(input.numbers);
       const prepared = prepareTaskNumbers(entries);
       if (input.dryRun) {
@@ -285,10 +355,15 @@ builder.mutationFields((t) => ({
   }),
   addTaskNumbers: t.field({
     type: AddTaskNumbersPayload,
-    description: 'Adds any number of entries to a task that is not over (TaskAdd in chunks of 10 000), reporting every refused entry.',
+    description:
+      'Adds any number of entries to a task of either kind, reporting every refused entry with its index. Predictive: TaskAdd in chunks of 10 000. ' +
+      'AI: `POST /v1/task/import_task_customer` in chunks of 10 000, with each entry\'s custom fields; numbers the platform refuses come back as REFUSED_BY_PLATFORM.',
     errors: mutationErrors('AddTaskNumbersResult', [ConflictError]),
     args: { input: t.arg({ type: AddTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
+      const ref = taskIdOf(String(input.taskId));
+      if (ref?.kind === 'AI') return addAiTaskNumbers(ctx, String(input.taskId), ref.id, input);
+      refuseEntriesWith(input.numbers, 'fields', 'custom fields are for AI tasks; predictive numbers carry userId, memberId, maturity and customerId');
       const task = await requirePredictiveTask(ctx, String(input.taskId));
       const entries = toEntries(input.numbers);
       const prepared = prepareTaskNumbers(entries);
@@ -310,10 +385,14 @@ builder.mutationFields((t) => ({
   }),
   removeTaskNumbers: t.field({
     type: RemoveTaskNumbersPayload,
-    description: 'Takes numbers off a task before they are dialled (taskDelPhone).',
-    errors: mutationErrors('RemoveTaskNumbersResult'),
+    description:
+      'Takes numbers off a predictive task before they are dialled (taskDelPhone). The AI-call platform has no such call: AI tasks get UnsupportedForTaskKindError.',
+    errors: mutationErrors('RemoveTaskNumbersResult', [UnsupportedForTaskKindError]),
     args: { input: t.arg({ type: RemoveTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
+      if (taskIdOf(String(input.taskId))?.kind === 'AI') {
+        throw new UnsupportedForTaskKindError('removeTaskNumbers', 'AI', 'the AI-call platform cannot take numbers off a task; pause or delete it instead');
+      }
       const task = await requirePredictiveTask(ctx, String(input.taskId));
       const removed: string[] = [];
       const rejected: RejectedNumber[] = [];
@@ -329,3 +408,44 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+/**
+ * addTaskNumbers for an AI task: the same phone rules and per-entry report as predictive tasks, sent with
+ * `importCustomers` (whose refusals are matched back to entries by number), and safe to retry with an idempotency key.
+ * The task is not read first: an unknown one answers 404, which becomes NotFoundError (a dry run reads the list).
+ */
+async function addAiTaskNumbers(
+  ctx: GatewayContext,
+  globalId: string,
+  uuid: string,
+  input: { numbers: readonly NumberInput[]; dryRun?: boolean | null; idempotencyKey?: string | null; taskId: string | number },
+): Promise<NumbersPayloadShape> {
+  const aicall = requireAiCall(ctx);
+  refuseEntriesWith(input.numbers, 'dialAfter', 'AI tasks dial as soon as they can: dialAfter is for predictive tasks');
+  const prepared = prepareTaskNumbers(toEntries(input.numbers));
+  if (input.dryRun) {
+    await requireAiTask(ctx, globalId, uuid);
+    return { kind: 'AI', taskId: uuid, outcome: 'DRY_RUN', acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
+  }
+  // Duplicates are refused by prepareTaskNumbers, so a normalised number names one entry.
+  const entryOf = new Map(prepared.accepted.map((a) => [a.entry.phone, input.numbers[a.index]]));
+  const { idempotencyKey: key, ...request } = input;
+  return once(ctx, `addTaskNumbers:ai:${uuid}`, key, request, async () => {
+    const result = await uploadTaskNumbers(prepared, {
+      destination: { taskId: uuid },
+      chunkSize: AI_IMPORT_CHUNK_SIZE,
+      operations: { create: 'POST /v1/task', add: 'POST /v1/task/import_task_customer/{id}' },
+      add: async (taskId, numbers) => {
+        const answer = await aicall.importCustomers(taskId, numbers.map((n) => toCustomer(n.phone, entryOf.get(n.phone) ?? n)));
+        return { accepted: answer.accepted, refused: answer.refused };
+      },
+    });
+    // Nothing reached the task and the first call was refused outright (unknown task, …): a typed error says why.
+    if (result.outcome === UploadOutcome.Partial && result.accepted.length === 0 && result.failure.chunk === 0 && !result.failure.uncertain) {
+      explainAiCallError(result.error, { task: globalId });
+    }
+    // Progress changed: a later read in this request fetches the list again.
+    ctx.aiLoaders.clearTasks();
+    return { ...payloadOf(result), kind: 'AI' as const };
+  });
+}

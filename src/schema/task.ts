@@ -1,45 +1,60 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { aiTaskCreatedAt, aiTaskStatus } from '../domain/ai-task.ts';
 import {
+  aiTaskIsAfter,
+  decodeTaskCursor,
+  encodeTaskCursor,
+  mergeTaskPages,
+  predictiveKeysetAfter,
+  sortAiTasks,
+} from '../domain/task-list.ts';
+import { InvalidInputError, NotFoundError, UnsupportedForTaskKindError } from '../errors.ts';
+import {
+  foldName,
   PredictiveAssignmentType,
   type PredictiveTask,
   PredictiveTaskStatus,
   type StatusChange,
   taskCursor,
 } from '../store/index.ts';
+import type { AiTask } from '../upstream/aicall/types.ts';
 import { TaskCommand } from '../upstream/sip/codes.ts';
 import { valuesOf } from './codes.ts';
-import { mutationErrors, sipCommand } from './errors.ts';
+import { aiCallCommand, mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, ExtGroupRef, QueueRef } from './refs.ts';
-import { requireSip } from './upstream.ts';
+import { TaskKindEnum } from './task-kind.ts';
+import { requireAiCall, requireSip } from './upstream.ts';
+
+export { TaskKindEnum };
 
 /**
- * Tasks: outbound campaigns. `Task` is the interface both kinds implement (predictive here; AI-call tasks come with
- * the AI-call side); the SIP API cannot list tasks, so predictive tasks are served from the gateway's own store.
+ * Tasks: outbound campaigns. `Task` is the interface both kinds implement: PredictiveTask here (the SIP API cannot
+ * list tasks, so they are served from the gateway's own store) and AiTask in ai-task.ts (the platform's `/v1/task`).
+ * The task API — tasks, task, startTask, pauseTask, endTask — takes either kind and dispatches on the global id.
  */
 
-export const TaskKindEnum = builder.enumType('TaskKind', {
-  description: 'Which platform runs a task.',
-  values: {
-    PREDICTIVE: { description: 'A predictive-dial campaign on the SIP PBX: answered calls go to human agents.' },
-    AI: { description: 'A voice-bot campaign on the AI-call platform.' },
-  } as const,
-});
+/** What a Task resolves from: a stored predictive task or an AI-call platform task. */
+export type TaskShape = PredictiveTask | AiTask;
+
+export function isAiTask(task: TaskShape): task is AiTask {
+  return 'scriptGroupId' in task;
+}
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
   description: 'Where a task is in its life.',
   values: valuesOf(PredictiveTaskStatus, {
-    [PredictiveTaskStatus.NotStarted]: 'Created, not started yet.',
+    [PredictiveTaskStatus.NotStarted]: 'Created, not started yet (predictive tasks only).',
     [PredictiveTaskStatus.Running]: 'Dialling.',
-    [PredictiveTaskStatus.Paused]: 'Paused; startTask resumes it.',
-    [PredictiveTaskStatus.Ended]: 'Ended on request; it cannot be restarted.',
-    [PredictiveTaskStatus.Finished]: 'Every number was dialled.',
+    [PredictiveTaskStatus.Paused]:
+      'Paused; startTask resumes it. An AI task that is not running is PAUSED whether or not it ever ran: its platform knows no other state.',
+    [PredictiveTaskStatus.Ended]: 'Ended on request; it cannot be restarted (predictive tasks only).',
+    [PredictiveTaskStatus.Finished]: 'Every number was dialled (predictive tasks only, as the PBX reports it).',
   }),
 });
 
-export const TaskRef = builder.interfaceRef<PredictiveTask>('Task');
+export const TaskRef = builder.interfaceRef<TaskShape>('Task');
 export const PredictiveTaskRef = builder.objectRef<PredictiveTask>('PredictiveTask');
 
 interface ProgressShape {
@@ -54,26 +69,35 @@ const TaskProgressRef = builder.objectRef<ProgressShape>('TaskProgress').impleme
     dialled: t.exposeInt('dialled', { nullable: true, description: 'Numbers dialled so far; null when the platform does not report it.' }),
     percent: t.float({
       nullable: true,
-      description: 'dialled / total × 100; null when dialled is unknown.',
-      resolve: (p) => (p.dialled === null ? null : p.total === 0 ? 100 : Math.round((p.dialled / p.total) * 1000) / 10),
+      description: 'dialled / total × 100, to one decimal; 0 for a task without numbers; null when dialled is unknown.',
+      resolve: (p) => (p.dialled === null ? null : p.total === 0 ? 0 : Math.round((p.dialled / p.total) * 1000) / 10),
     }),
   }),
 });
 
 TaskRef.implement({
-  description: 'An outbound campaign, of either kind.',
+  description: 'An outbound campaign, of either kind: PredictiveTask (SIP PBX) or AiTask (AI-call platform).',
   interfaces: [builder.nodeInterfaceRef()],
-  resolveType: () => 'PredictiveTask',
+  resolveType: (task) => (isAiTask(task) ? 'AiTask' : 'PredictiveTask'),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Task name.' }),
-    kind: t.field({ type: TaskKindEnum, description: 'Which platform runs it.', resolve: () => 'PREDICTIVE' as const }),
-    status: t.field({ type: TaskStatusEnum, description: 'Where it is in its life.', resolve: (task) => task.status }),
+    kind: t.field({ type: TaskKindEnum, description: 'Which platform runs it.', resolve: (task) => (isAiTask(task) ? 'AI' : 'PREDICTIVE') }),
+    status: t.field({
+      type: TaskStatusEnum,
+      description: 'Where it is in its life. AI tasks are RUNNING or PAUSED only.',
+      resolve: (task) => (isAiTask(task) ? aiTaskStatus(task) : task.status),
+    }),
     progress: t.field({
       type: TaskProgressRef,
-      description: 'Numbers on the task and how many were dialled.',
-      resolve: (task) => ({ total: task.counts.accepted, dialled: null }),
+      description: 'Numbers on the task and how many were dialled (predictive tasks: dialled is not reported by the PBX).',
+      resolve: (task) =>
+        isAiTask(task) ? { total: task.progress.total, dialled: task.progress.dialled } : { total: task.counts.accepted, dialled: null },
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was created (an AI task the platform gives no creation time shows 1970-01-01 and sorts last).',
+      resolve: (task) => (isAiTask(task) ? aiTaskCreatedAt(task) : task.createdAt),
+    }),
   }),
 });
 
@@ -158,31 +182,127 @@ builder.node(PredictiveTaskRef, {
   }),
 });
 
+/** Where a task's global id points: which kind, and its id on its platform. */
+export type TaskIdRef = { kind: 'PREDICTIVE'; id: string } | { kind: 'AI'; id: string };
+
+/** Decodes a task's global id; null for anything that is not a task id. */
+export function taskIdOf(globalId: string): TaskIdRef | null {
+  try {
+    const { typename, id } = decodeGlobalID(globalId);
+    if (typename === 'PredictiveTask') return { kind: 'PREDICTIVE', id };
+    if (typename === 'AiTask') return { kind: 'AI', id };
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/** The platform task id inside a PredictiveTask global id; null for any other id. */
+export function predictiveTaskIdOf(globalId: string): string | null {
+  const ref = taskIdOf(globalId);
+  return ref?.kind === 'PREDICTIVE' ? ref.id : null;
+}
+
+/** Loads a predictive task by global id for a mutation, or throws NOT_FOUND. */
+export async function requirePredictiveTask(ctx: GatewayContext, globalId: string): Promise<PredictiveTask> {
+  const taskId = predictiveTaskIdOf(globalId);
+  const task = taskId ? await ctx.store.tasks.get(taskId) : null;
+  if (!task) throw new NotFoundError('Task', globalId);
+  return task;
+}
+
+/** An AI task from this request's task list (one `GET /v1/task` per request), or null when the platform has none. */
+export async function findAiTask(ctx: GatewayContext, uuid: string): Promise<AiTask | null> {
+  requireAiCall(ctx);
+  try {
+    return await ctx.aiLoaders.task.load(uuid);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
+/** Loads an AI task for a mutation, or throws NOT_FOUND (keyed by the global id the caller sent). */
+export async function requireAiTask(ctx: GatewayContext, globalId: string, uuid: string): Promise<AiTask> {
+  const task = await findAiTask(ctx, uuid);
+  if (!task) throw new NotFoundError('Task', globalId);
+  return task;
+}
+
+/**
+ * After a write to the AI-call platform: the task list is dropped for this request, and when the write may have
+ * changed a line's free concurrency (start, stop, update, delete — not creating a task, which starts paused), so are
+ * the shared options cache and this request's copy of it.
+ */
+export function afterAiWrite(ctx: GatewayContext, options: { concurrencyChanged: boolean } = { concurrencyChanged: true }): void {
+  ctx.aiLoaders.clearTasks();
+  if (!options.concurrencyChanged) return;
+  ctx.aiTaskOptions?.invalidate();
+  ctx.aiLoaders.clearOptions();
+}
+
 const TaskFilterInput = builder.inputType('TaskFilter', {
   description: 'Which tasks to list. All conditions must hold.',
   fields: (t) => ({
-    kind: t.field({ type: TaskKindEnum, description: 'Only tasks of this kind.' }),
-    status: t.field({ type: [TaskStatusEnum], description: 'Only tasks in one of these statuses.' }),
+    kind: t.field({ type: TaskKindEnum, description: 'Only tasks of this kind (PREDICTIVE never calls the AI-call platform).' }),
+    status: t.field({ type: [TaskStatusEnum], description: 'Only tasks in one of these statuses (AI tasks are RUNNING or PAUSED).' }),
     nameContains: t.string({ description: 'Only tasks whose name contains this (case-insensitive).' }),
   }),
 });
 
+const AI_STATUSES: ReadonlySet<string> = new Set([PredictiveTaskStatus.Running, PredictiveTaskStatus.Paused]);
+
 builder.queryFields((t) => ({
   tasks: t.connection({
     type: TaskRef,
-    description: 'Tasks, newest first. Predictive tasks come from the gateway\'s store (the PBX cannot list them).',
+    description:
+      "Tasks of both kinds in one list, newest first (ties: predictive first, then by id). Predictive tasks come from the gateway's store " +
+      '(the PBX cannot list them), AI tasks from the AI-call platform: at most one `GET /v1/task` per request, none when kind is PREDICTIVE ' +
+      'or the status filter names no AI status. When no AI-call platform is configured, the list holds predictive tasks only.',
     authScopes: { viewer: true },
     args: { filter: t.arg({ type: TaskFilterInput, description: 'Which tasks; all when absent.' }) },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
       if (first < 1 || first > 500) throw new InvalidInputError('first must be 1…500', 'first');
       if (args.last != null || args.before != null) throw new InvalidInputError('tasks pages forwards only (first/after)', 'last');
-      if (args.filter?.kind === 'AI') return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
-      const page = await ctx.store.tasks.list(
-        { statuses: args.filter?.status ?? [], nameContains: args.filter?.nameContains ?? undefined },
-        { first, after: args.after ?? null },
+      const after = args.after ? decodeTaskCursor(args.after) : null;
+      const kind = args.filter?.kind ?? null;
+      const statuses = args.filter?.status ?? [];
+      const nameContains = args.filter?.nameContains || undefined;
+      if (kind === 'AI') requireAiCall(ctx);
+      const wantAi = kind !== 'PREDICTIVE' && ctx.aicall !== null && (statuses.length === 0 || statuses.some((s) => AI_STATUSES.has(s)));
+
+      const predictive = async () => {
+        if (kind === 'AI') return { rows: [] as PredictiveTask[], hasNextPage: false };
+        const keyset = after ? taskCursor(predictiveKeysetAfter(after)) : null;
+        return ctx.store.tasks.list({ statuses, nameContains }, { first, after: keyset });
+      };
+      const ai = async (): Promise<AiTask[]> => {
+        if (!wantAi) return [];
+        const needle = nameContains === undefined ? null : foldName(nameContains);
+        const matching = (await ctx.aiLoaders.taskList()).filter(
+          (task) =>
+            (statuses.length === 0 || statuses.includes(aiTaskStatus(task))) &&
+            (needle === null || foldName(task.name).includes(needle)) &&
+            (after === null || aiTaskIsAfter(aiTaskCreatedAt(task).getTime(), task.id, after)),
+        );
+        return sortAiTasks(matching, (task) => ({ at: aiTaskCreatedAt(task).getTime(), id: task.id }));
+      };
+      const [stored, aiTasks] = await Promise.all([predictive(), ai()]);
+
+      const page = mergeTaskPages(
+        first,
+        { tasks: stored.rows, hasMore: stored.hasNextPage, at: (task) => task.createdAt.getTime() },
+        { tasks: aiTasks, at: (task) => aiTaskCreatedAt(task).getTime() },
       );
-      const edges = page.rows.map((task) => ({ node: task, cursor: taskCursor(task) }));
+      const edges = page.items.map((item) => ({
+        node: item.task as TaskShape,
+        cursor: encodeTaskCursor(
+          item.kind === 'AI'
+            ? { at: aiTaskCreatedAt(item.task).getTime(), kind: 'AI', id: item.task.id }
+            : { at: item.task.createdAt.getTime(), kind: 'PREDICTIVE', id: item.task.id },
+        ),
+      }));
       return {
         edges,
         pageInfo: {
@@ -197,45 +317,51 @@ builder.queryFields((t) => ({
   task: t.field({
     type: TaskRef,
     nullable: true,
-    description: 'One task by its global id; null when unknown.',
+    description: 'One task of either kind by its global id; null when unknown. An AI task costs one `GET /v1/task` (per request).',
     authScopes: { viewer: true },
     args: { id: t.arg.id({ required: true, description: 'The task\'s global id (Task.id).' }) },
-    resolve: async (_root, { id }, ctx) => {
-      const taskId = predictiveTaskIdOf(String(id));
-      return taskId ? ctx.store.tasks.get(taskId) : null;
+    resolve: async (_root, { id }, ctx): Promise<TaskShape | null> => {
+      const ref = taskIdOf(String(id));
+      if (!ref) return null;
+      return ref.kind === 'AI' ? findAiTask(ctx, ref.id) : ctx.store.tasks.get(ref.id);
     },
   }),
 }));
 
-/** The platform task id inside a PredictiveTask global id; null for any other id. */
-export function predictiveTaskIdOf(globalId: string): string | null {
-  try {
-    const { typename, id } = decodeGlobalID(globalId);
-    return typename === 'PredictiveTask' ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Loads a predictive task by global id for a mutation, or throws NOT_FOUND. */
-export async function requirePredictiveTask(ctx: GatewayContext, globalId: string): Promise<PredictiveTask> {
-  const taskId = predictiveTaskIdOf(globalId);
-  const task = taskId ? await ctx.store.tasks.get(taskId) : null;
-  if (!task) throw new NotFoundError('Task', globalId);
-  return task;
-}
-
 // ---- Status mutations ---------------------------------------------------------------------------------------------
 
-const TaskPayload = builder.objectRef<{ task: PredictiveTask }>('TaskPayload').implement({
+const TaskPayload = builder.objectRef<{ task: TaskShape }>('TaskPayload').implement({
   description: 'The task after the change.',
   fields: (t) => ({ task: t.field({ type: TaskRef, description: 'The task.', resolve: (p) => p.task }) }),
 });
 
+/** Starts (`running`) or pauses an AI task: `GET /v1/task/start|stop/{id}`. */
+export async function setAiTaskRunning(ctx: GatewayContext, globalId: string, uuid: string, running: boolean): Promise<AiTask> {
+  const aicall = requireAiCall(ctx);
+  const answered = await aiCallCommand({ task: globalId }, () => (running ? aicall.startTask(uuid) : aicall.stopTask(uuid)));
+  afterAiWrite(ctx);
+  // The seed shows no answer for start/stop: when it carries no task, the list is read again.
+  return answered ?? requireAiTask(ctx, globalId, uuid);
+}
+
 const COMMANDS = {
-  startTask: { command: TaskCommand.Start, status: PredictiveTaskStatus.Running, text: 'Starts or resumes a task (TaskSet 1).' },
-  pauseTask: { command: TaskCommand.Pause, status: PredictiveTaskStatus.Paused, text: 'Pauses a running task (TaskSet 2); startTask resumes it.' },
-  endTask: { command: TaskCommand.End, status: PredictiveTaskStatus.Ended, text: 'Ends a task for good (TaskSet 3): undialled numbers are dropped.' },
+  startTask: {
+    command: TaskCommand.Start,
+    status: PredictiveTaskStatus.Running,
+    text: 'Starts or resumes a task of either kind (predictive: TaskSet 1; AI: `GET /v1/task/start`, refused when its caller line lacks the free concurrency).',
+  },
+  pauseTask: {
+    command: TaskCommand.Pause,
+    status: PredictiveTaskStatus.Paused,
+    text: 'Pauses a running task of either kind (predictive: TaskSet 2; AI: `GET /v1/task/stop`); startTask resumes it.',
+  },
+  endTask: {
+    command: TaskCommand.End,
+    status: PredictiveTaskStatus.Ended,
+    text:
+      'Ends a predictive task for good (TaskSet 3): undialled numbers are dropped. AI tasks cannot be ended (their platform has no such call): ' +
+      'they get UnsupportedForTaskKindError — pause them, or delete them with deleteTask.',
+  },
 } as const;
 
 for (const [name, { command, status, text }] of Object.entries(COMMANDS)) {
@@ -243,9 +369,16 @@ for (const [name, { command, status, text }] of Object.entries(COMMANDS)) {
     t.field({
       type: TaskPayload,
       description: text,
-      errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`),
-      args: { id: t.arg.id({ required: true, description: 'The task\'s global id.' }) },
+      errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`, name === 'endTask' ? [UnsupportedForTaskKindError] : []),
+      args: { id: t.arg.id({ required: true, description: 'The task\'s global id (either kind).' }) },
       resolve: async (_root, { id }, ctx) => {
+        const ref = taskIdOf(String(id));
+        if (ref?.kind === 'AI') {
+          if (command === TaskCommand.End) {
+            throw new UnsupportedForTaskKindError(name, 'AI', 'the AI-call platform cannot end a task: pauseTask stops it, deleteTask removes it');
+          }
+          return { task: await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start) };
+        }
         const task = await requirePredictiveTask(ctx, String(id));
         await sipCommand({ task: String(id) }, () => requireSip(ctx).setTaskStatus(task.id, command));
         const changed = await ctx.store.tasks.setStatus(task.id, status, { source: 'mutation' });

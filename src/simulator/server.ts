@@ -11,6 +11,8 @@ import {
   Switches,
   handleControlRequest,
 } from './control.ts';
+import { createSimClock } from './dialer/clock.ts';
+import { type Dialer, type DialerTuning, createDialer } from './dialer/index.ts';
 import { BodyTooLargeError, FormParseError, parseForm, readBody } from './http-body.ts';
 import { createRng } from './rng.ts';
 import { type SipApi, createSipApi } from './sip/api.ts';
@@ -43,6 +45,20 @@ export interface SimulatorOptions {
   publicUrl?: string;
   /** Fill both platforms with demo data (default true). */
   demoData?: boolean;
+  /**
+   * Base URL the dialer posts callbacks to: `<base>/extension-status`, `<base>/call-record`, `<base>/task-status`
+   * (form-data `detail=<json>`) and `<base>/aicall-notify` (JSON). None by default: nothing is posted.
+   */
+  callbackUrl?: string;
+  /** Simulated seconds per real second while the dialer runs on its timer (default 1; e.g. 60 for demos). */
+  speed?: number;
+  /**
+   * Run the dialer on its timer from start() (default: true when a callbackUrl is given). Without it the dialer
+   * still exists and a test steps it with `sim.dialer.advance(ms)` / `tick()`.
+   */
+  dialer?: boolean;
+  /** Outcome proportions, callback retries and the like (defaults in docs/simulator.md). */
+  dialerTuning?: DialerTuning;
 }
 
 export interface SimulatorCredentials {
@@ -67,6 +83,8 @@ export interface Simulator {
   readonly credentials: SimulatorCredentials;
   /** The clock, zone and seed the platforms run on. */
   readonly context: SimContext;
+  /** Dials running tasks, progresses AI tasks and posts callbacks (docs/simulator.md, "The dialer"). */
+  readonly dialer: Dialer;
 }
 
 const DEFAULTS = {
@@ -105,7 +123,9 @@ function injectedHttp(failure: Extract<InjectedFailure, { httpStatus: number }>)
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? DEFAULTS.seed;
-  const now = options.now ?? Date.now;
+  // The base clock plus the dialer's offset: `speed` and `advance()` move every clock-dependent behaviour together.
+  const clock = createSimClock(options.now ?? Date.now);
+  const now = clock.now;
   const time = createZonedTime(options.timeZone ?? DEFAULTS.timeZone);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const credentials: SimulatorCredentials = {
@@ -121,7 +141,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return url;
   };
 
-  // Each platform draws from its own generator, so one platform's draws never shift the other's demo data.
+  // Each platform draws from its own generator, so one platform's draws never shift the other's demo data; the dialer
+  // has its own too, so that API calls (which draw task ids) never shift the calls it makes, and the other way round.
   const context: SimContext = { now, rng: createRng(seed), time, publicUrl };
   const sip: SipApi = createSipApi(context, {
     appId: credentials.appId,
@@ -134,6 +155,17 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     { ...context, rng: createRng((seed ^ 0x5bd1e995) >>> 0) },
     { token: credentials.aicallToken, authHeader: credentials.aicallAuthHeader },
   );
+  const dialer = createDialer({
+    clock,
+    time,
+    rng: createRng((seed ^ 0x2545f491) >>> 0),
+    sip: sip.state,
+    aicall: aicall.state,
+    callbackUrl: options.callbackUrl ?? null,
+    speed: options.speed ?? 1,
+    tuning: options.dialerTuning ?? {},
+  });
+  const runDialer = options.dialer ?? Boolean(options.callbackUrl);
   const stats = createCallStats();
   const switches = new Switches(() => sip.state.tokens.expireAll());
 
@@ -237,10 +269,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (!address || typeof address === 'string') throw new Error('the simulator has no TCP address');
       const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
       baseUrl = `http://${shownHost}:${address.port}`;
+      if (runDialer) dialer.start();
       return baseUrl;
     },
     async stop() {
       switches.close();
+      await dialer.close();
       if (!server.listening) return;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
@@ -257,5 +291,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     aicall,
     credentials,
     context,
+    dialer,
   };
 }

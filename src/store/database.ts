@@ -5,6 +5,9 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { type AgentStatusRepository, createAgentStatusRepository } from './agent-status.ts';
+import { type CallRecordRepository, createCallRecordRepository } from './call-records.ts';
+import { type EventRepository, createEventRepository } from './events.ts';
 import { type IdempotencyRepository, createIdempotencyRepository } from './idempotency.ts';
 import { type DialectName, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -26,6 +29,12 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly tasks: PredictiveTaskRepository;
   readonly idempotency: IdempotencyRepository;
+  /** The append-only log of callbacks (docs/events.md). */
+  readonly events: EventRepository;
+  /** Latest call state per extension, projected from agent-status events. */
+  readonly agentStatus: AgentStatusRepository;
+  /** Call records from callbacks and GetBill, one row per call. */
+  readonly callRecords: CallRecordRepository;
   /** Closes the connection(s); safe to call more than once. */
   close(): Promise<void>;
 }
@@ -74,6 +83,9 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
     db,
     tasks: createPredictiveTaskRepository(db, { now }),
     idempotency: createIdempotencyRepository(db, { now, ...options.idempotency }),
+    events: createEventRepository(db, { dialect: location.dialect, now }),
+    agentStatus: createAgentStatusRepository(db, { dialect: location.dialect }),
+    callRecords: createCallRecordRepository(db, { now }),
     close: () => (closing ??= db.destroy()),
   };
 }
@@ -82,9 +94,11 @@ function sqliteDialect(filename: string): SqliteDialect {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const database = new SQLite(filename);
   if (filename !== ':memory:') {
-    // WAL lets readers run while a writer commits. `synchronous` stays FULL (the default): with NORMAL, a commit
-    // can be lost to a power cut, and a callback is acknowledged only once it is durably stored.
+    // WAL lets readers run while a writer commits. `synchronous` is FULL (SQLite's default, set anyway so a build
+    // with another default cannot weaken it): every commit syncs the WAL before it returns, so a callback is
+    // acknowledged only once it would survive a power cut. NORMAL can lose the last commits to one.
     database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
   }
   // Another process holding the write lock makes us wait, not fail at once with SQLITE_BUSY.
   database.pragma('busy_timeout = 5000');

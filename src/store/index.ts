@@ -7,6 +7,17 @@ export {
   type IdempotencyRepository,
 } from './idempotency.ts';
 export { type DialectName, migrateToLatest } from './migrations.ts';
+export { type AgentCall, type AgentCallState, type AgentStatusRepository, type ApplyResult, statusRank } from './agent-status.ts';
+export {
+  type CallRecordInput,
+  type CallRecordRepository,
+  type CallRecordSource,
+  type StoredCallRecord,
+  billToCallRecordInput,
+  callRecordKey,
+} from './call-records.ts';
+export { type AppendResult, type EventFilter, type EventRepository, type NewEvent, type StoredEvent } from './events.ts';
+export { type Projected, callRecordInputOf, projectEvent } from './projections.ts';
 export {
   type NewPredictiveTask,
   type NumberCounts,

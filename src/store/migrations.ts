@@ -87,6 +87,117 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+
+    // Callbacks: the append-only event log and the projections built from it (docs/events.md).
+    '0002_events_and_projections': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('events')
+          .ifNotExists()
+          .addColumn('id', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
+            // SQLite AUTOINCREMENT: ids are never reused, even after the newest row is deleted.
+            dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('topic', 'text', (c) => c.notNull())
+          .addColumn('dedupe_key', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('occurred_at', 'bigint')
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          // Null while the projections have not taken the event in; then 1 (it changed state) or 0.
+          .addColumn('applied', 'integer')
+          .addColumn('effect', 'text')
+          // What makes a callback sent twice one row: the insert does ON CONFLICT DO NOTHING on it.
+          .addUniqueConstraint('events_topic_dedupe_key_uq', ['topic', 'dedupe_key'])
+          .execute();
+        await db.schema.createIndex('events_topic_id_idx').ifNotExists().on('events').columns(['topic', 'id']).execute();
+        await db.schema
+          .createIndex('events_topic_subject_id_idx')
+          .ifNotExists()
+          .on('events')
+          .columns(['topic', 'subject', 'id'])
+          .execute();
+        // Small by construction (events wait here for milliseconds): catch-up and the replay horizon read it.
+        await db.schema
+          .createIndex('events_pending_idx')
+          .ifNotExists()
+          .on('events')
+          .columns(['topic', 'id'])
+          .where(sql.ref('applied'), 'is', null)
+          .execute();
+
+        await db.schema
+          .createTable('agent_status')
+          .ifNotExists()
+          .addColumn('extension', 'text', (c) => c.primaryKey())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_rank', 'integer', (c) => c.notNull())
+          .addColumn('leg', 'text', (c) => c.notNull())
+          .addColumn('call_uuid', 'text', (c) => c.notNull())
+          .addColumn('b_uuid', 'text')
+          .addColumn('direction', 'text')
+          .addColumn('caller', 'text')
+          .addColumn('callee', 'text')
+          .addColumn('display_number', 'text')
+          .addColumn('call_method', 'text')
+          .addColumn('customer_id', 'text')
+          .addColumn('company_code', 'text')
+          .addColumn('call_started_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_event_id', 'bigint', (c) => c.notNull())
+          .addColumn('changed_at', 'bigint', (c) => c.notNull())
+          // The state before the last change, written by the same upsert (SET reads the old row), so the change an
+          // event made can be told again after a crash between the upsert and the event's mark.
+          .addColumn('prev_status', 'text')
+          .addColumn('prev_leg', 'text')
+          .addColumn('prev_call_uuid', 'text')
+          .addColumn('prev_call_started_at', 'bigint')
+          .addColumn('prev_event_id', 'bigint')
+          .addColumn('prev_changed_at', 'bigint')
+          .execute();
+
+        await db.schema
+          .createTable('call_records')
+          .ifNotExists()
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('record_id', 'bigint')
+          .addColumn('uuid', 'text')
+          .addColumn('extension', 'text')
+          .addColumn('destination_number', 'text')
+          .addColumn('display_number', 'text')
+          .addColumn('direction', 'text')
+          .addColumn('call_method', 'text')
+          .addColumn('started_at', 'bigint')
+          .addColumn('answered_at', 'bigint')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('wait_seconds', 'integer')
+          .addColumn('talk_seconds', 'integer')
+          .addColumn('user_id', 'text')
+          .addColumn('employee_id', 'text')
+          .addColumn('member_id', 'text')
+          .addColumn('maturity', 'text')
+          .addColumn('customer_id', 'text')
+          .addColumn('record_file_name', 'text')
+          .addColumn('download_ip', 'text')
+          .addColumn('hangup_direction', 'text')
+          .addColumn('hangup_cause', 'text')
+          .addColumn('keys_pressed', 'text')
+          .addColumn('company_code', 'text')
+          .addColumn('from_callback', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('from_bill', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('callback_event_id', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('call_records_record_id_idx').ifNotExists().on('call_records').column('record_id').execute();
+        await db.schema.createIndex('call_records_uuid_idx').ifNotExists().on('call_records').column('uuid').execute();
+        await db.schema
+          .createIndex('call_records_started_idx')
+          .ifNotExists()
+          .on('call_records')
+          .columns(['started_at', 'key'])
+          .execute();
+      },
+    },
   };
 }
 

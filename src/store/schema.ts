@@ -51,8 +51,87 @@ export interface IdempotencyKeyTable {
   expires_at: number;
 }
 
+/** The append-only log of callbacks (migration 0002). Only `applied` and `effect` are ever written after the insert. */
+export interface EventTable {
+  id: Generated<number>;
+  topic: string;
+  dedupe_key: string;
+  subject: string | null;
+  /** JSON of the normalised event (events/types.ts `EventPayloads`). */
+  payload: string;
+  occurred_at: number | null;
+  received_at: number;
+  /** Null until the projections took the event in; then 1 (it changed state) or 0. */
+  applied: number | null;
+  /** JSON of the projection's answer (`EventEffects`); null while pending. */
+  effect: string | null;
+}
+
+/** The latest known call state of each extension, from extension-status callbacks. */
+export interface AgentStatusTable {
+  extension: string;
+  status: string;
+  /** ring 1 < answer 2 < hangup 3: the order of the states within one call. */
+  status_rank: number;
+  leg: string;
+  call_uuid: string;
+  b_uuid: string | null;
+  direction: string | null;
+  caller: string | null;
+  callee: string | null;
+  display_number: string | null;
+  call_method: string | null;
+  customer_id: string | null;
+  company_code: string | null;
+  call_started_at: number;
+  last_event_id: number;
+  changed_at: number;
+  prev_status: string | null;
+  prev_leg: string | null;
+  prev_call_uuid: string | null;
+  prev_call_started_at: number | null;
+  prev_event_id: number | null;
+  prev_changed_at: number | null;
+}
+
+/** Call records from callbacks and GetBill, one row per call (see call-records.ts for the merge key). */
+export interface CallRecordTable {
+  key: string;
+  record_id: number | null;
+  uuid: string | null;
+  extension: string | null;
+  destination_number: string | null;
+  display_number: string | null;
+  direction: string | null;
+  call_method: string | null;
+  started_at: number | null;
+  answered_at: number | null;
+  ended_at: number | null;
+  wait_seconds: number | null;
+  talk_seconds: number | null;
+  user_id: string | null;
+  employee_id: string | null;
+  member_id: string | null;
+  maturity: string | null;
+  customer_id: string | null;
+  record_file_name: string | null;
+  download_ip: string | null;
+  hangup_direction: string | null;
+  hangup_cause: string | null;
+  keys_pressed: string | null;
+  company_code: string | null;
+  from_callback: Generated<number>;
+  from_bill: Generated<number>;
+  callback_event_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   predictive_tasks: PredictiveTaskTable;
   predictive_task_status_history: PredictiveTaskStatusHistoryTable;
   idempotency_keys: IdempotencyKeyTable;
+  events: EventTable;
+  agent_status: AgentStatusTable;
+  call_records: CallRecordTable;
 }

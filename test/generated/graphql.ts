@@ -4,6 +4,18 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** More customers for a task of either kind that is not over. */
+export type AddTaskNumbersInput = {
+  /** Validate and report per entry without calling the platform. */
+  dryRun?: boolean | null | undefined;
+  /** Makes retries safe: the same key returns the first result instead of adding the numbers twice. */
+  idempotencyKey?: string | null | undefined;
+  /** The customers to dial. */
+  numbers: Array<TaskNumberInput>;
+  /** The task's global id (either kind). */
+  taskId: string | number;
+};
+
 /** An agent's phone, right now. */
 export type AgentCallState =
   /** In a call. */
@@ -105,6 +117,30 @@ export type CallRecordSyncMode =
   /** WARNING: CONSUMING READ. Only records nobody has fetched yet, and the platform MARKS EVERY RECORD RETURNED AS FETCHED, for every client of the account, even if this response never reaches you. Use it only for one sync job that owns the flag. Each page continues with what is still unfetched (use pageInfo.endCursor; records after a cursor in the middle of a page are already marked and will not come back in this mode). totalCount is what was still unfetched before the page was read. */
   | 'NOT_YET_FETCHED';
 
+/** A new AI task. Ids are the global ids read from aiTaskOptions. The task starts paused: startTask starts it. */
+export type CreateAiTaskInput = {
+  /** The caller line (CallerLine.id); it must have free concurrency. */
+  callerLineId: string | number;
+  /** Calls at once; at most the line's free concurrency. */
+  concurrency: number;
+  /** How long a number may ring (default 60). */
+  dialTimeoutSeconds?: number | null | undefined;
+  /** When not to dial (DoNotCallWindow.id). */
+  doNotCallWindowId: string | number;
+  /** Human group to hand calls over to (HandoverGroup.id); it must be usable. None when absent. */
+  handoverGroupId?: string | number | null | undefined;
+  /** Task name. */
+  name: string;
+  /** Pause between calls on one channel (default: 10 for concurrency 1, as the platform advises, else 0). */
+  pauseSeconds?: number | null | undefined;
+  /** How failed calls are dialled again (RedialRule.id); it must be enabled. */
+  redialRuleId: string | number;
+  /** Free text about the task. */
+  remark?: string | null | undefined;
+  /** The scripts the bot follows (ScriptGroup.id). */
+  scriptGroupId: string | number;
+};
+
 /** A new predictive task. Any number of entries: the gateway sends them in platform-sized chunks. */
 export type CreatePredictiveTaskInput = {
   /** Who takes the answered calls. */
@@ -135,6 +171,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   /** No valid API key. */
   | 'UNAUTHENTICATED'
+  /** The task's platform has no such command (e.g. endTask on an AI task). */
+  | 'UNSUPPORTED_FOR_TASK_KIND'
   /** The platform answered something the gateway could not understand. */
   | 'UPSTREAM_INVALID_RESPONSE'
   /** This deployment has no such platform. */
@@ -260,11 +298,11 @@ export type SeatState =
 
 /** Which tasks to list. All conditions must hold. */
 export type TaskFilter = {
-  /** Only tasks of this kind. */
+  /** Only tasks of this kind (PREDICTIVE never calls the AI-call platform). */
   kind?: TaskKind | null | undefined;
   /** Only tasks whose name contains this (case-insensitive). */
   nameContains?: string | null | undefined;
-  /** Only tasks in one of these statuses. */
+  /** Only tasks in one of these statuses (AI tasks are RUNNING or PAUSED). */
   status?: Array<TaskStatus> | null | undefined;
 };
 
@@ -275,12 +313,22 @@ export type TaskKind =
   /** A predictive-dial campaign on the SIP PBX: answered calls go to human agents. */
   | 'PREDICTIVE';
 
-/** One customer to dial, with the fields the platform copies into its call record. */
+/** A custom field of an AI-task customer, which the script may speak (e.g. name: "张三"). */
+export type TaskNumberFieldInput = {
+  /** Field name, as the script refers to it. */
+  name: string;
+  /** Field value. */
+  value: string;
+};
+
+/** One customer to dial, with the fields the platform copies into its call record. For AI tasks, userId, memberId, maturity and customerId travel as custom fields under those names, beside `fields`. */
 export type TaskNumberInput = {
   /** Your customer id (call records: customerId). */
   customerId?: string | null | undefined;
-  /** Not dialled before this instant (default: as soon as possible). */
+  /** Predictive tasks only: not dialled before this instant (default: as soon as possible). AI tasks have no dial time. */
   dialAfter?: string | null | undefined;
+  /** AI tasks only: custom fields the script may speak (name, amount due, …). */
+  fields?: Array<TaskNumberFieldInput> | null | undefined;
   /** Lead maturity (call records: maturity). */
   maturity?: string | null | undefined;
   /** Your member id (call records: memberId). */
@@ -301,16 +349,42 @@ export type TaskPacingInput = {
 
 /** Where a task is in its life. */
 export type TaskStatus =
-  /** Ended on request; it cannot be restarted. */
+  /** Ended on request; it cannot be restarted (predictive tasks only). */
   | 'ENDED'
-  /** Every number was dialled. */
+  /** Every number was dialled (predictive tasks only, as the PBX reports it). */
   | 'FINISHED'
-  /** Created, not started yet. */
+  /** Created, not started yet (predictive tasks only). */
   | 'NOT_STARTED'
-  /** Paused; startTask resumes it. */
+  /** Paused; startTask resumes it. An AI task that is not running is PAUSED whether or not it ever ran: its platform knows no other state. */
   | 'PAUSED'
   /** Dialling. */
   | 'RUNNING';
+
+/** Changes to an AI task: fields left out keep their value. `remark: null` and `handoverGroupId: null` clear them; null on any other field keeps its value. */
+export type UpdateAiTaskInput = {
+  /** The caller line (CallerLine.id). */
+  callerLineId?: string | number | null | undefined;
+  /** Calls at once; at most the line's free concurrency (a running task's own concurrency counts as free). */
+  concurrency?: number | null | undefined;
+  /** How long a number may ring, in seconds. */
+  dialTimeoutSeconds?: number | null | undefined;
+  /** When not to dial (DoNotCallWindow.id). */
+  doNotCallWindowId?: string | number | null | undefined;
+  /** Human group to hand calls over to (HandoverGroup.id); null removes the hand-over. */
+  handoverGroupId?: string | number | null | undefined;
+  /** The task's global id (AiTask.id). */
+  id: string | number;
+  /** Task name. */
+  name?: string | null | undefined;
+  /** Pause between calls on one channel, in seconds. */
+  pauseSeconds?: number | null | undefined;
+  /** How failed calls are dialled again (RedialRule.id). */
+  redialRuleId?: string | number | null | undefined;
+  /** Free text about the task; null clears it. */
+  remark?: string | null | undefined;
+  /** The scripts the bot follows (ScriptGroup.id). */
+  scriptGroupId?: string | number | null | undefined;
+};
 
 /** The platforms the gateway fronts. */
 export type UpstreamKind =
@@ -318,6 +392,147 @@ export type UpstreamKind =
   | 'AI_CALL'
   /** The predictive-call PBX ("SIP API"). */
   | 'SIP';
+
+export type AiTaskOptionsQueryVariables = Exact<{
+  usableOnly?: boolean | null | undefined;
+}>;
+
+
+export type AiTaskOptionsQuery = { aiTaskOptions: { fetchedAt: string, callerLines: Array<{ id: string, lineId: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number, usable: boolean, availableFrom: string | null }>, redialRules: Array<{ id: string, ruleId: number, name: string, remark: string | null, enabled: boolean }>, doNotCallWindows: Array<{ id: string, windowId: string, name: string }>, scriptGroups: Array<{ id: string, scriptGroupId: number, name: string, ttsDebug: boolean, isDefault: boolean }>, handoverGroups: Array<{ id: string, groupId: number, name: string, enabled: boolean, usable: boolean, callerLine: { id: string, name: string } | null }> } };
+
+export type AiTasksWithResourcesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: TaskFilter | null | undefined;
+}>;
+
+
+export type AiTasksWithResourcesQuery = { tasks: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
+        | { __typename: 'AiTask', taskId: string, remark: string | null, concurrency: number, pauseSeconds: number, dialTimeoutSeconds: number, changedAt: string | null, id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string, callerLine: { id: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number } | null, scriptGroup: { id: string, name: string, ttsDebug: boolean } | null, redialRule: { id: string, name: string, enabled: boolean } | null, doNotCallWindow: { id: string, name: string } | null, handoverGroup: { id: string, name: string, usable: boolean, callerLine: { name: string } | null } | null, progress: { total: number, dialled: number | null, percent: number | null } }
+        | { __typename: 'PredictiveTask', id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string, progress: { total: number, dialled: number | null, percent: number | null } }
+       }> } };
+
+export type CreateAiTaskMutationVariables = Exact<{
+  input: CreateAiTaskInput;
+}>;
+
+
+export type CreateAiTaskMutation = { createAiTask:
+    | { __typename: 'AiTaskPayload', task: { id: string, taskId: string, name: string, status: TaskStatus, concurrency: number, pauseSeconds: number, dialTimeoutSeconds: number, callerLine: { id: string, name: string, freeConcurrency: number } | null, scriptGroup: { id: string, name: string } | null, handoverGroup: { id: string, name: string } | null } }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
+   };
+
+export type UpdateAiTaskMutationVariables = Exact<{
+  input: UpdateAiTaskInput;
+}>;
+
+
+export type UpdateAiTaskMutation = { updateAiTask:
+    | { __typename: 'AiTaskPayload', task: { id: string, name: string, remark: string | null, concurrency: number, status: TaskStatus, handoverGroup: { id: string } | null, callerLine: { id: string } | null } }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'UnsupportedForTaskKindError', operation: string, kind: TaskKind, code: ErrorCode, message: string }
+    | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
+   };
+
+export type StartTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type StartTaskMutation = { startTask:
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'TaskPayload', task:
+        | { id: string, kind: TaskKind, status: TaskStatus }
+        | { id: string, kind: TaskKind, status: TaskStatus }
+       }
+    | { __typename: 'UpstreamRejectedError', upstreamCode: string, upstreamMessage: string, code: ErrorCode, message: string }
+   };
+
+export type PauseTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PauseTaskMutation = { pauseTask:
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'TaskPayload', task:
+        | { id: string, kind: TaskKind, status: TaskStatus }
+        | { id: string, kind: TaskKind, status: TaskStatus }
+       }
+    | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
+   };
+
+export type EndTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EndTaskMutation = { endTask:
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'TaskPayload', task:
+        | { id: string, status: TaskStatus }
+        | { id: string, status: TaskStatus }
+       }
+    | { __typename: 'UnsupportedForTaskKindError', operation: string, kind: TaskKind, hint: string, code: ErrorCode, message: string }
+    | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
+   };
+
+export type DeleteTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteTaskMutation = { deleteTask:
+    | { __typename: 'DeleteTaskPayload', deletedTaskId: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'UnsupportedForTaskKindError', operation: string, kind: TaskKind, hint: string, code: ErrorCode, message: string }
+    | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
+   };
+
+export type AddTaskNumbersMutationVariables = Exact<{
+  input: AddTaskNumbersInput;
+}>;
+
+
+export type AddTaskNumbersMutation = { addTaskNumbers:
+    | { __typename: 'AddTaskNumbersPayload', outcome: NumberUploadOutcome, acceptedCount: number, rejectedCount: number, upstreamCalls: number, rejected: Array<{ index: number, input: string, reason: NumberRejectionReason, message: string, duplicateOf: number | null }>, task:
+        | { id: string, kind: TaskKind, progress: { total: number, dialled: number | null } }
+        | { id: string, kind: TaskKind, progress: { total: number, dialled: number | null } }
+       | null }
+    | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidInputError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
+    | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
+   };
+
+export type TaskByIdQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TaskByIdQuery = { task:
+    | { id: string, name: string, kind: TaskKind, status: TaskStatus }
+    | { id: string, name: string, kind: TaskKind, status: TaskStatus }
+   | null, node:
+    | { id: string }
+    | { name: string, kind: TaskKind, id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { name: string, kind: TaskKind, id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+   | null };
 
 export type CallRecordsPageQueryVariables = Exact<{
   filter: CallRecordFilter;
@@ -349,7 +564,13 @@ export type CallRecordNodeQueryVariables = Exact<{
 
 export type CallRecordNodeQuery = { node:
     | { id: string }
+    | { id: string }
     | { recordId: number, startedAt: string | null, calleeNumber: string | null, id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -374,11 +595,14 @@ export type CreatePredictiveTaskMutationVariables = Exact<{
 
 export type CreatePredictiveTaskMutation = { createPredictiveTask:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
-    | { __typename: 'CreatePredictiveTaskPayload', outcome: NumberUploadOutcome, acceptedCount: number, rejectedCount: number, upstreamCalls: number, rejected: Array<{ index: number, input: string, reason: NumberRejectionReason, duplicateOf: number | null, uncertain: boolean, error: { code: string, upstreamCode: string | null } | null }>, task: { taskId: string, assigneeName: string, id: string, name: string, status: TaskStatus, assignee:
-          | { __typename: 'Agent' }
-          | { __typename: 'ExtGroup' }
-          | { __typename: 'Queue', name: string }
-         | null, pacing: { ratio: string }, numberCounts: { submitted: number, accepted: number, refused: number } } | null }
+    | { __typename: 'CreatePredictiveTaskPayload', outcome: NumberUploadOutcome, acceptedCount: number, rejectedCount: number, upstreamCalls: number, rejected: Array<{ index: number, input: string, reason: NumberRejectionReason, duplicateOf: number | null, uncertain: boolean, error: { code: string, upstreamCode: string | null } | null }>, task:
+        | { id: string, name: string, status: TaskStatus }
+        | { taskId: string, assigneeName: string, id: string, name: string, status: TaskStatus, assignee:
+            | { __typename: 'Agent' }
+            | { __typename: 'ExtGroup' }
+            | { __typename: 'Queue', name: string }
+           | null, pacing: { ratio: string }, numberCounts: { submitted: number, accepted: number, refused: number } }
+       | null }
     | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
@@ -391,9 +615,22 @@ export type TasksPageQueryVariables = Exact<{
 }>;
 
 
-export type TasksPageQuery = { tasks: { edges: Array<{ cursor: string, node: { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type TasksPageQuery = { tasks: { edges: Array<{ cursor: string, node:
+        | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string }
+        | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string }
+       }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 
+export const AiTaskOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AiTaskOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"aiTaskOptions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fetchedAt"}},{"kind":"Field","name":{"kind":"Name","value":"callerLines"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"usableOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"lineId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"callerNumber"}},{"kind":"Field","name":{"kind":"Name","value":"totalConcurrency"}},{"kind":"Field","name":{"kind":"Name","value":"freeConcurrency"}},{"kind":"Field","name":{"kind":"Name","value":"usable"}},{"kind":"Field","name":{"kind":"Name","value":"availableFrom"}}]}},{"kind":"Field","name":{"kind":"Name","value":"redialRules"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"usableOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"ruleId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"remark"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"doNotCallWindows"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"windowId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"scriptGroups"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"scriptGroupId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"ttsDebug"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"handoverGroups"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"usableOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"groupId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"usable"}},{"kind":"Field","name":{"kind":"Name","value":"callerLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AiTaskOptionsQuery, AiTaskOptionsQueryVariables>;
+export const AiTasksWithResourcesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AiTasksWithResources"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TaskFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"dialled"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AiTask"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"remark"}},{"kind":"Field","name":{"kind":"Name","value":"concurrency"}},{"kind":"Field","name":{"kind":"Name","value":"pauseSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"dialTimeoutSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"changedAt"}},{"kind":"Field","name":{"kind":"Name","value":"callerLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"callerNumber"}},{"kind":"Field","name":{"kind":"Name","value":"totalConcurrency"}},{"kind":"Field","name":{"kind":"Name","value":"freeConcurrency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"scriptGroup"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"ttsDebug"}}]}},{"kind":"Field","name":{"kind":"Name","value":"redialRule"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"doNotCallWindow"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"handoverGroup"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"usable"}},{"kind":"Field","name":{"kind":"Name","value":"callerLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<AiTasksWithResourcesQuery, AiTasksWithResourcesQueryVariables>;
+export const CreateAiTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateAiTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateAiTaskInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createAiTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AiTaskPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"taskId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"concurrency"}},{"kind":"Field","name":{"kind":"Name","value":"pauseSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"dialTimeoutSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"callerLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"freeConcurrency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"scriptGroup"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"handoverGroup"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInputError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CreateAiTaskMutation, CreateAiTaskMutationVariables>;
+export const UpdateAiTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateAiTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateAiTaskInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateAiTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AiTaskPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"remark"}},{"kind":"Field","name":{"kind":"Name","value":"concurrency"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"handoverGroup"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"callerLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInputError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UnsupportedForTaskKindError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operation"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<UpdateAiTaskMutation, UpdateAiTaskMutationVariables>;
+export const StartTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StartTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpstreamRejectedError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"upstreamCode"}},{"kind":"Field","name":{"kind":"Name","value":"upstreamMessage"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<StartTaskMutation, StartTaskMutationVariables>;
+export const PauseTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PauseTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pauseTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<PauseTaskMutation, PauseTaskMutationVariables>;
+export const EndTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"EndTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"endTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaskPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UnsupportedForTaskKindError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operation"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<EndTaskMutation, EndTaskMutationVariables>;
+export const DeleteTaskDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteTask"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteTask"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteTaskPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedTaskId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UnsupportedForTaskKindError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operation"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"hint"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<DeleteTaskMutation, DeleteTaskMutationVariables>;
+export const AddTaskNumbersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddTaskNumbers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AddTaskNumbersInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addTaskNumbers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AddTaskNumbersPayload"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"acceptedCount"}},{"kind":"Field","name":{"kind":"Name","value":"rejectedCount"}},{"kind":"Field","name":{"kind":"Name","value":"upstreamCalls"}},{"kind":"Field","name":{"kind":"Name","value":"rejected"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"input"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"duplicateOf"}}]}},{"kind":"Field","name":{"kind":"Name","value":"task"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"dialled"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInputError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AddTaskNumbersMutation, AddTaskNumbersMutationVariables>;
+export const TaskByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TaskById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"task"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Task"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}}]}}]}}]} as unknown as DocumentNode<TaskByIdQuery, TaskByIdQueryVariables>;
 export const CallRecordsPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CallRecordsPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CallRecordFilter"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"callRecords"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"recordId"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"callMethod"}},{"kind":"Field","name":{"kind":"Name","value":"extension"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CallRecordsPageQuery, CallRecordsPageQueryVariables>;
 export const CallRecordDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CallRecordDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CallRecordFilter"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"callRecords"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"recordId"}},{"kind":"Field","name":{"kind":"Name","value":"uuid"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"directionCode"}},{"kind":"Field","name":{"kind":"Name","value":"callMethod"}},{"kind":"Field","name":{"kind":"Name","value":"callMethodCode"}},{"kind":"Field","name":{"kind":"Name","value":"extension"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"extension"}}]}},{"kind":"Field","name":{"kind":"Name","value":"callerNumber"}},{"kind":"Field","name":{"kind":"Name","value":"calleeNumber"}},{"kind":"Field","name":{"kind":"Name","value":"displayNumber"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"answeredAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"waitSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"talkSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"answered"}},{"kind":"Field","name":{"kind":"Name","value":"hangupSide"}},{"kind":"Field","name":{"kind":"Name","value":"hangupSideCode"}},{"kind":"Field","name":{"kind":"Name","value":"hangupCause"}},{"kind":"Field","name":{"kind":"Name","value":"hangupCauseCode"}},{"kind":"Field","name":{"kind":"Name","value":"keysPressed"}},{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"memberId"}},{"kind":"Field","name":{"kind":"Name","value":"maturity"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CallRecordDetailsQuery, CallRecordDetailsQueryVariables>;
 export const CallRecordRecordingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CallRecordRecordings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CallRecordFilter"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"callRecords"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordId"}},{"kind":"Field","name":{"kind":"Name","value":"recording"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CallRecordRecordingsQuery, CallRecordRecordingsQueryVariables>;

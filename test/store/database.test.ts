@@ -54,17 +54,20 @@ describe.each(storeBackends())('database on $name', (backend) => {
     const second = await database.open();
     await migrateToLatest(second.db, second.dialect);
 
-    const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(second.db);
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_predictive_tasks_and_idempotency']);
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.db);
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001_predictive_tasks_and_idempotency', '0002_events_and_projections']);
     expect((await second.tasks.get('kept'))?.callerNumbers).toEqual(['02100000001']);
   });
 
-  it('creates the database alongside its parent directory (SQLite: in WAL mode)', async () => {
+  it('creates the database alongside its parent directory (SQLite: in WAL mode, synchronous FULL)', async () => {
     database = await backend.create();
     const store = await database.open();
     if (store.dialect === 'sqlite') {
       const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
       expect(mode.rows[0]?.journal_mode).toBe('wal');
+      // FULL (2): every commit syncs the WAL before it returns, which the callback acknowledgement relies on.
+      const sync = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+      expect(sync.rows[0]?.synchronous).toBe(2);
     }
   });
 });

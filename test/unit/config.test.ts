@@ -24,11 +24,22 @@ describe('loadConfig', () => {
       upstreamTimeZone: 'Asia/Shanghai',
       databaseUrl: 'file:./data/gateway.db',
       redisUrl: null,
+      redisChannelPrefix: 'callcentre-gateway',
       apiKeys: null,
       callback: { secret: 'generated-secret-0000', generated: true },
+      callbackMaxBodyBytes: 65536,
       simulatorPort: 8080,
       http: { connectTimeoutMs: 2000, requestTimeoutMs: 10000 },
     });
+  });
+
+  it('reads the callback body cap and the Redis channel prefix', () => {
+    const config = loadConfig({ CALLBACK_MAX_BODY_BYTES: '1024', REDIS_URL: 'redis://cache:6379', REDIS_CHANNEL_PREFIX: 'prod:eu' });
+    expect(config).toMatchObject({ callbackMaxBodyBytes: 1024, redisUrl: 'redis://cache:6379', redisChannelPrefix: 'prod:eu' });
+    expect(problemsOf({ CALLBACK_MAX_BODY_BYTES: '0', REDIS_CHANNEL_PREFIX: 'a b' })).toEqual([
+      expect.stringMatching(/^REDIS_CHANNEL_PREFIX: may hold only/),
+      expect.stringMatching(/^CALLBACK_MAX_BODY_BYTES: must be above 0/),
+    ]);
   });
 
   it('lists every bad value at once', () => {

@@ -26,6 +26,30 @@ export interface AiTaskBody {
 }
 
 /**
+ * The platform's body fields → the domain input's, for reading its per-field validation errors (a 422's `errors`).
+ * The deprecated fields the gateway always fills itself map to null: an error on them is not the caller's field.
+ */
+export const TASK_BODY_FIELDS: Readonly<Record<keyof AiTaskBody, keyof AiTaskInput | null>> = {
+  name: 'name',
+  remark: 'remark',
+  caller_line_id: 'callerLineId',
+  destination_extension: 'scriptGroupId',
+  disable_dial_timegroup: 'doNotCallWindowId',
+  maximumcall: 'concurrency',
+  customer_service_id: 'handoverGroupId',
+  auto_recycle_rule_id: 'redialRuleId',
+  call_pause_second: 'pauseSeconds',
+  _originate_timeout: 'dialTimeoutSeconds',
+  recycle_limit: null,
+  random_assignment_number: null,
+};
+
+/** The domain field a platform body field stands for; null for fields that are not the caller's (or unknown ones). */
+export function taskInputFieldOf(bodyField: string): keyof AiTaskInput | null {
+  return Object.hasOwn(TASK_BODY_FIELDS, bodyField) ? TASK_BODY_FIELDS[bodyField as keyof AiTaskBody] : null;
+}
+
+/**
  * Domain input → the platform's body. Optional fields that are null or absent are left out rather than sent as null
  * (the platform types them as int/string, and `PUT` replaces the whole task, so leaving one out clears it).
  */

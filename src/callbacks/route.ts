@@ -1,0 +1,135 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayConfig } from '../config.ts';
+import type { PubSub } from '../events/pubsub.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/index.ts';
+import type { ZonedTime } from '../upstream/time.ts';
+import { type CallbackIngestor, createCallbackIngestor } from './ingest.ts';
+import { CallbackRequestError, decodeCallbackBody, readBody } from './parse.ts';
+import { type AnyNormalisedCallback, CALLBACK_KINDS, type CallbackKind, isCallbackKind, normaliseCallback } from './schemas.ts';
+
+/**
+ * `POST /callbacks/<CALLBACK_SECRET>/<kind>`: the platforms' pushes, acknowledged only once durably stored.
+ *
+ * - A wrong or missing secret is not this handler's request: the app answers its ordinary 404, so the URL space
+ *   reveals nothing. The secret is compared as SHA-256 digests with timingSafeEqual (equal lengths, constant time)
+ *   and never logged; neither is the path that contains it (logs name the kind only).
+ * - Body over CALLBACK_MAX_BODY_BYTES → 413 (a declared Content-Length at once, a chunked body as soon as it passes
+ *   the cap); malformed or invalid → 400 `{error, reason}`; unsupported content type → 415. Nothing is stored.
+ * - Valid → stored (event + projection) → 200 `{"ok":true,"id":…,"duplicate":…}` → published.
+ */
+
+export const CALLBACK_PATH_PREFIX = '/callbacks/';
+/** A refused upload still being sent is drained at most this long, then the connection is cut. */
+const DRAIN_TIMEOUT_MS = 2_000;
+
+export interface CallbackHandlerOptions {
+  config: Pick<GatewayConfig, 'callback' | 'callbackMaxBodyBytes'>;
+  store: Store;
+  pubsub: PubSub;
+  logger: Logger;
+  time: ZonedTime;
+  /** Delay before projections that failed are retried (default 5 s). */
+  retryDelayMs?: number;
+}
+
+export interface CallbackHandler {
+  /** Answers the request and returns true if it is a callback; false leaves it to the app (which answers 404). */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Settles events a crash or a failed projection left pending, and publishes them (run at start). */
+  catchUp(): Promise<number>;
+  readonly ingestor: CallbackIngestor;
+  close(): void;
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+const ERROR_NAMES: Record<CallbackRequestError['status'], string> = {
+  400: 'invalid callback',
+  413: 'payload too large',
+  415: 'unsupported media type',
+};
+
+export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandler {
+  const { config, store, logger, time } = options;
+  const maxBytes = config.callbackMaxBodyBytes;
+  const secretDigest = config.callback ? digest(config.callback.secret) : null;
+  const ingestor = createCallbackIngestor({ store, pubsub: options.pubsub, logger, retryDelayMs: options.retryDelayMs });
+
+  function secretMatches(given: string): boolean {
+    if (!secretDigest) return false;
+    return timingSafeEqual(digest(given), secretDigest);
+  }
+
+  /** Answers a refused request; an upload still coming is drained briefly so the client can read the answer. */
+  function refuse(req: IncomingMessage, res: ServerResponse, kind: CallbackKind, error: CallbackRequestError): void {
+    logger.warn(`callback ${kind}: ${error.status} ${error.reason}`);
+    const bodyPending = !req.complete;
+    send(res, error.status, { error: ERROR_NAMES[error.status], reason: error.reason }, bodyPending ? { connection: 'close' } : {});
+    if (bodyPending) {
+      req.resume();
+      setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS).unref();
+    }
+  }
+
+  async function process(req: IncomingMessage, res: ServerResponse, kind: CallbackKind): Promise<void> {
+    let callback: AnyNormalisedCallback;
+    try {
+      const body = await readBody(req, maxBytes);
+      const value = await decodeCallbackBody(req.headers, body, {
+        maxBytes,
+        formWithoutDetail: kind === 'aicall-notify' ? 'fields' : 'error',
+      });
+      callback = normaliseCallback(kind, value, time);
+    } catch (error) {
+      if (error instanceof CallbackRequestError) {
+        refuse(req, res, kind, error);
+        return;
+      }
+      throw error;
+    }
+    const result = await ingestor.ingest(callback);
+    send(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });
+    logger.debug(`callback ${kind}: event ${result.id}${result.duplicate ? ' (duplicate)' : ''}`);
+    // After the answer: a subscriber never hears of a callback the platform was not told we have.
+    if (result.event) ingestor.publish(result.event);
+  }
+
+  return {
+    ingestor,
+    handle(req, res) {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (!path.startsWith(CALLBACK_PATH_PREFIX)) return false;
+      const segments = path.slice(CALLBACK_PATH_PREFIX.length).split('/');
+      if (segments.length !== 2) return false;
+      const [secret = '', kind = ''] = segments;
+      if (!secretMatches(secret)) return false;
+
+      if (!isCallbackKind(kind)) {
+        send(res, 404, { error: 'not found', reason: `unknown callback kind; expected one of ${CALLBACK_KINDS.join(', ')}` });
+        return true;
+      }
+      if (req.method !== 'POST') {
+        send(res, 405, { error: 'method not allowed', reason: 'callbacks are POSTed' }, { allow: 'POST' });
+        req.resume();
+        return true;
+      }
+      process(req, res, kind).catch((error: unknown) => {
+        // The store failed: nothing was acknowledged, so the platform may send it again.
+        logger.error(`callback ${kind}: not stored`, error);
+        if (!res.headersSent) send(res, 500, { error: 'internal error', reason: 'the callback could not be stored; send it again' });
+        else res.destroy();
+      });
+      return true;
+    },
+    catchUp: () => ingestor.catchUp(),
+    close: () => ingestor.close(),
+  };
+}

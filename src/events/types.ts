@@ -1,0 +1,169 @@
+/**
+ * The events the gateway stores and publishes: one shape for the pub/sub (in-process or Redis), for replay from the
+ * store (`store.events.eventsAfter`) and for subscribers. Everything here is JSON-safe (times are ISO-8601 strings),
+ * so an event reads the same after a Redis round trip as in-process. See docs/events.md.
+ */
+
+export const EVENT_TOPICS = ['agent-status', 'call-record', 'task-status', 'aicall-notify'] as const;
+export type EventTopic = (typeof EVENT_TOPICS)[number];
+
+export function isEventTopic(value: string): value is EventTopic {
+  return (EVENT_TOPICS as readonly string[]).includes(value);
+}
+
+/** The extension-status callback's `status`. */
+export type AgentCallStatus = 'ring' | 'answer' | 'hangup';
+
+/** `isbleg`: "false" is the agent's (extension's) side of the call, "true" the customer's phone. */
+export type CallLeg = 'agent' | 'customer';
+
+/** One extension-status callback, normalised. Codes stay raw text; the GraphQL layer decodes them. */
+export interface AgentStatusPayload {
+  extension: string;
+  /** UNKNOWN for a word the manual does not list (kept in `statusCode`); such events never move the agent's state. */
+  status: AgentCallStatus | 'UNKNOWN';
+  statusCode: string;
+  leg: CallLeg;
+  /** The call's `uuid`. */
+  callUuid: string;
+  /** `buuid`: the B side's uuid. */
+  bUuid: string | null;
+  /** "callout" / "callin" as sent. */
+  direction: string | null;
+  caller: string | null;
+  callee: string | null;
+  /** `disnumber`. */
+  displayNumber: string | null;
+  /** `method`: the call-method code ("1"…"6"). */
+  callMethod: string | null;
+  /** `customuuid`. */
+  customerId: string | null;
+  companyCode: string | null;
+  /** `starttime` (unix seconds on the wire). */
+  callStartedAt: string;
+}
+
+/** What the gateway knows of an agent's call state: the `agent_status` projection at one moment. */
+export interface AgentStateSnapshot {
+  status: AgentCallStatus;
+  leg: CallLeg;
+  callUuid: string;
+  callStartedAt: string;
+  /** The event that set this state. */
+  eventId: number;
+  changedAt: string;
+}
+
+/**
+ * The projection's answer to an agent-status event. Applied: `previous` → `current` is the change it made.
+ * Not applied (stale, a duplicate leg, or an unknown status): both are the unchanged state.
+ */
+export interface AgentStatusEffect {
+  previous: AgentStateSnapshot | null;
+  current: AgentStateSnapshot | null;
+}
+
+/** One call-record callback, normalised to the fields a CallRecord (GetBill `Bill`) has, plus the callback's own. */
+export interface CallRecordPayload {
+  /** The platform's record id (`id`); absent from some callbacks (the predictive manual's example has none). */
+  recordId: number | null;
+  uuid: string | null;
+  extension: string | null;
+  /** `destnumber`. */
+  destinationNumber: string | null;
+  /** `disnumber`: the number shown to the callee. */
+  displayNumber: string | null;
+  /** `type`: "callout" / "callin". */
+  direction: string | null;
+  callMethod: string | null;
+  startedAt: string | null;
+  answeredAt: string | null;
+  endedAt: string | null;
+  /** `duration`: seconds waiting for an answer. */
+  waitSeconds: number | null;
+  /** `billsec`: seconds of conversation. */
+  talkSeconds: number | null;
+  /** `crmid`: the agent's employee id. */
+  employeeId: string | null;
+  memberId: string | null;
+  /** `chengshudu`. */
+  maturity: string | null;
+  /** `customuuid`. */
+  customerId: string | null;
+  recordFileName: string | null;
+  downloadIp: string | null;
+  hangupDirection: string | null;
+  hangupCause: string | null;
+  /** `userkey`: keys the callee pressed. */
+  keysPressed: string | null;
+  companyCode: string | null;
+}
+
+export interface CallRecordEffect {
+  /** The `call_records` row the callback was merged into. */
+  recordKey: string;
+}
+
+/** The predictive-task status callback. The manual says only 3 ("finished") is ever sent. */
+export interface TaskStatusPayload {
+  taskId: string;
+  companyCode: string | null;
+  status: 'FINISHED' | 'UNKNOWN';
+  statusCode: string;
+}
+
+export interface TaskStatusEffect {
+  /** Whether the gateway has this task (it only knows the tasks it created). */
+  known: boolean;
+  /** The task's status after the event (a PredictiveTaskStatus), null when unknown. */
+  status: string | null;
+}
+
+/** An AI-call hang-up notification: what could be recognised, and the body as received. */
+export interface AiCallNotifyPayload {
+  taskId: string | null;
+  callId: string | null;
+  phone: string | null;
+  startedAt: string | null;
+  answeredAt: string | null;
+  endedAt: string | null;
+  talkSeconds: number | null;
+  hangupCause: string | null;
+  raw: unknown;
+}
+
+export interface EventPayloads {
+  'agent-status': AgentStatusPayload;
+  'call-record': CallRecordPayload;
+  'task-status': TaskStatusPayload;
+  'aicall-notify': AiCallNotifyPayload;
+}
+
+export interface EventEffects {
+  'agent-status': AgentStatusEffect;
+  'call-record': CallRecordEffect;
+  'task-status': TaskStatusEffect;
+  'aicall-notify': null;
+}
+
+/** A stored event, as published and as replayed. */
+export interface GatewayEvent<T extends EventTopic = EventTopic> {
+  /** The store's id: increasing in commit order within a topic; subscribers resume after the last one they saw. */
+  id: number;
+  topic: T;
+  /** What subscribers filter on: the extension (agent-status, call-record), the task id (task-status, aicall-notify). */
+  subject: string | null;
+  /** When it happened by the platform's account, when known. */
+  occurredAt: string | null;
+  receivedAt: string;
+  /**
+   * Whether the event changed what the gateway knows: false for a stale (out-of-order) agent status, a status for an
+   * unknown or already finished task. Always set on published and replayed events.
+   */
+  applied: boolean;
+  payload: EventPayloads[T];
+  effect: EventEffects[T] | null;
+}
+
+/** Any topic's event, narrowed by `topic`. */
+export type AnyGatewayEvent = { [T in EventTopic]: GatewayEvent<T> }[EventTopic];

@@ -1,0 +1,79 @@
+import type { CallRecordPayload, EventEffects, EventTopic } from '../events/types.ts';
+import type { CallRecordInput } from './call-records.ts';
+import type { StoredEvent } from './events.ts';
+import { PredictiveTaskStatus } from './model.ts';
+import type { Store } from './database.ts';
+
+/**
+ * What each topic's event does to the projections (agent_status, call_records, predictive_tasks), and the answer that
+ * gets stored with the event (`applied`, `effect`). Every projection is idempotent: applying an event a second time,
+ * as catch-up does after a crash between the insert and the settle, changes nothing more and reports the same effect
+ * (see each repository for the one narrow case where it cannot).
+ */
+
+export interface Projected<T extends EventTopic> {
+  applied: boolean;
+  effect: EventEffects[T] | null;
+}
+
+const date = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+export function callRecordInputOf(p: CallRecordPayload): CallRecordInput {
+  return {
+    recordId: p.recordId,
+    uuid: p.uuid,
+    extension: p.extension,
+    destinationNumber: p.destinationNumber,
+    displayNumber: p.displayNumber,
+    direction: p.direction,
+    callMethod: p.callMethod,
+    startedAt: date(p.startedAt),
+    answeredAt: date(p.answeredAt),
+    endedAt: date(p.endedAt),
+    waitSeconds: p.waitSeconds,
+    talkSeconds: p.talkSeconds,
+    userId: null,
+    employeeId: p.employeeId,
+    memberId: p.memberId,
+    maturity: p.maturity,
+    customerId: p.customerId,
+    recordFileName: p.recordFileName,
+    downloadIp: p.downloadIp,
+    hangupDirection: p.hangupDirection,
+    hangupCause: p.hangupCause,
+    keysPressed: p.keysPressed,
+    companyCode: p.companyCode,
+  };
+}
+
+async function projectTaskStatus(store: Store, event: StoredEvent<'task-status'>): Promise<Projected<'task-status'>> {
+  const { taskId, status } = event.payload;
+  if (status !== 'FINISHED') {
+    const task = await store.tasks.get(taskId);
+    return { applied: false, effect: { known: task !== null, status: task?.status ?? null } };
+  }
+  // The event's receipt time becomes the status time, which is also how a second application recognises the first.
+  const at = new Date(event.receivedAt);
+  const result = await store.tasks.setStatus(taskId, PredictiveTaskStatus.Finished, { source: 'callback', at });
+  if (!result) return { applied: false, effect: { known: false, status: null } };
+  const applied =
+    result.changed || (result.task.status === PredictiveTaskStatus.Finished && result.task.statusChangedAt.getTime() === at.getTime());
+  return { applied, effect: { known: true, status: result.task.status } };
+}
+
+/** Applies one stored event to its projection; the result is what `store.events.settle` records. */
+export async function projectEvent(store: Store, event: StoredEvent): Promise<Projected<EventTopic>> {
+  switch (event.topic) {
+    case 'agent-status':
+      return store.agentStatus.apply(event as StoredEvent<'agent-status'>);
+    case 'call-record': {
+      const record = await store.callRecords.upsertFromCallback(callRecordInputOf((event as StoredEvent<'call-record'>).payload), event.id);
+      return { applied: true, effect: { recordKey: record.key } };
+    }
+    case 'task-status':
+      return projectTaskStatus(store, event as StoredEvent<'task-status'>);
+    case 'aicall-notify':
+      // Kept as received; nothing is derived from it (yet).
+      return { applied: true, effect: null };
+  }
+}
