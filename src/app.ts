@@ -10,7 +10,9 @@ import { createAuthenticator, type Principal } from './auth.ts';
 import { createCallbackHandler } from './callbacks/route.ts';
 import { createContext, type GatewayContext, type GatewayServices } from './context.ts';
 import { GatewayError, UnauthenticatedError } from './errors.ts';
+import { createEventFeed } from './events/feed.ts';
 import { createPubSub, type PubSub } from './events/pubsub.ts';
+import { createReconciler } from './events/reconcile.ts';
 import type { Logger } from './logger.ts';
 import { schema } from './schema.ts';
 import { createAiTaskOptionsCache } from './loaders/aicall.ts';
@@ -35,6 +37,8 @@ export interface App {
   start(port?: number, host?: string): Promise<string>;
   /** Closes sockets (HTTP and WebSocket) and upstream pools. */
   stop(): Promise<void>;
+  /** One reconciliation pass now (it also runs at start and periodically while anyone watches agents). */
+  reconcile(): Promise<number>;
 }
 
 /** Errors the gateway means to show keep their message and code; anything else is masked. */
@@ -63,6 +67,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const store = options.store ?? (await createDatabase(config.databaseUrl, { logger }));
   const pubsub =
     options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger }));
+  const feed = createEventFeed(store, pubsub, logger);
   const http = createUpstreamHttp(config.http);
   const time = createZonedTime(config.upstreamTimeZone);
   const authenticate = createAuthenticator(config);
@@ -85,6 +90,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     time,
     store,
     pubsub,
+    feed,
     version: VERSION,
     sip: config.sip
       ? createSipClient({
@@ -142,6 +148,20 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const callbacks = createCallbackHandler({ config, store, pubsub, logger, time });
   // Events a crash left between their insert and their projection are settled (and published) before serving.
   await callbacks.catchUp();
+  // Lost hang-up callbacks leave agents looking busy: check with the PBX at start, then periodically while anyone
+  // watches agent status.
+  const reconciler = services.sip
+    ? createReconciler({
+        store,
+        sip: services.sip,
+        ingestor: callbacks.ingestor,
+        logger,
+        intervalMs: config.reconcileIntervalMs,
+        graceMs: config.reconcileGraceMs,
+      })
+    : null;
+  reconciler?.run().catch((error: unknown) => logger.warn('reconcile at start failed', error));
+  reconciler?.start(() => pubsub.subscriberCount('agent-status') > 0 || feed.listening('agent-status'));
 
   const server: Server = createServer((req, res) => route(req, res));
   const sockets = new Set<Socket>();
@@ -236,11 +256,14 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
         });
       });
     },
+    reconcile: () => reconciler?.run() ?? Promise.resolve(0),
     async stop() {
       for (const client of wsServer.clients) client.terminate();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      reconciler?.stop();
+      feed.close();
       await http.close();
       callbacks.close();
       if (!options.pubsub) await pubsub.close();

@@ -53,6 +53,10 @@ export interface GatewayConfig {
   maxRequestBodyBytes: number;
   /** Longest extension list per SIP status call (they take comma lists). */
   sipListChunkSize: number;
+  /** How often agent states are checked against the PBX while anyone subscribes to them. */
+  reconcileIntervalMs: number;
+  /** A busy state younger than this is not questioned: its hang-up callback may be on its way. */
+  reconcileGraceMs: number;
   logLevel: LogLevel;
 }
 
@@ -146,6 +150,11 @@ const envSchema = z.object({
   UPSTREAM_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   UPSTREAM_MAX_CONNECTIONS: positiveInt(16),
   SIP_LIST_CHUNK_SIZE: positiveInt(500),
+  RECONCILE_INTERVAL_SECONDS: positiveInt(30),
+  RECONCILE_GRACE_SECONDS: z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(15),
+  ),
   SIMULATOR_PORT: port(8080),
   // Number lists ride in GraphQL variables: 25 000 entries with custom fields are a few MB.
   MAX_REQUEST_BODY_BYTES: positiveInt(8 * 1024 * 1024),
@@ -255,6 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     simulatorPort: c.SIMULATOR_PORT,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
+    reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,
+    reconcileGraceMs: c.RECONCILE_GRACE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   };
 }

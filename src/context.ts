@@ -1,5 +1,6 @@
 import type { Principal } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
+import type { EventFeed } from './events/feed.ts';
 import type { PubSub } from './events/pubsub.ts';
 import { type AiCallLoaders, type AiTaskOptionsCache, createAiCallLoaders } from './loaders/aicall.ts';
 import { createSipLoaders, type SipLoaders } from './loaders/sip.ts';
@@ -22,6 +23,8 @@ export interface GatewayServices {
   store: Store;
   /** Stored callback events, published after their 2xx: in-process, or Redis across replicas (docs/events.md). */
   pubsub: PubSub;
+  /** Ordered, gap-free event streams for this process's subscribers (the pub/sub only wakes it). */
+  feed: EventFeed;
   version: string;
 }
 

@@ -8,6 +8,7 @@ import './schema/ext-group.ts';
 import './schema/call-record.ts';
 import './schema/task.ts';
 import './schema/task-numbers.ts';
+import './schema/live.ts';
 import './schema/ai-resources.ts';
 import './schema/ai-task.ts';
 

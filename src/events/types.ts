@@ -41,6 +41,8 @@ export interface AgentStatusPayload {
   companyCode: string | null;
   /** `starttime` (unix seconds on the wire). */
   callStartedAt: string;
+  /** Absent or 'callback': the platform said so; 'reconcile': the gateway's correction after polling the PBX. */
+  source?: 'callback' | 'reconcile';
 }
 
 /** What the gateway knows of an agent's call state: the `agent_status` projection at one moment. */

@@ -52,6 +52,9 @@ const SYNC_FLAGS: Record<SyncMode, BillSyncFlag> = {
 
 export const CallRecordRef = builder.objectRef<Bill>('CallRecord');
 
+/** A bill with the uuid a call-record callback supplied, when the gateway has one. */
+export type WithUuid = Bill & { uuid?: string | null };
+
 const CallRecordingRef = builder.objectRef<RecordingLink>('CallRecording').implement({
   description: 'A time-limited download link for the recording of a call (GetRecodeFile). The platform keeps recordings 3 months.',
   fields: (t) => ({
@@ -134,8 +137,8 @@ builder.node(CallRecordRef, {
     uuid: t.string({
       nullable: true,
       description:
-        'The call\'s uuid. Always null for now: GetBill does not return it; only the call-record callback carries it, which a later version will join in.',
-      resolve: () => null,
+        "The call's uuid, from the call-record callback (GetBill does not return it); null for a call the gateway has only read through GetBill.",
+      resolve: (bill) => (bill as WithUuid).uuid ?? null,
     }),
     direction: t.field({
       type: CallDirectionEnum.ref,
@@ -549,8 +552,11 @@ builder.queryFields((t) => ({
         const after = args.after != null ? decodeCursor(args.after, set) : null;
         const sip = requireSip(ctx);
         const page = await readPage(sip, set, first, after);
+        // The same call pushed by callback and pulled here is one record: merge the page into the store, which hands
+        // back what the callback added (the uuid).
+        const stored = await ctx.store.callRecords.upsertFromBills(page.bills);
         const edges = page.bills.map((bill, i) => ({
-          node: bill,
+          node: { ...bill, uuid: stored[i]?.uuid ?? null } satisfies WithUuid,
           cursor: encodeCursor({ fingerprint: set.fingerprint, offset: page.offsets[i] ?? 0, id: bill.id, total: page.total }),
         }));
         return {

@@ -87,6 +87,8 @@ interface PredictiveCall {
   gaveUp: boolean;
   /** The lane of the call record: the last agent rung, else the call's own. */
   lane: string;
+  /** When each agent's extension started ringing with this call: its leg's `starttime` in the extension callbacks. */
+  readonly offeredAt: Map<string, number>;
 }
 
 const targetOf = (task: PredictiveTask) => `${task.assignType}:${task.assignAgent}`;
@@ -191,6 +193,7 @@ export class PredictiveDialer {
       patience: null,
       gaveUp: false,
       lane: '',
+      offeredAt: new Map(),
     };
     call.lane = `call:${call.uuid}`;
     this.#live.set(call.uuid, call);
@@ -470,6 +473,7 @@ export class PredictiveDialer {
 
   #postStatus(call: PredictiveCall, agent: Candidate, status: ExtensionCallEvent): void {
     const { env } = this;
+    if (status === ExtensionCallEvent.Ring) call.offeredAt.set(agent.extnumber, env.now());
     const payload = extensionStatusPayload({
       companycode: env.state.company.code,
       uuid: call.uuid,
@@ -479,7 +483,10 @@ export class PredictiveDialer {
       disnumber: call.disnumber,
       direction: CallDirection.Out,
       method: CallMethod.Predictive,
-      startedAt: call.startedAt,
+      // The agent's leg starts when its extension rings, not when the customer was dialled: a predictive customer
+      // dialled earlier may wait in the queue and reach this agent after one dialled later, and receivers order an
+      // agent's calls by this time.
+      startedAt: call.offeredAt.get(agent.extnumber) ?? call.startedAt,
       customuuid: call.number.customuuid,
       status,
     });

@@ -1,0 +1,107 @@
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/index.ts';
+import type { PubSub } from './pubsub.ts';
+import type { EventTopic, GatewayEvent } from './types.ts';
+
+/**
+ * One ordered, gap-free stream per topic per process. The pub/sub only wakes the feed; the feed then reads the store
+ * from its cursor, so every listener sees every stored event once, in id order, even when a publish was lost (a
+ * crash between storing and publishing, a Redis hiccup) — a periodic read covers that case. One store read per wake
+ * serves all of the process's subscribers of the topic.
+ */
+export interface EventFeed {
+  /**
+   * Listens to a topic. `from` is the feed's position when listening started: `onEvent` gets every event with a
+   * larger id, in order; a subscriber replays (from, its `after`] from the store and skips ids it already has.
+   */
+  listen<T extends EventTopic>(topic: T, onEvent: (event: GatewayEvent<T>) => void): Promise<{ from: number; close(): void }>;
+  /** Whether anyone in this process listens to the topic. */
+  listening(topic: EventTopic): boolean;
+  close(): void;
+}
+
+const PAGE = 1000;
+
+interface TopicState {
+  cursor: number;
+  listeners: Set<(event: GatewayEvent) => void>;
+  pumping: boolean;
+  again: boolean;
+  unsubscribe: () => void;
+}
+
+export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, pollMs = 2000): EventFeed {
+  const topics = new Map<EventTopic, Promise<TopicState>>();
+  const counts = new Map<EventTopic, number>();
+  let closed = false;
+
+  async function pump(topic: EventTopic, state: TopicState): Promise<void> {
+    if (state.pumping) {
+      state.again = true;
+      return;
+    }
+    state.pumping = true;
+    try {
+      do {
+        state.again = false;
+        for (;;) {
+          const events = await store.events.eventsAfter(topic, state.cursor, {}, PAGE);
+          for (const event of events) {
+            state.cursor = event.id;
+            for (const listener of [...state.listeners]) listener(event);
+          }
+          if (events.length < PAGE) break;
+        }
+      } while (state.again && !closed);
+    } catch (error) {
+      logger.warn(`event feed ${topic}: reading the store failed; retrying on the next wake`, error);
+    } finally {
+      state.pumping = false;
+    }
+  }
+
+  function open(topic: EventTopic): Promise<TopicState> {
+    let pending = topics.get(topic);
+    if (!pending) {
+      pending = (async () => {
+        const state: TopicState = { cursor: 0, listeners: new Set(), pumping: false, again: false, unsubscribe: () => undefined };
+        // Subscribe before reading the position, so no wake between the two is lost.
+        state.unsubscribe = pubsub.subscribe(topic, () => void pump(topic, state));
+        state.cursor = await store.events.latestId(topic);
+        return state;
+      })();
+      topics.set(topic, pending);
+    }
+    return pending;
+  }
+
+  const timer = setInterval(() => {
+    for (const [topic, pending] of topics) {
+      void pending.then((state) => (state.listeners.size > 0 ? pump(topic, state) : undefined));
+    }
+  }, pollMs);
+  timer.unref();
+
+  return {
+    async listen(topic, onEvent) {
+      const state = await open(topic);
+      const listener = onEvent as (event: GatewayEvent) => void;
+      state.listeners.add(listener);
+      counts.set(topic, (counts.get(topic) ?? 0) + 1);
+      let active = true;
+      const close = () => {
+        if (!active) return;
+        active = false;
+        state.listeners.delete(listener);
+        counts.set(topic, (counts.get(topic) ?? 1) - 1);
+      };
+      return { from: state.cursor, close };
+    },
+    listening: (topic) => (counts.get(topic) ?? 0) > 0,
+    close() {
+      closed = true;
+      clearInterval(timer);
+      for (const pending of topics.values()) void pending.then((state) => state.unsubscribe());
+    },
+  };
+}

@@ -1,0 +1,273 @@
+import DataLoader from 'dataloader';
+import { builder } from '../builder.ts';
+import type { GatewayContext } from '../context.ts';
+import { InvalidInputError } from '../errors.ts';
+import { streamEvents } from '../events/subscribe.ts';
+import type { AgentStateSnapshot, CallRecordPayload, GatewayEvent } from '../events/types.ts';
+import type { AgentCallState } from '../store/agent-status.ts';
+import { decodeCallDirection, decodeCallMethod, decodeSipCode } from '../upstream/sip/codes.ts';
+import { CallDirectionEnum } from './call-enums.ts';
+import { CallRecordRef, type WithUuid } from './call-record.ts';
+import { AgentRef, agentOf } from './refs.ts';
+import { TaskRef, TaskStatusEnum, taskIdOf } from './task.ts';
+
+/**
+ * Live events from the platforms' callbacks (stored first, then pushed): agent status for wallboards, call records
+ * as calls end, task status. Every event has an `eventId`; a subscriber that passes `after: <eventId>` gets the
+ * stored events since then first, then live ones, with no gap and no duplicate.
+ */
+
+builder.subscriptionType({
+  description: 'Live events, over graphql-ws (WebSocket /graphql) or server-sent events. Pass `after` to resume.',
+  authScopes: { viewer: true },
+});
+
+const AgentCallEventEnum = builder.enumType('AgentCallEvent', {
+  description: "What an agent's phone just did (the extension-status callback).",
+  values: {
+    RING: { value: 'ring', description: 'Ringing.' },
+    ANSWER: { value: 'answer', description: 'Answered: in a call.' },
+    HANGUP: { value: 'hangup', description: 'Hung up: free again.' },
+  } as const,
+});
+
+const CallLegEnum = builder.enumType('CallLeg', {
+  description: 'Which side of a call an event is about.',
+  values: {
+    AGENT: { value: 'agent', description: "The agent's extension rang / answered / hung up." },
+    CUSTOMER: { value: 'customer', description: "The customer's phone side (the platform's `isbleg` true)." },
+  } as const,
+});
+
+const AgentLiveStateRef = builder.objectRef<AgentStateSnapshot>('AgentLiveState').implement({
+  description: "An agent's call state as the callbacks last told it.",
+  fields: (t) => ({
+    status: t.field({ type: AgentCallEventEnum, description: 'Ringing, in a call, or free.', resolve: (s) => s.status }),
+    leg: t.field({ type: CallLegEnum, description: 'Which side the last event was about.', resolve: (s) => s.leg }),
+    callUuid: t.exposeString('callUuid', { description: "The call's uuid." }),
+    callStartedAt: t.field({ type: 'DateTime', description: 'When the call started.', resolve: (s) => new Date(s.callStartedAt) }),
+    eventId: t.id({ description: 'The event that set this state: subscribe with `after` set to it to get what follows.', resolve: (s) => String(s.eventId) }),
+    changedAt: t.field({ type: 'DateTime', description: 'When the gateway took the event in.', resolve: (s) => new Date(s.changedAt) }),
+  }),
+});
+
+interface LiveCallShape {
+  uuid: string;
+  direction: string | null;
+  caller: string | null;
+  callee: string | null;
+  displayNumber: string | null;
+  customerId: string | null;
+}
+
+const LiveCallRef = builder.objectRef<LiveCallShape>('LiveCall').implement({
+  description: 'The call an agent event is about.',
+  fields: (t) => ({
+    uuid: t.exposeString('uuid', { description: "The call's uuid (the same in the call record)." }),
+    direction: t.field({
+      type: CallDirectionEnum.ref,
+      nullable: true,
+      description: 'Outbound or inbound.',
+      resolve: (c) => (c.direction ? CallDirectionEnum.of(decodeCallDirection(c.direction)) : null),
+    }),
+    customerNumber: t.string({
+      nullable: true,
+      description: "The customer's number: the callee of an outbound call, the caller of an inbound one.",
+      resolve: (c) => (c.direction === 'callin' ? c.caller : c.callee),
+    }),
+    caller: t.exposeString('caller', { nullable: true, description: 'Calling number.' }),
+    callee: t.exposeString('callee', { nullable: true, description: 'Called number.' }),
+    displayNumber: t.exposeString('displayNumber', { nullable: true, description: 'Number shown to the callee.' }),
+    customerId: t.exposeString('customerId', { nullable: true, description: 'Your customer id (`customuuid`), when the task carried one.' }),
+  }),
+});
+
+const EventSourceEnum = builder.enumType('LiveEventSource', {
+  description: 'Where a live event came from.',
+  values: {
+    CALLBACK: { value: 'callback', description: 'The platform pushed it.' },
+    RECONCILE: { value: 'reconcile', description: 'The gateway polled the PBX and corrected a state a lost callback left behind.' },
+  } as const,
+});
+
+const AgentStatusEventRef = builder.objectRef<GatewayEvent<'agent-status'>>('AgentStatusEvent').implement({
+  description: "A change of an agent's call state, with the state before and after.",
+  fields: (t) => ({
+    eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
+    occurredAt: t.field({ type: 'DateTime', nullable: true, description: 'When the call started (the platform gives no event time).', resolve: (e) => (e.occurredAt ? new Date(e.occurredAt) : null) }),
+    receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
+    agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (e) => agentOf(e.payload.extension) }),
+    extension: t.string({ description: "The agent's extension.", resolve: (e) => e.payload.extension }),
+    status: t.field({ type: AgentCallEventEnum, description: 'Ring, answer or hang-up.', resolve: (e) => e.effect?.current?.status ?? 'hangup' }),
+    leg: t.field({ type: CallLegEnum, description: 'Which side rang / answered / hung up.', resolve: (e) => e.payload.leg }),
+    call: t.field({
+      type: LiveCallRef,
+      description: 'The call.',
+      resolve: (e) => ({
+        uuid: e.payload.callUuid,
+        direction: e.payload.direction,
+        caller: e.payload.caller,
+        callee: e.payload.callee,
+        displayNumber: e.payload.displayNumber,
+        customerId: e.payload.customerId,
+      }),
+    }),
+    previous: t.field({ type: AgentLiveStateRef, nullable: true, description: 'The state before; null when this is the first known.', resolve: (e) => e.effect?.previous ?? null }),
+    current: t.field({ type: AgentLiveStateRef, nullable: true, description: 'The state after.', resolve: (e) => e.effect?.current ?? null }),
+    source: t.field({ type: EventSourceEnum, description: 'Callback or reconciliation.', resolve: (e) => e.payload.source ?? 'callback' }),
+  }),
+});
+
+/** A call-record callback as a CallRecord (the same type GetBill reads produce). */
+export function billOfPayload(p: CallRecordPayload): WithUuid {
+  const date = (value: string | null) => (value ? new Date(value) : null);
+  return {
+    id: p.recordId ?? 0,
+    uuid: p.uuid,
+    extension: p.extension,
+    destinationNumber: p.destinationNumber,
+    displayNumber: p.displayNumber,
+    startedAt: date(p.startedAt),
+    answeredAt: date(p.answeredAt),
+    endedAt: date(p.endedAt),
+    waitSeconds: p.waitSeconds ?? 0,
+    talkSeconds: p.talkSeconds ?? 0,
+    direction: decodeCallDirection(p.direction),
+    callMethod: decodeCallMethod(p.callMethod),
+    userId: null,
+    memberId: p.memberId,
+    maturity: p.maturity,
+    customerId: p.customerId,
+    recordFileName: p.recordFileName,
+    downloadIp: p.downloadIp,
+    hangupDirection: p.hangupDirection ? decodeSipCode(p.hangupDirection) : null,
+    hangupCause: p.hangupCause ? decodeSipCode(p.hangupCause) : null,
+    keysPressed: p.keysPressed,
+  };
+}
+
+const CallRecordCreatedEventRef = builder.objectRef<GatewayEvent<'call-record'>>('CallRecordCreatedEvent').implement({
+  description: 'A call record pushed by the platform as a call ended.',
+  fields: (t) => ({
+    eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
+    receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
+    record: t.field({ type: CallRecordRef, description: 'The record.', resolve: (e) => billOfPayload(e.payload) }),
+  }),
+});
+
+const TaskStatusChangedEventRef = builder.objectRef<GatewayEvent<'task-status'>>('TaskStatusChangedEvent').implement({
+  description: 'A task status reported by the platform (the predictive PBX reports only "finished").',
+  fields: (t) => ({
+    eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
+    receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
+    taskId: t.string({ description: "The platform's task id.", resolve: (e) => e.payload.taskId }),
+    status: t.field({ type: TaskStatusEnum, nullable: true, description: 'The status now; null for a task this gateway did not create.', resolve: (e) => (e.effect?.status as never) ?? null }),
+    task: t.field({ type: TaskRef, nullable: true, description: 'The task, when this gateway created it.', resolve: (e, _a, ctx) => ctx.store.tasks.get(e.payload.taskId) }),
+  }),
+});
+
+const CallRecordEventFilter = builder.inputType('CallRecordEventFilter', {
+  description: 'Which new call records to receive.',
+  fields: (t) => ({
+    agents: t.stringList({ description: 'Only records of these extensions.' }),
+    direction: t.field({ type: CallDirectionEnum.ref, description: 'Only this direction.' }),
+  }),
+});
+
+function afterOf(after: string | number | null | undefined): number | null {
+  if (after === null || after === undefined) return null;
+  const id = Number(after);
+  if (!Number.isSafeInteger(id) || id < 0) throw new InvalidInputError('after must be an eventId', 'after');
+  return id;
+}
+
+async function extensionsOf(ctx: GatewayContext, extensions: readonly string[] | null | undefined, queue: string | null | undefined): Promise<string[]> {
+  const chosen = extensions && extensions.length > 0 ? new Set(extensions) : null;
+  if (!queue) return chosen ? [...chosen] : [];
+  // The queue's members when the subscription starts (GetQueueSipStatus).
+  const members = (await ctx.loaders.seatsByQueue.load(queue)).map((seat) => seat.extension);
+  const inQueue = chosen ? members.filter((m) => chosen.has(m)) : members;
+  // An empty queue must match nothing, not everything.
+  return inQueue.length > 0 ? inQueue : ['\u0000none'];
+}
+
+builder.subscriptionFields((t) => ({
+  agentStatusChanged: t.field({
+    type: AgentStatusEventRef,
+    description:
+      "Agents ringing, answering and hanging up, as the platform reports them. Only changes that moved an agent's state are sent (a late, out-of-order callback is stored but not sent). " +
+      'A wallboard loads `agents { liveStatus { eventId } }`, then subscribes with `after` = the largest eventId it saw.',
+    args: {
+      extensions: t.arg.stringList({ description: 'Only these agents.' }),
+      queue: t.arg.string({ description: 'Only agents checked in to this queue when the subscription starts.' }),
+      after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
+    },
+    subscribe: async (_root, args, ctx) =>
+      streamEvents(ctx.store, ctx.feed, 'agent-status', {
+        after: afterOf(args.after),
+        subjects: await extensionsOf(ctx, args.extensions, args.queue),
+        match: (event) => event.applied,
+      }),
+    resolve: (event) => event,
+  }),
+  callRecordCreated: t.field({
+    type: CallRecordCreatedEventRef,
+    description: 'Call records as the platform pushes them, when calls end.',
+    args: {
+      filter: t.arg({ type: CallRecordEventFilter, description: 'Which records; all when absent.' }),
+      after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
+    },
+    subscribe: (_root, args, ctx) =>
+      streamEvents(ctx.store, ctx.feed, 'call-record', {
+        after: afterOf(args.after),
+        subjects: args.filter?.agents ?? [],
+        match: (event) => {
+          if (!args.filter?.direction) return true;
+          return CallDirectionEnum.of(decodeCallDirection(event.payload.direction)) === args.filter.direction;
+        },
+      }),
+    resolve: (event) => event,
+  }),
+  taskStatusChanged: t.field({
+    type: TaskStatusChangedEventRef,
+    description: 'Task status reported by the platform (a predictive task finishing).',
+    args: {
+      taskId: t.arg.id({ description: "Only this task (its global id); all when absent." }),
+      after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const ref = args.taskId ? taskIdOf(String(args.taskId)) : null;
+      if (args.taskId && !ref) throw new InvalidInputError('taskId is not a task id', 'taskId');
+      return streamEvents(ctx.store, ctx.feed, 'task-status', { after: afterOf(args.after), subjects: ref ? [ref.id] : [] });
+    },
+    resolve: (event) => event,
+  }),
+}));
+
+// ---- Agent.liveStatus ---------------------------------------------------------------------------------------------
+
+const liveLoaders = new WeakMap<GatewayContext, DataLoader<string, AgentCallState | null>>();
+
+function liveStatusLoader(ctx: GatewayContext): DataLoader<string, AgentCallState | null> {
+  let loader = liveLoaders.get(ctx);
+  if (!loader) {
+    // One statement for every agent of the request: a consistent snapshot, so `after` = the largest eventId misses nothing.
+    loader = new DataLoader((extensions) => ctx.store.agentStatus.getMany(extensions), { maxBatchSize: 10_000 });
+    liveLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
+builder.objectField(AgentRef, 'liveStatus', (t) =>
+  t.field({
+    type: AgentLiveStateRef,
+    nullable: true,
+    description: "The agent's call state from the callbacks (no upstream call); null before the first callback about them.",
+    resolve: async (agent, _args, ctx) => {
+      const state = await liveStatusLoader(ctx).load(agent.extension);
+      return state
+        ? { status: state.status, leg: state.leg, callUuid: state.call.uuid, callStartedAt: state.call.startedAt.toISOString(), eventId: state.eventId, changedAt: state.changedAt.toISOString() }
+        : null;
+    },
+  }),
+);

@@ -1,0 +1,222 @@
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createDeferred } from '../utils/deferred.ts';
+import { createDisposer } from '../utils/disposer.ts';
+import { KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
+
+const SECRET = 'live-test-callback-secret-0001';
+
+const AGENT_EVENTS = /* GraphQL */ `
+  subscription($after: ID, $extensions: [String!]) {
+    agentStatusChanged(after: $after, extensions: $extensions) {
+      eventId extension status leg source
+      call { uuid customerNumber customerId direction }
+      previous { status callUuid }
+      current { status callUuid eventId }
+    }
+  }
+`;
+const RECORD_EVENTS = /* GraphQL */ `
+  subscription($after: ID) {
+    callRecordCreated(after: $after) { eventId record { uuid recordId customerId calleeNumber answered talkSeconds agent { extension } } }
+  }
+`;
+
+interface AgentEvent {
+  eventId: string;
+  extension: string;
+  status: 'RING' | 'ANSWER' | 'HANGUP';
+  leg: string;
+  source: string;
+  call: { uuid: string; customerNumber: string | null; customerId: string | null; direction: string | null };
+  previous: { status: string; callUuid: string } | null;
+  current: { status: string; callUuid: string; eventId: string } | null;
+}
+interface RecordEvent {
+  eventId: string;
+  record: { uuid: string | null; recordId: number; customerId: string | null; calleeNumber: string | null; answered: boolean; talkSeconds: number; agent: { extension: string } | null };
+}
+
+/** Collects a subscription's events; `until(n)` resolves once n have arrived. */
+function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
+  const events: T[] = [];
+  const waiters: Array<{ n: number; done: (events: T[]) => void }> = [];
+  const failed = createDeferred<never>();
+  const stop = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors) return failed.reject(result.errors);
+        const data = result.data as Record<string, T>;
+        events.push(Object.values(data)[0] as T);
+        for (const waiter of [...waiters]) if (events.length >= waiter.n) waiter.done(events);
+      },
+      error: failed.reject,
+      complete: () => undefined,
+    },
+  );
+  return {
+    events,
+    stop,
+    until(n: number): Promise<T[]> {
+      if (events.length >= n) return Promise.resolve(events);
+      const d = createDeferred<T[]>();
+      waiters.push({ n, done: d.resolve });
+      return Promise.race([d.promise, failed.promise]);
+    },
+  };
+}
+
+describe('live events end to end: simulator dialer → callbacks → store → graphql-ws', () => {
+  const disposer = createDisposer();
+  let gw: TestGateway;
+  let client: Client;
+
+  beforeAll(async () => {
+    gw = await startGateway(disposer, { simulator: { dialerTuning: { adoptLiveCalls: false } } as never, env: { CALLBACK_SECRET: SECRET, RECONCILE_GRACE_SECONDS: '0' } });
+    gw.sim.dialer.setCallbackUrl(`${gw.url}/callbacks/${SECRET}`);
+    client = createClient({
+      url: `${gw.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${KEYS.viewer}` },
+    });
+    disposer.add(() => client.dispose());
+  });
+  afterAll(() => disposer.dispose());
+
+  /** Steps the simulated call centre until `done()` or a bounded number of steps, letting callbacks drain each time. */
+  async function runDialer(done: () => boolean, maxSteps = 400): Promise<void> {
+    for (let step = 0; step < maxSteps && !done(); step += 1) {
+      gw.sim.dialer.advance(5_000);
+      await gw.sim.dialer.idle();
+    }
+  }
+
+  it('delivers ring, answer, hang-up and then the call record, in order, for every answered call of a task', async () => {
+    const agents = collect<AgentEvent>(client, AGENT_EVENTS, { after: '0' });
+    const records = collect<RecordEvent>(client, RECORD_EVENTS, { after: '0' });
+
+    const queue = [...gw.sim.sip.queues.values()].find((q) => q.seats.size >= 3)?.name ?? 'sales';
+    const numbers = Array.from({ length: 8 }, (_, i) => ({ phone: `1390000${String(1000 + i)}`, customerId: `LIVE-${i}` }));
+    const created = await gw.gql(
+      `mutation($input: CreatePredictiveTaskInput!) { createPredictiveTask(input: $input) { ... on CreatePredictiveTaskPayload { task { id } acceptedCount } } }`,
+      { input: { name: 'live e2e', assignment: { type: 'QUEUE', assignee: queue }, numbers, pacing: { agents: 1, calls: 2 } } },
+      'operator',
+    );
+    expect(created.data?.createPredictiveTask.acceptedCount).toBe(8);
+    const started = await gw.gql(`mutation($id: ID!) { startTask(id: $id) { __typename } }`, { id: created.data?.createPredictiveTask.task.id }, 'operator');
+    expect(started.data?.startTask.__typename).toBe('TaskPayload');
+
+    const ours = () => records.events.filter((e) => e.record.customerId?.startsWith('LIVE-'));
+    await runDialer(() => ours().length >= 8);
+    // Every dialled number produced a record; wait until all have reached the subscriber.
+    await records.until(records.events.length);
+    const mine = ours();
+    expect(mine).toHaveLength(8);
+
+    const answered = mine.filter((e) => e.record.answered);
+    expect(answered.length).toBeGreaterThan(0);
+    // Agent events travel on their own subscription, so they may reach the client a little after the record; event ids
+    // are global and increasing, and give the platform's order: wait for every answered call's hang-up, then compare.
+    const hungUp = (uuid: string | null) => agents.events.some((e) => e.call.uuid === uuid && e.status === 'HANGUP');
+    for (const { record } of answered) while (!hungUp(record.uuid)) await agents.until(agents.events.length + 1);
+    for (const { eventId, record } of answered) {
+      const uuid = record.uuid as string;
+      const sequence = agents.events.filter((e) => e.call.uuid === uuid && e.leg === 'AGENT');
+      expect(sequence.map((e) => e.status)).toEqual(['RING', 'ANSWER', 'HANGUP']);
+      expect(new Set(sequence.map((e) => e.extension))).toEqual(new Set([record.agent?.extension]));
+      const ids = sequence.map((e) => Number(e.eventId));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(Number(eventId)).toBeGreaterThan(ids.at(-1) ?? Infinity);
+      // Each event carries the state before and after it.
+      expect(sequence.map((e) => e.current?.status)).toEqual(['RING', 'ANSWER', 'HANGUP']);
+      expect(sequence[1]?.previous).toMatchObject({ status: 'RING', callUuid: uuid });
+      expect(sequence[0]?.call).toMatchObject({ customerNumber: record.calleeNumber, direction: 'OUTBOUND' });
+    }
+    agents.stop();
+    records.stop();
+  });
+
+  it('absorbs a callback posted twice: one record, one event', async () => {
+    const records = collect<RecordEvent>(client, RECORD_EVENTS, {});
+    // A live subscription with no `after` starts now; wait until it is registered by sending a probe through it.
+    const detail = JSON.stringify({
+      id: 990001, uuid: 'dup-uuid-1', type: 'callout', callmethod: 5, starttime: '2026-11-23 10:00:00', answertime: '2026-11-23 10:00:05',
+      endtime: '2026-11-23 10:01:00', duration: 5, billsec: 55, crmid: '1', memberid: '', chengshudu: '', customuuid: 'DUP-1',
+      disnumber: '02100000000', destnumber: '13900009999', extnumber: '90240001', recordfilename: '', downloadip: '',
+      hangupdirection: 10041, hangupcause: 10001, companycode: '9024', userkey: '',
+    });
+    const post = () =>
+      fetch(`${gw.url}/callbacks/${SECRET}/call-record`, { method: 'POST', body: new URLSearchParams({ detail }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: number; duplicate: boolean } }));
+    // The subscription may not be registered yet when the first POST lands; replay from just before covers that.
+    const first = await post();
+    const second = await post();
+    expect(first.status).toBe(200);
+    expect(second).toEqual({ status: 200, body: { ok: true, id: first.body.id, duplicate: true } });
+    records.stop();
+    const replay = collect<RecordEvent>(client, RECORD_EVENTS, { after: String(first.body.id - 1) });
+    const [event] = await replay.until(1);
+    expect(event?.record).toMatchObject({ uuid: 'dup-uuid-1', customerId: 'DUP-1', recordId: 990001 });
+    // Another, later callback proves the stream moved on without a second copy of the duplicate.
+    const marker = JSON.parse(detail) as Record<string, unknown>;
+    await fetch(`${gw.url}/callbacks/${SECRET}/call-record`, { method: 'POST', body: new URLSearchParams({ detail: JSON.stringify({ ...marker, id: 990002, uuid: 'dup-uuid-2' }) }) });
+    const events = await replay.until(2);
+    expect(events.map((e) => e.record.uuid)).toEqual(['dup-uuid-1', 'dup-uuid-2']);
+    replay.stop();
+  });
+
+  it('gives a subscriber that reconnects with `after` exactly the events it missed', async () => {
+    // An agent no queue uses, so the dialer of the first test never touches it.
+    const extension = '88880001';
+    gw.sim.sip.addExtension({ number: extension, password: 'not-shown' });
+    const post = (uuid: string, status: string, starttime: number) =>
+      fetch(`${gw.url}/callbacks/${SECRET}/extension-status`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          detail: JSON.stringify({ buuid: `${uuid}-b`, callee: '13900001111', caller: extension, companycode: '9024', direction: 'callout', disnumber: '021', extnumber: extension, isbleg: 'false', method: '5', starttime: String(starttime), status, type: 'call', uuid }),
+        }),
+      }).then((r) => r.json() as Promise<{ id: number }>);
+
+    const watcher = collect<AgentEvent>(client, AGENT_EVENTS, { extensions: [extension], after: '0' });
+    const base = Math.floor(Date.now() / 1000) + 3600;
+    await post('re-1', 'ring', base);
+    await post('re-1', 'answer', base);
+    const before = await watcher.until(2);
+    const lastSeen = before.at(-1)?.eventId as string;
+    watcher.stop();
+
+    // Missed while away: the rest of this call and a whole second call.
+    await post('re-1', 'hangup', base);
+    await post('re-2', 'ring', base + 60);
+    await post('re-2', 'answer', base + 60);
+    await post('re-2', 'hangup', base + 60);
+
+    const back = collect<AgentEvent>(client, AGENT_EVENTS, { extensions: [extension], after: lastSeen });
+    const missed = await back.until(4);
+    expect(missed.map((e) => `${e.call.uuid}:${e.status}`)).toEqual(['re-1:HANGUP', 're-2:RING', 're-2:ANSWER', 're-2:HANGUP']);
+    // And live ones follow with no gap.
+    await post('re-3', 'ring', base + 120);
+    const all = await back.until(5);
+    expect(all.at(-1)).toMatchObject({ status: 'RING', call: { uuid: 're-3' } });
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
+    back.stop();
+  });
+
+  it('shows the latest state in Agent.liveStatus, and corrects a lost hang-up by asking the PBX', async () => {
+    const { data } = await gw.gql(`{ agent(extension: "88880001") { liveStatus { status callUuid eventId } } }`);
+    expect(data?.agent.liveStatus).toMatchObject({ status: 'RING', callUuid: 're-3' });
+
+    // re-3's hang-up never comes; the PBX says 88880001 is idle. A reconciliation pass records the hang-up.
+    const watcher = collect<AgentEvent>(client, AGENT_EVENTS, { extensions: ['88880001'], after: data?.agent.liveStatus.eventId });
+    expect(await gw.app.reconcile()).toBeGreaterThanOrEqual(1);
+    const [correction] = await watcher.until(1);
+    expect(correction).toMatchObject({ status: 'HANGUP', source: 'RECONCILE', call: { uuid: 're-3' }, previous: { status: 'RING' } });
+    const after = await gw.gql(`{ agent(extension: "88880001") { liveStatus { status callUuid } } }`);
+    expect(after.data?.agent.liveStatus).toEqual({ status: 'HANGUP', callUuid: 're-3' });
+    // Nothing left to correct: a second pass changes nothing.
+    expect(await gw.app.reconcile()).toBe(0);
+    watcher.stop();
+  });
+});
