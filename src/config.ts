@@ -50,6 +50,8 @@ export interface GatewayConfig {
   /** Prefix of the Redis pub/sub channels, so deployments sharing one Redis never see each other's events. */
   redisChannelPrefix: string;
   simulatorPort: number;
+  /** Demo mode: simulated seconds per real second for the dialer. */
+  demoSpeed: number;
   maxRequestBodyBytes: number;
   /** Longest extension list per SIP status call (they take comma lists). */
   sipListChunkSize: number;
@@ -156,6 +158,7 @@ const envSchema = z.object({
     z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(15),
   ),
   SIMULATOR_PORT: port(8080),
+  DEMO_SPEED: positiveInt(10),
   // Number lists ride in GraphQL variables: 25 000 entries with custom fields are a few MB.
   MAX_REQUEST_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   // Callbacks are a few hundred bytes; the cap only bounds what an unauthenticated sender can make us buffer.
@@ -262,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
         : null,
     callbackMaxBodyBytes: c.CALLBACK_MAX_BODY_BYTES,
     simulatorPort: c.SIMULATOR_PORT,
+    demoSpeed: c.DEMO_SPEED,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,

@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, type GatewayConfig, loadConfig } from './config.ts';
+import { DEMO_SUBSCRIPTION, startDemo } from './demo.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createSimulator, type Simulator } from './simulator/server.ts';
 
@@ -48,6 +49,14 @@ function banner(config: GatewayConfig, url: string, simulatorUrl: string | null)
     if (config.authDisabled) lines.push('  WARNING: GATEWAY_AUTH=off: the API is open to anyone who can reach this port.');
   }
   lines.push('', '  Try:  { agents { extension callStatus { state caller callee } seats { queue { name } state } } }');
+  if (simulatorUrl) {
+    lines.push(
+      '',
+      '  A demo campaign is dialling. Paste this into GraphiQL and press run to watch agents live:',
+      `  ${DEMO_SUBSCRIPTION}`,
+      `  (or open ${url}/graphql?query=${encodeURIComponent(DEMO_SUBSCRIPTION)} )`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -73,6 +82,9 @@ async function main(): Promise<void> {
 
   const app = await buildApp(config, logger);
   const url = await app.start();
+  if (simulator && config.callback) {
+    await startDemo({ app, simulator, gatewayUrl: url, callbackSecret: config.callback.secret, speed: config.demoSpeed, logger });
+  }
   process.stdout.write(`${banner(config, url, simulatorUrl)}\n`);
 
   let stopping = false;
