@@ -204,6 +204,34 @@ describe('live events end to end: simulator dialer → callbacks → store → g
     back.stop();
   });
 
+  it('serves the same subscription over server-sent events, with the same API key rules', async () => {
+    const body = JSON.stringify({ query: 'subscription { taskStatusChanged(after: "0") { eventId taskId status } }' });
+    const refused = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body });
+    expect(refused.status).toBe(401);
+    await refused.body?.cancel();
+
+    // A finished-task callback for a task this gateway does not know: stored, and replayed to the SSE subscriber.
+    await fetch(`${gw.url}/callbacks/${SECRET}/task-status`, { method: 'POST', body: new URLSearchParams({ detail: JSON.stringify({ taskid: 'sse-task-1', companycode: '9024', status: 3 }) }) });
+    const controller = new AbortController();
+    const response = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${KEYS.viewer}` },
+      body,
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('sse-task-1')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    controller.abort();
+    expect(text).toMatch(/data: \{"data":\{"taskStatusChanged":\{"eventId":"\d+","taskId":"sse-task-1","status":null\}\}\}/);
+  });
+
   it('shows the latest state in Agent.liveStatus, and corrects a lost hang-up by asking the PBX', async () => {
     const { data } = await gw.gql(`{ agent(extension: "88880001") { liveStatus { status callUuid eventId } } }`);
     expect(data?.agent.liveStatus).toMatchObject({ status: 'RING', callUuid: 're-3' });
