@@ -1,0 +1,75 @@
+import { Pool } from 'undici';
+
+/**
+ * A closed-loop load generator: `concurrency` clients, each sending its next request as soon as the last one is
+ * answered, until the duration is over (requests in flight then are finished and counted).
+ */
+
+export interface Target {
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  /** True when the answer is right; a wrong answer counts as a failure, not as a latency sample. */
+  check(status: number, body: string): boolean;
+}
+
+export interface LoadResult {
+  requests: number;
+  failures: number;
+  firstFailure: string | null;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Nearest-rank percentile of a sorted array. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+}
+
+export async function runLoad(target: Target, concurrency: number, durationMs: number): Promise<LoadResult> {
+  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
+  const latencies: number[] = [];
+  let failures = 0;
+  let firstFailure: string | null = null;
+  const fail = (why: string) => {
+    failures += 1;
+    firstFailure ??= why.slice(0, 300);
+  };
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(durationMs) * 1_000_000n;
+
+  async function client(): Promise<void> {
+    while (process.hrtime.bigint() < deadline) {
+      const sent = process.hrtime.bigint();
+      try {
+        const response = await pool.request({ path: target.path, method: 'POST', headers: target.headers, body: target.body });
+        const text = await response.body.text();
+        const ms = Number(process.hrtime.bigint() - sent) / 1e6;
+        if (target.check(response.statusCode, text)) latencies.push(ms);
+        else fail(`HTTP ${response.statusCode}: ${text}`);
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    failures,
+    firstFailure,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+  };
+}
