@@ -161,7 +161,8 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
       })
     : null;
   reconciler?.run().catch((error: unknown) => logger.warn('reconcile at start failed', error));
-  reconciler?.start(() => pubsub.subscriberCount('agent-status') > 0 || feed.listening('agent-status'));
+  // The feed holds its own pub/sub subscription for good, so only its listeners say whether anyone watches.
+  reconciler?.start(() => feed.listening('agent-status'));
 
   const server: Server = createServer((req, res) => route(req, res));
   const sockets = new Set<Socket>();

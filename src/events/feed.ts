@@ -23,7 +23,8 @@ export interface EventFeed {
 const PAGE = 1000;
 
 interface TopicState {
-  cursor: number;
+  /** Null until the starting position is read; wakes before that only mark `again`. */
+  cursor: number | null;
   listeners: Set<(event: GatewayEvent) => void>;
   pumping: boolean;
   again: boolean;
@@ -31,12 +32,13 @@ interface TopicState {
 }
 
 export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, pollMs = 2000): EventFeed {
-  const topics = new Map<EventTopic, Promise<TopicState>>();
-  const counts = new Map<EventTopic, number>();
+  const opening = new Map<EventTopic, Promise<TopicState>>();
+  const states = new Map<EventTopic, TopicState>();
   let closed = false;
 
   async function pump(topic: EventTopic, state: TopicState): Promise<void> {
-    if (state.pumping) {
+    let cursor = state.cursor;
+    if (state.pumping || cursor === null) {
       state.again = true;
       return;
     }
@@ -45,9 +47,9 @@ export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, po
       do {
         state.again = false;
         for (;;) {
-          const events = await store.events.eventsAfter(topic, state.cursor, {}, PAGE);
+          const events: GatewayEvent[] = await store.events.eventsAfter(topic, cursor, {}, PAGE);
           for (const event of events) {
-            state.cursor = event.id;
+            cursor = state.cursor = event.id;
             for (const listener of [...state.listeners]) listener(event);
           }
           if (events.length < PAGE) break;
@@ -61,24 +63,24 @@ export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, po
   }
 
   function open(topic: EventTopic): Promise<TopicState> {
-    let pending = topics.get(topic);
+    let pending = opening.get(topic);
     if (!pending) {
       pending = (async () => {
-        const state: TopicState = { cursor: 0, listeners: new Set(), pumping: false, again: false, unsubscribe: () => undefined };
-        // Subscribe before reading the position, so no wake between the two is lost.
+        const state: TopicState = { cursor: null, listeners: new Set(), pumping: false, again: false, unsubscribe: () => undefined };
+        // Subscribe before reading the position, so no wake between the two is lost (it is replayed just below).
         state.unsubscribe = pubsub.subscribe(topic, () => void pump(topic, state));
         state.cursor = await store.events.latestId(topic);
+        states.set(topic, state);
+        if (state.again) void pump(topic, state);
         return state;
       })();
-      topics.set(topic, pending);
+      opening.set(topic, pending);
     }
     return pending;
   }
 
   const timer = setInterval(() => {
-    for (const [topic, pending] of topics) {
-      void pending.then((state) => (state.listeners.size > 0 ? pump(topic, state) : undefined));
-    }
+    for (const [topic, state] of states) if (state.listeners.size > 0) void pump(topic, state);
   }, pollMs);
   timer.unref();
 
@@ -87,21 +89,13 @@ export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, po
       const state = await open(topic);
       const listener = onEvent as (event: GatewayEvent) => void;
       state.listeners.add(listener);
-      counts.set(topic, (counts.get(topic) ?? 0) + 1);
-      let active = true;
-      const close = () => {
-        if (!active) return;
-        active = false;
-        state.listeners.delete(listener);
-        counts.set(topic, (counts.get(topic) ?? 1) - 1);
-      };
-      return { from: state.cursor, close };
+      return { from: state.cursor ?? 0, close: () => state.listeners.delete(listener) };
     },
-    listening: (topic) => (counts.get(topic) ?? 0) > 0,
+    listening: (topic) => (states.get(topic)?.listeners.size ?? 0) > 0,
     close() {
       closed = true;
       clearInterval(timer);
-      for (const pending of topics.values()) void pending.then((state) => state.unsubscribe());
+      for (const state of states.values()) state.unsubscribe();
     },
   };
 }

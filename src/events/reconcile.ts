@@ -1,5 +1,6 @@
 import type { CallbackIngestor } from '../callbacks/ingest.ts';
 import { normaliseExtensionStatus } from '../callbacks/schemas.ts';
+import { chunk } from '../loaders/batch.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 import { SipCode } from '../upstream/sip/codes.ts';
@@ -43,21 +44,13 @@ export function createReconciler(options: {
   let running: Promise<number> | undefined;
 
   async function pass(): Promise<number> {
-    const busy = await store.db
-      .selectFrom('agent_status')
-      .select(['extension'])
-      .where('status', 'in', ['ring', 'answer'])
-      .where('changed_at', '<', now() - graceMs)
-      .execute();
-    if (busy.length === 0) return 0;
+    const busy = await store.agentStatus.busySince(now() - graceMs);
     let corrections = 0;
-    const size = options.chunkSize ?? 500;
-    for (let i = 0; i < busy.length; i += size) {
-      const extensions = busy.slice(i, i + size).map((row) => row.extension);
-      const [statuses, states] = await Promise.all([sip.getCallStatuses(extensions), store.agentStatus.getMany(extensions)]);
+    for (const states of chunk(busy, options.chunkSize ?? 500)) {
+      const statuses = await sip.getCallStatuses(states.map((state) => state.extension));
       const free = new Set(statuses.filter((s) => FREE.has(s.status.value)).map((s) => s.extension));
       for (const state of states) {
-        if (!state || !free.has(state.extension) || state.status === 'hangup') continue;
+        if (!free.has(state.extension)) continue;
         const callback = normaliseExtensionStatus({
           uuid: state.call.uuid,
           buuid: state.call.bUuid ?? '',

@@ -35,3 +35,27 @@ export function chunkedLoader<K, V>(
 ): DataLoader<K, V> {
   return new DataLoader<K, V>(async (keys) => (await Promise.all(chunk(keys, size).map(load))).flat());
 }
+
+/** A loader's answers for node(): unknown ids are null, anything else that failed is an error. */
+export async function loadNodes<K, V>(loader: DataLoader<K, V>, keys: readonly (K | null)[]): Promise<Array<V | null>> {
+  const known = keys.filter((key): key is K => key !== null);
+  const values = await loader.loadMany(known);
+  const byKey = new Map<K, V | null>();
+  known.forEach((key, i) => {
+    const value = values[i];
+    if (value instanceof NotFoundError || value === undefined) byKey.set(key, null);
+    else if (value instanceof Error) throw value;
+    else byKey.set(key, value);
+  });
+  return keys.map((key) => (key === null ? null : (byKey.get(key) ?? null)));
+}
+
+/** A resource by id for a nested field: null when the platform no longer lists it. */
+export async function loadOrNull<K, V>(loader: DataLoader<K, V>, key: K): Promise<V | null> {
+  try {
+    return await loader.load(key);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}

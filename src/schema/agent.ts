@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { NotFoundError } from '../errors.ts';
+import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import { ExtensionStatusFilter, SeatSetting, SipCode } from '../upstream/sip/codes.ts';
 import type { ExtensionCallStatus, ExtensionRegistration } from '../upstream/sip/types.ts';
 import { AgentCallStateEnum, CallDirectionEnum } from './call-enums.ts';
@@ -52,10 +52,7 @@ const AgentValidityEnum = builder.enumType('AgentValidity', {
 builder.node(AgentRef, {
   description: 'An agent: one extension (seat phone) of the call centre, with its live state and queue memberships.',
   id: { resolve: (agent) => agent.extension },
-  loadMany: async (ids, ctx) => {
-    const infos = await ctx.loaders.extension.loadMany(ids);
-    return infos.map((info, i) => (info instanceof Error ? null : agentOf(ids[i] ?? '', info)));
-  },
+  loadMany: async (ids, ctx) => (await loadNodes(ctx.loaders.extension, ids)).map((info) => (info ? agentOf(info.extension, info) : null)),
   fields: (t) => ({
     extension: t.exposeString('extension', { description: 'The extension number.' }),
     enabled: t.boolean({
@@ -137,12 +134,8 @@ builder.queryFields((t) => ({
     args: { extension: t.arg.string({ required: true, description: 'The extension number.' }) },
     resolve: async (_root, { extension }, ctx) => {
       requireSip(ctx);
-      try {
-        return agentOf(extension, await ctx.loaders.extension.load(extension));
-      } catch (error) {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      }
+      const info = await loadOrNull(ctx.loaders.extension, extension);
+      return info ? agentOf(extension, info) : null;
     },
   }),
 }));

@@ -1,8 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import type DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
-import { NotFoundError } from '../errors.ts';
 import type { CachedTaskOptions } from '../loaders/aicall.ts';
+import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import {
   type AiCallerLine,
   type AiDoNotCallWindow,
@@ -45,30 +44,6 @@ export function resourceIdOf(globalId: string, type: AiResourceType): string | n
   if (decoded.typename !== type) return null;
   if (type === 'CallerLine' || type === 'DoNotCallWindow') return decoded.id;
   return /^\d+$/.test(decoded.id) ? Number(decoded.id) : null;
-}
-
-/** A loader's answers for node(): unknown ids are null, anything else that failed is an error. */
-async function loadNodes<K, V>(loader: DataLoader<K, V>, keys: readonly (K | null)[]): Promise<Array<V | null>> {
-  const known = keys.filter((key): key is K => key !== null);
-  const values = await loader.loadMany(known);
-  const byKey = new Map<K, V | null>();
-  known.forEach((key, i) => {
-    const value = values[i];
-    if (value instanceof NotFoundError || value === undefined) byKey.set(key, null);
-    else if (value instanceof Error) throw value;
-    else byKey.set(key, value);
-  });
-  return keys.map((key) => (key === null ? null : (byKey.get(key) ?? null)));
-}
-
-/** A resource by id for a nested field: null when the platform no longer lists it. */
-export async function loadOrNull<K, V>(loader: DataLoader<K, V>, key: K): Promise<V | null> {
-  try {
-    return await loader.load(key);
-  } catch (error) {
-    if (error instanceof NotFoundError) return null;
-    throw error;
-  }
 }
 
 const intIds = (ids: readonly string[]) => ids.map((id) => (/^\d+$/.test(id) ? Number(id) : null));

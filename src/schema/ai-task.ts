@@ -9,12 +9,12 @@ import {
   toInputIssues,
 } from '../domain/ai-task.ts';
 import { AiCallHttpError, InvalidInputError, NotFoundError, UnsupportedForTaskKindError } from '../errors.ts';
+import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import type { AiTask, AiTaskInput } from '../upstream/aicall/types.ts';
 import {
   CallerLineRef,
   DoNotCallWindowRef,
   HandoverGroupRef,
-  loadOrNull,
   RedialRuleRef,
   resourceIdOf,
   ScriptGroupRef,
@@ -38,14 +38,7 @@ builder.node(AiTaskRef, {
   interfaces: [TaskRef],
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'scriptGroupId' in value,
   id: { resolve: (task) => task.id },
-  loadMany: async (ids, ctx) => {
-    const found = await ctx.aiLoaders.task.loadMany(ids);
-    return found.map((value) => {
-      if (value instanceof NotFoundError) return null;
-      if (value instanceof Error) throw value;
-      return value;
-    });
-  },
+  loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.task, ids),
   fields: (t) => ({
     taskId: t.exposeString('id', { description: "The platform's task id (a uuid)." }),
     remark: t.exposeString('remark', { nullable: true, description: 'Free text about the task.' }),

@@ -552,9 +552,9 @@ builder.queryFields((t) => ({
         const after = args.after != null ? decodeCursor(args.after, set) : null;
         const sip = requireSip(ctx);
         const page = await readPage(sip, set, first, after);
-        // The same call pushed by callback and pulled here is one record: merge the page into the store, which hands
-        // back what the callback added (the uuid).
-        const stored = await ctx.store.callRecords.upsertFromBills(page.bills);
+        // The same call pushed by callback and pulled here is one record: the store hands back what the callback added
+        // (the uuid). A read only reads: the page is not written back.
+        const stored = await ctx.store.callRecords.findForBills(page.bills);
         const edges = page.bills.map((bill, i) => ({
           node: { ...bill, uuid: stored[i]?.uuid ?? null } satisfies WithUuid,
           cursor: encodeCursor({ fingerprint: set.fingerprint, offset: page.offsets[i] ?? 0, id: bill.id, total: page.total }),

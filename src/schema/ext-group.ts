@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
+import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import type { GatewayContext } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
 import { ExtGroupMemberState, ExtensionCallEvent, ExtGroupStatusFilter } from '../upstream/sip/codes.ts';
 import type { ExtGroupMember } from '../upstream/sip/types.ts';
 import { defineCodeEnum } from './codes.ts';
@@ -38,7 +38,7 @@ const ENABLED_GROUP_STATUS = new Set([String(ExtGroupStatusFilter.Enabled), '104
 builder.node(ExtGroupRef, {
   description: 'An extension group: a set of agents that predictive tasks and IVR can ring together.',
   id: { resolve: (group) => group.name },
-  loadMany: async (ids, ctx) => (await ctx.loaders.extGroup.loadMany(ids)).map((g) => (g instanceof Error ? null : g)),
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.extGroup, ids),
   fields: (t) => ({
     groupId: t.exposeInt('id', { description: "The platform's numeric id of the group." }),
     name: t.exposeString('name', { description: 'Group name (its key on the platform).' }),
@@ -71,12 +71,7 @@ builder.queryFields((t) => ({
     args: { name: t.arg.string({ required: true, description: 'Group name.' }) },
     resolve: async (_root, { name }, ctx) => {
       requireSip(ctx);
-      try {
-        return await ctx.loaders.extGroup.load(name);
-      } catch (error) {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      }
+      return loadOrNull(ctx.loaders.extGroup, name);
     },
   }),
 }));

@@ -4,7 +4,7 @@ import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
 import { streamEvents } from '../events/subscribe.ts';
 import type { AgentStateSnapshot, CallRecordPayload, GatewayEvent } from '../events/types.ts';
-import type { AgentCallState } from '../store/agent-status.ts';
+import { type AgentCallState, snapshotOf } from '../store/agent-status.ts';
 import { decodeCallDirection, decodeCallMethod, decodeSipCode } from '../upstream/sip/codes.ts';
 import { CallDirectionEnum } from './call-enums.ts';
 import { CallRecordRef, type WithUuid } from './call-record.ts';
@@ -265,9 +265,7 @@ builder.objectField(AgentRef, 'liveStatus', (t) =>
     description: "The agent's call state from the callbacks (no upstream call); null before the first callback about them.",
     resolve: async (agent, _args, ctx) => {
       const state = await liveStatusLoader(ctx).load(agent.extension);
-      return state
-        ? { status: state.status, leg: state.leg, callUuid: state.call.uuid, callStartedAt: state.call.startedAt.toISOString(), eventId: state.eventId, changedAt: state.changedAt.toISOString() }
-        : null;
+      return state ? snapshotOf(state) : null;
     },
   }),
 );

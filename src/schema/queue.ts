@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
-import { NotFoundError } from '../errors.ts';
+import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import { AutoCallState, SipCode } from '../upstream/sip/codes.ts';
 import type { Queue } from '../upstream/sip/types.ts';
 import { QueueStrategyEnum, SeatStateEnum } from './call-enums.ts';
@@ -18,7 +18,7 @@ const PredictiveDialStateEnum = defineCodeEnum('PredictiveDialState', "A queue's
 builder.node(QueueRef, {
   description: 'A call queue ("task group" in the manual): agents check in to it and it rings them by its strategy.',
   id: { resolve: (queue) => queue.name },
-  loadMany: async (ids, ctx) => (await ctx.loaders.queue.loadMany(ids)).map((q) => (q instanceof Error ? null : q)),
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.queue, ids),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Queue name (its key on the platform).' }),
     remark: t.exposeString('remark', { nullable: true, description: 'Free text.' }),
@@ -83,12 +83,7 @@ builder.queryFields((t) => ({
     args: { name: t.arg.string({ required: true, description: 'Queue name.' }) },
     resolve: async (_root, { name }, ctx) => {
       requireSip(ctx);
-      try {
-        return await ctx.loaders.queue.load(name);
-      } catch (error) {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      }
+      return loadOrNull(ctx.loaders.queue, name);
     },
   }),
 }));

@@ -1,5 +1,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
+import { loadOrNull } from '../loaders/batch.ts';
 import type { GatewayContext } from '../context.ts';
 import { aiTaskCreatedAt, aiTaskStatus } from '../domain/ai-task.ts';
 import {
@@ -157,16 +158,11 @@ builder.node(PredictiveTaskRef, {
       type: TaskAssigneeRef,
       nullable: true,
       description: 'The agent, queue or group that takes the calls; null if it no longer exists.',
-      resolve: async (task, _args, ctx) => {
+      resolve: (task, _args, ctx) => {
         const { type, assignee } = task.assignment;
-        try {
-          if (type === PredictiveAssignmentType.Extension) return agentOf(assignee);
-          if (type === PredictiveAssignmentType.Queue) return await ctx.loaders.queue.load(assignee);
-          return await ctx.loaders.extGroup.load(assignee);
-        } catch (error) {
-          if (error instanceof NotFoundError) return null;
-          throw error;
-        }
+        if (type === PredictiveAssignmentType.Extension) return agentOf(assignee);
+        if (type === PredictiveAssignmentType.Queue) return loadOrNull(ctx.loaders.queue, assignee);
+        return loadOrNull(ctx.loaders.extGroup, assignee);
       },
     }),
     assigneeName: t.string({ description: 'Extension, queue or group name as given at creation.', resolve: (task) => task.assignment.assignee }),
@@ -214,12 +210,7 @@ export async function requirePredictiveTask(ctx: GatewayContext, globalId: strin
 /** An AI task from this request's task list (one `GET /v1/task` per request), or null when the platform has none. */
 export async function findAiTask(ctx: GatewayContext, uuid: string): Promise<AiTask | null> {
   requireAiCall(ctx);
-  try {
-    return await ctx.aiLoaders.task.load(uuid);
-  } catch (error) {
-    if (error instanceof NotFoundError) return null;
-    throw error;
-  }
+  return loadOrNull(ctx.aiLoaders.task, uuid);
 }
 
 /** Loads an AI task for a mutation, or throws NOT_FOUND (keyed by the global id the caller sent). */

@@ -63,6 +63,8 @@ export interface AgentStatusRepository {
   get(extension: string): Promise<AgentCallState | null>;
   /** One entry per extension, in the order given; null where nothing is known. */
   getMany(extensions: readonly string[]): Promise<Array<AgentCallState | null>>;
+  /** Agents ringing or in a call since before `changedBefore` (epoch ms): what reconciliation asks the PBX about. */
+  busySince(changedBefore: number): Promise<AgentCallState[]>;
 }
 
 const TABLE = 'agent_status';
@@ -76,6 +78,18 @@ function snapshot(row: Selectable<AgentStatusTable>): AgentStateSnapshot {
     callStartedAt: new Date(row.call_started_at).toISOString(),
     eventId: row.last_event_id,
     changedAt: new Date(row.changed_at).toISOString(),
+  };
+}
+
+/** The state as events carry it (JSON-safe), e.g. for Agent.liveStatus. */
+export function snapshotOf(state: AgentCallState): AgentStateSnapshot {
+  return {
+    status: state.status,
+    leg: state.leg,
+    callUuid: state.call.uuid,
+    callStartedAt: state.call.startedAt.toISOString(),
+    eventId: state.eventId,
+    changedAt: state.changedAt.toISOString(),
   };
 }
 
@@ -214,6 +228,16 @@ export function createAgentStatusRepository(db: Kysely<Database>, options: { dia
     },
 
     get,
+
+    async busySince(changedBefore) {
+      const rows = await db
+        .selectFrom(TABLE)
+        .selectAll()
+        .where('status', 'in', ['ring', 'answer'])
+        .where('changed_at', '<', changedBefore)
+        .execute();
+      return rows.map(toState);
+    },
 
     async getMany(extensions) {
       const found = new Map<string, AgentCallState>();

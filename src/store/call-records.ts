@@ -61,6 +61,11 @@ export interface CallRecordRepository {
   upsertFromCallback(record: CallRecordInput, eventId: number): Promise<StoredCallRecord>;
   /** Merges GetBill rows (a page at a time is fine); returns the stored rows in the order given. */
   upsertFromBills(bills: readonly Bill[]): Promise<StoredCallRecord[]>;
+  /**
+   * What the store knows of each GetBill row (by record id, else by the natural key), in the order given; null where
+   * nothing is stored. Read-only: a GetBill read joins callback data without writing the page back.
+   */
+  findForBills(bills: readonly Bill[]): Promise<Array<StoredCallRecord | null>>;
   /** One entry per record id, in the order given; null where none is stored. */
   findByRecordIds(recordIds: readonly number[]): Promise<Array<StoredCallRecord | null>>;
   /** One entry per uuid, in the order given; null where none is stored. */
@@ -314,6 +319,19 @@ export function createCallRecordRepository(db: Kysely<Database>, options: { now:
         const record = stored.get(key);
         if (!record) throw new Error(`call record ${key} vanished after its upsert`);
         return record;
+      });
+    },
+
+    async findForBills(bills) {
+      if (bills.length === 0) return [];
+      const keys = bills.map((bill) => callRecordKey(billToCallRecordInput(bill)));
+      const [byId, byKey] = await Promise.all([byColumn('record_id', bills.map((bill) => bill.id)), getMany(keys)]);
+      return bills.map((bill, i) => {
+        const pinned = byId.get(bill.id);
+        if (pinned) return pinned;
+        // The same key under another record id is another call (see the module comment).
+        const keyed = byKey.get(keys[i] ?? '');
+        return keyed && (keyed.recordId === null || keyed.recordId === bill.id) ? keyed : null;
       });
     },
 

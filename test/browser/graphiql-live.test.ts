@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { spawnGateway } from '../utils/spawn-gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
 
 /**
@@ -14,32 +13,22 @@ const CHROMIUM = '/usr/bin/chromium';
 
 describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in a browser shows the demo subscription live', () => {
   const disposer = createDisposer();
-  let child: ChildProcess | undefined;
   let browser: Browser | undefined;
   afterAll(async () => {
     await browser?.close();
-    child?.kill('SIGKILL');
     await disposer.dispose();
   });
 
   it('pastes the banner subscription into GraphiQL and receives agent events', async () => {
-    const ready = createDeferred<{ url: string; subscription: string }>();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: new URL('../..', import.meta.url),
-      env: { PATH: process.env.PATH, DATABASE_URL: tempDatabaseUrl(disposer), PORT: '0', HOST: '127.0.0.1', SIMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { url, banner } = await spawnGateway(disposer, {
+      DATABASE_URL: tempDatabaseUrl(disposer),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIMULATOR_PORT: '0',
+      LOG_LEVEL: 'warn',
     });
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      const subscription = /^\s*(subscription \{.*\})\s*$/m.exec(out)?.[1];
-      if (url && subscription) ready.resolve({ url, subscription });
-    });
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) => ready.reject(new Error(`gateway exited ${code}: ${err}`)));
-    const { url, subscription } = await ready.promise;
+    const subscription = /^\s*(subscription \{.*\})\s*$/m.exec(banner)?.[1];
+    if (!subscription) throw new Error(`no subscription in the banner:\n${banner}`);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { print } from 'graphql';
@@ -12,6 +11,7 @@ import { printSortedSchema } from '../../src/schema.ts';
 import { GatewayInfoDocument, type GatewayInfoQuery } from '../generated/graphql.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { spawnGateway } from '../utils/spawn-gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
 
 const QUERY = print(GatewayInfoDocument);
@@ -118,31 +118,17 @@ describe('the gateway app', () => {
 
 describe('npm start in demo mode', () => {
   const disposer = createDisposer();
-  let child: ChildProcess | undefined;
-  afterAll(async () => {
-    child?.kill('SIGKILL');
-    await disposer.dispose();
-  });
+  afterAll(() => disposer.dispose());
 
   it('starts the simulator and the gateway, and answers from the banner URL', async () => {
-    const banner = createDeferred<string>();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: new URL('../..', import.meta.url),
-      // Port 0 for both so the test never collides with a running gateway or simulator.
-      env: { PATH: process.env.PATH, DATABASE_URL: tempDatabaseUrl(disposer), PORT: '0', HOST: '127.0.0.1', SIMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // Port 0 for both so the test never collides with a running gateway or simulator.
+    const { child, url: base, banner: out, exited } = await spawnGateway(disposer, {
+      DATABASE_URL: tempDatabaseUrl(disposer),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIMULATOR_PORT: '0',
+      LOG_LEVEL: 'warn',
     });
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1] && out.includes('Try:')) banner.resolve(match[1]);
-    });
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) => banner.reject(new Error(`exited ${code}: ${err}`)));
-
-    const base = await banner.promise;
     expect(out).toContain('DEMO MODE');
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
@@ -156,10 +142,7 @@ describe('npm start in demo mode', () => {
       { kind: 'AI_CALL', configured: true, simulated: true },
     ]);
 
-    const exited = createDeferred<number | null>();
-    child.removeAllListeners('exit');
-    child.once('exit', (code) => exited.resolve(code));
     child.kill('SIGTERM');
-    expect(await exited.promise).toBe(0);
+    expect((await exited).code).toBe(0);
   });
 });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -6,8 +5,8 @@ import { createLogger } from '../../src/logger.ts';
 import { createSimulator } from '../../src/simulator/server.ts';
 import { createDatabase } from '../../src/store/index.ts';
 import { CALL_RECORD_COMMON, EXTENSION_STATUS_COMMON, TASK_STATUS } from '../utils/callback-seeds.ts';
-import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { spawnGateway } from '../utils/spawn-gateway.ts';
 import { storeBackends } from '../utils/store-backends.ts';
 
 /**
@@ -94,27 +93,7 @@ describe.each(storeBackends())('a gateway killed mid-burst ($name)', (backend) =
       LOG_LEVEL: 'error',
     };
 
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: new URL('../..', import.meta.url),
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    disposer.add(() => child.kill('SIGKILL'));
-    const exited = createDeferred<NodeJS.Signals | null>();
-    const banner = createDeferred<string>();
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) banner.resolve(match[1]);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code, signal) => {
-      banner.reject(new Error(`gateway exited (${code ?? signal}) before listening: ${err}`));
-      exited.resolve(signal);
-    });
-    const base = await banner.promise;
+    const { child, url: base, exited } = await spawnGateway(disposer, env);
 
     const sent = burst();
     const acked: Array<{ sent: Sent; id: number }> = [];
@@ -133,7 +112,7 @@ describe.each(storeBackends())('a gateway killed mid-burst ($name)', (backend) =
         }
       }),
     );
-    expect(await exited.promise).toBe('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
     expect(killedAfter).toBeGreaterThan(0);
     // Requests cut by the kill fail; none may have failed any other way.
     const refused = results.filter((r) => r.status === 'rejected' && /answered/.test(String((r as PromiseRejectedResult).reason)));

@@ -19,7 +19,7 @@ const AGENT_EVENTS = /* GraphQL */ `
 `;
 const RECORD_EVENTS = /* GraphQL */ `
   subscription($after: ID) {
-    callRecordCreated(after: $after) { eventId record { uuid recordId customerId calleeNumber answered talkSeconds agent { extension } } }
+    callRecordCreated(after: $after) { eventId record { uuid recordId customerId calleeNumber answered talkSeconds startedAt agent { extension } } }
   }
 `;
 
@@ -35,7 +35,7 @@ interface AgentEvent {
 }
 interface RecordEvent {
   eventId: string;
-  record: { uuid: string | null; recordId: number; customerId: string | null; calleeNumber: string | null; answered: boolean; talkSeconds: number; agent: { extension: string } | null };
+  record: { uuid: string | null; recordId: number; customerId: string | null; calleeNumber: string | null; answered: boolean; talkSeconds: number; startedAt: string; agent: { extension: string } | null };
 }
 
 /** Collects a subscription's events; `until(n)` resolves once n have arrived. */
@@ -135,13 +135,19 @@ describe('live events end to end: simulator dialer → callbacks → store → g
       expect(sequence[1]?.previous).toMatchObject({ status: 'RING', callUuid: uuid });
       expect(sequence[0]?.call).toMatchObject({ customerNumber: record.calleeNumber, direction: 'OUTBOUND' });
     }
+    // The same call read back through GetBill is one record: it carries the uuid the callback brought.
+    const sample = answered[0]?.record;
+    const at = Date.parse(sample?.startedAt ?? '');
+    const read = await gw.gql(
+      `query($f: CallRecordFilter!) { callRecords(filter: $f, first: 100) { edges { node { recordId uuid } } } }`,
+      { f: { from: new Date(at - 60_000).toISOString(), to: new Date(at + 60_000).toISOString(), agents: [sample?.agent?.extension] } },
+    );
+    expect(read.data?.callRecords.edges.map((e: any) => e.node)).toContainEqual({ recordId: sample?.recordId, uuid: sample?.uuid });
     agents.stop();
     records.stop();
   });
 
   it('absorbs a callback posted twice: one record, one event', async () => {
-    const records = collect<RecordEvent>(client, RECORD_EVENTS, {});
-    // A live subscription with no `after` starts now; wait until it is registered by sending a probe through it.
     const detail = JSON.stringify({
       id: 990001, uuid: 'dup-uuid-1', type: 'callout', callmethod: 5, starttime: '2026-11-23 10:00:00', answertime: '2026-11-23 10:00:05',
       endtime: '2026-11-23 10:01:00', duration: 5, billsec: 55, crmid: '1', memberid: '', chengshudu: '', customuuid: 'DUP-1',
@@ -150,12 +156,11 @@ describe('live events end to end: simulator dialer → callbacks → store → g
     });
     const post = () =>
       fetch(`${gw.url}/callbacks/${SECRET}/call-record`, { method: 'POST', body: new URLSearchParams({ detail }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: number; duplicate: boolean } }));
-    // The subscription may not be registered yet when the first POST lands; replay from just before covers that.
     const first = await post();
     const second = await post();
     expect(first.status).toBe(200);
     expect(second).toEqual({ status: 200, body: { ok: true, id: first.body.id, duplicate: true } });
-    records.stop();
+    // Replay from just before the first delivery: the duplicate must not appear twice.
     const replay = collect<RecordEvent>(client, RECORD_EVENTS, { after: String(first.body.id - 1) });
     const [event] = await replay.until(1);
     expect(event?.record).toMatchObject({ uuid: 'dup-uuid-1', customerId: 'DUP-1', recordId: 990001 });

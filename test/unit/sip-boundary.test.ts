@@ -12,8 +12,6 @@ import { readEnvelope } from '../../src/upstream/sip/envelope.ts';
 import { createSipSchemas } from '../../src/upstream/sip/schemas.ts';
 import { createZonedTime } from '../../src/upstream/time.ts';
 
-/** The manual's own example responses (seeds/001), as the platform would send them. */
-const ok = (result: unknown) => JSON.stringify({ ret: 200, data: { status: 0, desc: 'ok', result, reqtime: 1, rsptime: 1 }, msg: '' });
 const schemas = createSipSchemas(createZonedTime('Asia/Shanghai'));
 
 function resultOf(service: string, body: string): unknown {
