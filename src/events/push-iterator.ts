@@ -6,8 +6,7 @@ export interface PushIterator<T> extends AsyncIterableIterator<T> {
   push(value: T): void;
   /** Ends the stream after what is queued; with an error, the consumer gets it after the queue. */
   end(error?: unknown): void;
-  /** Values queued and not yet taken: a producer waits on `drained()` before replaying more. */
-  readonly queued: number;
+  /** Resolves when few enough values wait to be taken: a producer waits on it before replaying more. */
   drained(): Promise<void>;
 }
 
@@ -53,9 +52,6 @@ export function createPushIterator<T>(onClose: () => void, lowWater = 100): Push
       settleTakers();
       if (values.length === 0) close();
       notifyDrain();
-    },
-    get queued() {
-      return values.length;
     },
     drained() {
       if (values.length <= lowWater || finished) return Promise.resolve();

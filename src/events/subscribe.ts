@@ -55,9 +55,8 @@ export function streamEvents<T extends EventTopic>(
         await stream.drained();
         const page = await store.events.eventsAfter(topic, last, filter, REPLAY_PAGE);
         if (page.length === 0) break;
+        // deliver() moves `last` past every event read, matching or not, so the next page continues after this one.
         for (const event of page) deliver(event);
-        // Subject-filtered pages skip ids; continue from the last id read.
-        last = Math.max(last, page.at(-1)?.id ?? last);
       }
       replaying = false;
       for (const event of buffered.splice(0)) deliver(event);

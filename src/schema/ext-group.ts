@@ -29,12 +29,6 @@ const ExtGroupMemberRef = builder.objectRef<ExtGroupMember>('ExtGroupMember').im
   }),
 });
 
-/**
- * GetExtgroupInfo's `status` of an enabled group: the manual documents 1 but its examples show 1042 (an unlisted
- * code; the simulator sends it too). Anything else counts as disabled.
- */
-const ENABLED_GROUP_STATUS = new Set([String(ExtGroupStatusFilter.Enabled), '1042']);
-
 builder.node(ExtGroupRef, {
   description: 'An extension group: a set of agents that predictive tasks and IVR can ring together.',
   id: { resolve: (group) => group.name },
@@ -42,7 +36,7 @@ builder.node(ExtGroupRef, {
   fields: (t) => ({
     groupId: t.exposeInt('id', { description: "The platform's numeric id of the group." }),
     name: t.exposeString('name', { description: 'Group name (its key on the platform).' }),
-    enabled: t.boolean({ description: 'Whether the group is enabled.', resolve: (g) => ENABLED_GROUP_STATUS.has(g.status.raw) }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether the group is enabled.' }),
     statusCode: t.string({ description: "The platform's raw status code of the group.", resolve: (g) => g.status.raw }),
     members: t.field({
       type: [ExtGroupMemberRef],

@@ -5,6 +5,7 @@ import { ExtensionCallState, ObservedCode, TaskNumberState, TaskStatus } from '.
 import {
   AssignType,
   CallMethod,
+  ExtGroupStatus,
   MAX_NUMBERS_PER_CALL,
   SipCode,
   SipRet,
@@ -395,7 +396,7 @@ describe('extension groups', () => {
     expectBusiness((await sip.call(SipService.AddExtgroup, { name: 'g-test' })).json, SipCode.AbnormalOperation);
     const groups = expectSuccess((await sip.call(SipService.GetExtgroupInfo, { name: '' })).json);
     expect(groups.length).toBe(4);
-    expect(groups.find((g: any) => g.name === 'g-test')).toEqual({ id: expect.any(Number), name: 'g-test', status: ObservedCode.ExtGroupEnabled });
+    expect(groups.find((g: any) => g.name === 'g-test')).toEqual({ id: expect.any(Number), name: 'g-test', status: ExtGroupStatus.Enabled });
     const disabled = expectSuccess((await sip.call(SipService.GetExtgroupInfo, { status: 0 })).json);
     expect(disabled.map((g: any) => g.name)).toEqual(['group-backup']);
 

@@ -669,10 +669,11 @@ describe('extension groups', () => {
     await client.createExtGroup('it-group');
     await client.createExtGroup('it-group-off', false);
     const id = must(sim.sip.extGroups.get('it-group'), 'it-group').id;
-    // 1042/1043 are not in the manual's code table: they pass through as UNKNOWN with the raw code.
+    // 1042/1043 are not in the manual's code table: they pass through as UNKNOWN with the raw code; 1042 reads enabled.
     expect(await client.getExtGroups({ name: 'it-group' })).toEqual([
-      { id, name: 'it-group', status: { value: UNKNOWN, raw: '1042' } },
+      { id, name: 'it-group', enabled: true, status: { value: UNKNOWN, raw: '1042' } },
     ]);
+    expect((await client.getExtGroups({ name: 'it-group-off' }))[0]?.enabled).toBe(false);
     const disabled = (await client.getExtGroups({ status: ExtGroupStatusFilter.Disabled })).map((g) => g.name);
     expect(disabled).toEqual(expect.arrayContaining(['group-backup', 'it-group-off']));
     expect(disabled).not.toContain('it-group');

@@ -146,7 +146,8 @@ describe('SIP result schemas on the manual\'s examples', () => {
   });
 
   it('GetExtgroupInfo, TaskCreat, TaskAdd', () => {
-    expect(schemas.extGroups.parse([{ id: 3, name: 'test1', status: 1042 }])).toEqual([{ id: 3, name: 'test1', status: { value: UNKNOWN, raw: '1042' } }]);
+    expect(schemas.extGroups.parse([{ id: 3, name: 'test1', status: 1042 }])).toEqual([{ id: 3, name: 'test1', enabled: true, status: { value: UNKNOWN, raw: '1042' } }]);
+    expect(schemas.extGroups.parse([{ id: 4, name: 'test2', status: 0 }, { id: 5, name: 'test3', status: '1' }]).map((g) => g.enabled)).toEqual([false, true]);
     expect(schemas.taskCreated.parse({ taskid: '20200212163504393460', invaliddata: [] })).toEqual({ taskId: '20200212163504393460', refused: [] });
     expect(schemas.taskNumbersAdded.parse({ success: 7, invaliddata: [{ phone: '12' }, 'abc'] })).toEqual({
       accepted: 7,

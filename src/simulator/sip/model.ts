@@ -211,10 +211,6 @@ export type NewBill = Omit<Bill, 'id' | 'fetched' | 'taskId'> & { fetched?: bool
  * that no number appears literally in the handlers.
  */
 export enum ObservedCode {
-  /** GetExtgroupInfo `status` of an enabled group (both groups of the manual's example show it). */
-  ExtGroupEnabled = 1042,
-  /** GetExtgroupInfo `status` of a disabled group: a guess (the manual never shows one). */
-  ExtGroupDisabled = 1043,
   /** `hangupcause` of the manual's unanswered IVR/group-call examples. */
   HangupCauseUnlisted = 10020,
   /** `hangupdirection` of the manual's call-record callback example. */

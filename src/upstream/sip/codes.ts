@@ -144,6 +144,15 @@ export enum ExtGroupStatusFilter {
   All = 2,
 }
 
+/**
+ * `status` of a group in GetExtgroupInfo's result. The manual documents 1 / 0, but both groups of its example show
+ * 1042 (a code it never lists); 1043 for a disabled group is the simulator's guess. The client accepts both spellings.
+ */
+export enum ExtGroupStatus {
+  Enabled = 1042,
+  Disabled = 1043,
+}
+
 /** `state` filter of GetQueueSipStatus. */
 export enum SeatStateFilter {
   Any = 0,

@@ -10,6 +10,8 @@ import {
   decodeQueueStrategy,
   decodeRegistration,
   decodeSipCode,
+  ExtGroupStatus,
+  ExtGroupStatusFilter,
   SipCode,
 } from './codes.ts';
 import type {
@@ -233,9 +235,13 @@ export function createSipSchemas(time: ZonedTime) {
       }),
     );
 
+  // GetExtgroupInfo: the documented 1 and the observed 1042 both mean enabled (ExtGroupStatus).
+  const ENABLED_GROUP_STATUS = new Set([String(ExtGroupStatusFilter.Enabled), String(ExtGroupStatus.Enabled)]);
   const extGroup = z
     .object({ id: integer, name: text, status: optionalCode })
-    .transform((g): ExtGroup => ({ id: g.id, name: g.name, status: decodeSipCode(g.status) }));
+    .transform(
+      (g): ExtGroup => ({ id: g.id, name: g.name, enabled: ENABLED_GROUP_STATUS.has(String(g.status)), status: decodeSipCode(g.status) }),
+    );
 
   const extGroupMember = z
     .object({ name: text, extnumber: text, status: optionalText, state: optionalText })

@@ -200,6 +200,8 @@ export interface QueueSeat {
 export interface ExtGroup {
   id: number;
   name: string;
+  /** From `status`: 1 or 1042 (see ExtGroupStatus). */
+  enabled: boolean;
   status: Coded<SipCode>;
 }
 

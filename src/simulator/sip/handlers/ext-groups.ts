@@ -1,12 +1,13 @@
 import {
   ExtGroupMemberState,
+  ExtGroupStatus,
   ExtGroupStatusFilter,
   ExtensionCallEvent,
   SipCode,
   SipService,
 } from '../../../upstream/sip/codes.ts';
 import { SipBusinessFailure, illegal } from '../envelope.ts';
-import { type ExtGroup, type Extension, ExtensionCallState, ObservedCode } from '../model.ts';
+import { type ExtGroup, type Extension, ExtensionCallState } from '../model.ts';
 import { type Params, enumValues } from '../params.ts';
 import type { SipState } from '../state.ts';
 import type { ServiceDefinition } from './types.ts';
@@ -73,7 +74,7 @@ export const extGroupServices = {
         .map((g) => ({
           id: g.id,
           name: g.name,
-          status: g.enabled ? ObservedCode.ExtGroupEnabled : ObservedCode.ExtGroupDisabled,
+          status: g.enabled ? ExtGroupStatus.Enabled : ExtGroupStatus.Disabled,
         }));
       return { result };
     },
