@@ -103,34 +103,35 @@ export interface AiCallLoaders {
   clearOptions(): void;
 }
 
+/**
+ * One read shared by every field of a request. A failure is not remembered: a later field of the same request may
+ * try again.
+ */
+function onePerRequest<T>(read: () => Promise<T>): { read: () => Promise<T>; forget: () => void } {
+  let current: Promise<T> | null = null;
+  return {
+    read: () => {
+      if (!current) {
+        const pending = read();
+        current = pending;
+        pending.catch(() => {
+          if (current === pending) current = null;
+        });
+      }
+      return current;
+    },
+    forget: () => {
+      current = null;
+    },
+  };
+}
+
 export function createAiCallLoaders(aicall: AiCallClient | null, cache: AiTaskOptionsCache | null): AiCallLoaders {
   const notConfigured = () => new UpstreamNotConfiguredError({ upstream: 'aicall', operation: 'load' });
-  let tasks: Promise<AiTask[]> | null = null;
-  let options: Promise<CachedTaskOptions> | null = null;
-
-  const taskList = (): Promise<AiTask[]> => {
-    if (!aicall) return Promise.reject(notConfigured());
-    if (!tasks) {
-      const pending = aicall.listTasks();
-      tasks = pending;
-      // A failure is not remembered: a later field of the same request may try again.
-      pending.catch(() => {
-        if (tasks === pending) tasks = null;
-      });
-    }
-    return tasks;
-  };
-  const readOptions = (): Promise<CachedTaskOptions> => {
-    if (!cache) return Promise.reject(notConfigured());
-    if (!options) {
-      const pending = cache.get();
-      options = pending;
-      pending.catch(() => {
-        if (options === pending) options = null;
-      });
-    }
-    return options;
-  };
+  const tasks = onePerRequest(() => (aicall ? aicall.listTasks() : Promise.reject(notConfigured())));
+  const options = onePerRequest(() => (cache ? cache.get() : Promise.reject(notConfigured())));
+  const taskList = tasks.read;
+  const readOptions = options.read;
   const fromOptions = <K, V>(entity: string, pick: (o: AiTaskOptions) => V[], keyOf: (v: V) => K) =>
     new DataLoader<K, V>(async (keys) => byKey(keys, pick((await readOptions()).options), keyOf, entity));
 
@@ -148,11 +149,11 @@ export function createAiCallLoaders(aicall: AiCallClient | null, cache: AiTaskOp
     options: readOptions,
     ...loaders,
     clearTasks() {
-      tasks = null;
+      tasks.forget();
       task.clearAll();
     },
     clearOptions() {
-      options = null;
+      options.forget();
       for (const loader of Object.values(loaders)) loader.clearAll();
     },
   };
