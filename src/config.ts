@@ -60,6 +60,69 @@ export interface GatewayConfig {
   /** A busy state younger than this is not questioned: its hang-up callback may be on its way. */
   reconcileGraceMs: number;
   logLevel: LogLevel;
+  /** What one GraphQL operation may ask for, checked before anything runs (docs/security.md). */
+  operationLimits: OperationLimits;
+  /** Sockets, subscriptions and the HTTP server: what one client may hold open. */
+  connectionLimits: ConnectionLimits;
+  /** Browser-facing policy: origins, GraphiQL, introspection. */
+  exposure: ExposureConfig;
+}
+
+export interface OperationLimits {
+  /** Deepest selection (fields nested in fields). */
+  maxDepth: number;
+  /** Most field selections in one document, aliases and fragments spread included. */
+  maxBreadth: number;
+  /** Most aliases in one document. */
+  maxAliases: number;
+  /** Most directives in one document. */
+  maxDirectives: number;
+  /** Most lexical tokens in one document (checked while parsing, so a huge document is never built). */
+  maxTokens: number;
+  /** Highest declared cost (docs/security.md: what each field costs the PBX). */
+  maxCost: number;
+  /** Upstream (PBX and AI-call) requests one operation may make; past it they fail with UPSTREAM_BUDGET_EXCEEDED. */
+  maxUpstreamCalls: number;
+}
+
+export interface ConnectionLimits {
+  /** Subscriptions one WebSocket may hold at once. */
+  maxSubscriptionsPerSocket: number;
+  /** Open WebSockets and SSE streams per API key (per role in open modes). */
+  maxSocketsPerKey: number;
+  /** Open WebSockets and SSE streams per client address. */
+  maxSocketsPerAddress: number;
+  /** Events waiting for one subscriber before it is closed as too slow. */
+  subscriberQueueLimit: number;
+  /** Most stored events one subscription replays after `after`; older resumes must reload state. */
+  maxReplayEvents: number;
+  /** WebSocket ping interval; a peer that has not answered the previous ping is dropped. */
+  pingIntervalMs: number;
+  /** node:http headersTimeout: the whole header block must arrive within this. */
+  headersTimeoutMs: number;
+  /** node:http requestTimeout: the whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Open TCP connections the server accepts; more are refused by node:http. */
+  maxConnections: number;
+  /** A callback body must have fully arrived within this, or the connection is cut (nothing stored). */
+  callbackBodyTimeoutMs: number;
+}
+
+export enum IntrospectionPolicy {
+  Off = 'off',
+  Admin = 'admin',
+  All = 'all',
+}
+
+export interface ExposureConfig {
+  /** Origins (scheme://host[:port]) allowed to call from a browser, on CORS and WebSocket alike; same-origin always. */
+  allowedOrigins: readonly string[];
+  /** Serve the GraphiQL page at GET /graphql. */
+  graphiql: boolean;
+  /** Who may run introspection queries. */
+  introspection: IntrospectionPolicy;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -85,6 +148,22 @@ const positiveInt = (fallback: number) =>
     blankAsUndefined,
     z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0').default(fallback),
   );
+const onOff = (fallback: 'on' | 'off' | undefined) =>
+  z.preprocess(blankAsUndefined, fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
+const originList = z.preprocess(
+  blankAsUndefined,
+  z
+    .string()
+    .transform((raw) => raw.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a comma list of origins such as https://wallboard.example.com'),
+      ),
+    )
+    .default([]),
+);
 const httpUrl = z.preprocess(
   blankAsUndefined,
   z
@@ -94,7 +173,8 @@ const httpUrl = z.preprocess(
 
 const envSchema = z.object({
   PORT: port(4000),
-  HOST: z.preprocess(blankAsUndefined, z.string().default('0.0.0.0')),
+  // No default here: demo mode binds loopback, a configured deployment all interfaces (see loadConfig).
+  HOST: optionalString,
   SIP_API_URL: httpUrl,
   SIP_APPID: optionalString,
   SIP_ACCESSKEY: optionalString,
@@ -164,6 +244,31 @@ const envSchema = z.object({
   // Callbacks are a few hundred bytes; the cap only bounds what an unauthenticated sender can make us buffer.
   CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+  // Operation limits: defaults pass every documented query and a 2,000-agent wallboard (docs/security.md).
+  MAX_QUERY_DEPTH: positiveInt(12),
+  MAX_QUERY_BREADTH: positiveInt(300),
+  MAX_QUERY_ALIASES: positiveInt(30),
+  MAX_QUERY_DIRECTIVES: positiveInt(20),
+  MAX_QUERY_TOKENS: positiveInt(3_000),
+  MAX_QUERY_COST: positiveInt(5_000),
+  MAX_UPSTREAM_CALLS_PER_OPERATION: positiveInt(100),
+  // Sockets and subscriptions.
+  MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(20),
+  MAX_SOCKETS_PER_KEY: positiveInt(500),
+  MAX_SOCKETS_PER_ADDRESS: positiveInt(100),
+  SUBSCRIBER_QUEUE_LIMIT: positiveInt(1_000),
+  MAX_REPLAY_EVENTS: positiveInt(10_000),
+  WS_PING_INTERVAL_SECONDS: positiveInt(30),
+  // The HTTP server.
+  HTTP_HEADERS_TIMEOUT_SECONDS: positiveInt(10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: positiveInt(30),
+  HTTP_KEEPALIVE_TIMEOUT_SECONDS: positiveInt(5),
+  HTTP_MAX_CONNECTIONS: positiveInt(2_000),
+  CALLBACK_BODY_TIMEOUT_SECONDS: positiveInt(10),
+  // Browser exposure.
+  ALLOWED_ORIGINS: originList,
+  GRAPHIQL: onOff('on'),
+  INTROSPECTION: z.preprocess(blankAsUndefined, z.enum(IntrospectionPolicy).optional()),
 });
 
 /** Parses `GATEWAY_API_KEYS` (`key:role,…`), reporting each bad entry. */
@@ -197,7 +302,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
   for (const [name, schema] of Object.entries(envSchema.shape)) {
     const result = (schema as z.ZodType).safeParse(env[name]);
     if (result.success) values[name] = result.data;
-    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(env[name])})`);
+    // The variable is named, never its value: a bad DATABASE_URL or key would otherwise print a secret.
+    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}`);
   }
   const e = values as Partial<z.output<typeof envSchema>>;
 
@@ -224,7 +330,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
 
   return {
     port: c.PORT,
-    host: c.HOST,
+    // Demo mode is open to anyone who reaches it, so it stays on this machine unless HOST says otherwise.
+    host: c.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
     demo,
     sip:
       c.SIP_API_URL && c.SIP_APPID && c.SIP_ACCESSKEY
@@ -271,6 +378,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,
     reconcileGraceMs: c.RECONCILE_GRACE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
+    operationLimits: {
+      maxDepth: c.MAX_QUERY_DEPTH,
+      maxBreadth: c.MAX_QUERY_BREADTH,
+      maxAliases: c.MAX_QUERY_ALIASES,
+      maxDirectives: c.MAX_QUERY_DIRECTIVES,
+      maxTokens: c.MAX_QUERY_TOKENS,
+      maxCost: c.MAX_QUERY_COST,
+      maxUpstreamCalls: c.MAX_UPSTREAM_CALLS_PER_OPERATION,
+    },
+    connectionLimits: {
+      maxSubscriptionsPerSocket: c.MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSocketsPerKey: c.MAX_SOCKETS_PER_KEY,
+      maxSocketsPerAddress: c.MAX_SOCKETS_PER_ADDRESS,
+      subscriberQueueLimit: c.SUBSCRIBER_QUEUE_LIMIT,
+      maxReplayEvents: c.MAX_REPLAY_EVENTS,
+      pingIntervalMs: c.WS_PING_INTERVAL_SECONDS * 1000,
+      headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: c.HTTP_KEEPALIVE_TIMEOUT_SECONDS * 1000,
+      maxConnections: c.HTTP_MAX_CONNECTIONS,
+      callbackBodyTimeoutMs: c.CALLBACK_BODY_TIMEOUT_SECONDS * 1000,
+    },
+    exposure: {
+      allowedOrigins: c.ALLOWED_ORIGINS,
+      graphiql: c.GRAPHIQL === 'on',
+      // Schema exploration is the point of demo mode; a real deployment shows the schema to admins only
+      // (front-end teams work from the committed schema.graphql).
+      introspection: c.INTROSPECTION ?? (demo ? IntrospectionPolicy.All : IntrospectionPolicy.Admin),
+    },
   };
 }
 

@@ -60,7 +60,21 @@ describe('loadConfig', () => {
         'CALLBACK_SECRET', 'SIP_APPID', 'SIP_ACCESSKEY', 'GATEWAY_API_KEYS entry 1', 'GATEWAY_API_KEYS entry 2',
       ]),
     );
-    expect(problems.join('\n')).toContain('"Mars/Base"');
+    // Names the variable, never its value: a value may be a secret (a database URL with its password).
+    expect(problems.join('\n')).not.toContain('Mars/Base');
+    expect(problems.join('\n')).not.toContain('mysql://db');
+  });
+
+  it('names a bad variable without echoing a secret value', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://admin:hunter2-password@db:3306/x', MAX_QUERY_DEPTH: '0', ALLOWED_ORIGINS: 'evil' });
+    expect(problems.join('\n')).not.toMatch(/hunter2|admin:|evil/);
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['DATABASE_URL', 'MAX_QUERY_DEPTH', 'ALLOWED_ORIGINS']));
+  });
+
+  it('binds demo mode to loopback and a configured deployment to all interfaces, unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ SIP_API_URL: 'http://127.0.0.1:9', SIP_APPID: 'a', SIP_ACCESSKEY: 'b', GATEWAY_AUTH: 'off' }).host).toBe('0.0.0.0');
   });
 
   it('refuses a real PBX without API keys unless GATEWAY_AUTH=off says so', () => {
