@@ -12,6 +12,14 @@ export enum ErrorCode {
   UnsupportedForTaskKind = 'UNSUPPORTED_FOR_TASK_KIND',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
+  /** The document asks for more than a limit allows (depth, aliases, cost, …); nothing ran. */
+  OperationLimitExceeded = 'OPERATION_LIMIT_EXCEEDED',
+  /** The operation made as many upstream calls as one operation may; the rest were not sent. */
+  UpstreamBudgetExceeded = 'UPSTREAM_BUDGET_EXCEEDED',
+  /** The socket or key already holds as many subscriptions or connections as allowed. */
+  SubscriptionLimitExceeded = 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  /** `after` is further back than one subscription may replay: reload the state, then subscribe again. */
+  ReplayLimitExceeded = 'REPLAY_LIMIT_EXCEEDED',
 }
 
 export type UpstreamName = 'sip' | 'aicall';
@@ -96,6 +104,33 @@ export class ForbiddenError extends GatewayError {
   constructor(message: string) {
     super(message);
     this.name = 'ForbiddenError';
+  }
+}
+
+/** Which operation limit was passed (docs/security.md lists each with its default). */
+export enum OperationLimit {
+  Depth = 'depth',
+  Breadth = 'breadth',
+  Aliases = 'aliases',
+  Directives = 'directives',
+  Tokens = 'tokens',
+  Cost = 'cost',
+  ValidationErrors = 'validationErrors',
+}
+
+/** The document was refused before any resolver ran; `limit`, `max` and `measured` say by how much. */
+export class OperationLimitError extends GatewayError {
+  readonly code = ErrorCode.OperationLimitExceeded;
+  constructor(
+    readonly limit: OperationLimit,
+    readonly max: number,
+    readonly measured: number,
+  ) {
+    super(`Operation refused: ${limit} ${measured} is over the limit of ${max}`);
+    this.name = 'OperationLimitError';
+  }
+  override extensions() {
+    return { limit: this.limit, max: this.max, measured: this.measured };
   }
 }
 

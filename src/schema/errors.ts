@@ -31,6 +31,12 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.UnsupportedForTaskKind]: "The task's platform has no such command (e.g. endTask on an AI task).",
   [ErrorCode.Unauthenticated]: 'No valid API key.',
   [ErrorCode.Forbidden]: "The API key's role does not allow this.",
+  [ErrorCode.OperationLimitExceeded]:
+    'The document asks for more than the gateway allows (depth, aliases, cost, …); `extensions` name the limit, its maximum and the measured value. Nothing ran.',
+  [ErrorCode.UpstreamBudgetExceeded]:
+    'The operation made as many platform calls as one operation may; the rest were not sent. Ask for less in one document.',
+  [ErrorCode.SubscriptionLimitExceeded]: 'The socket or API key already holds as many subscriptions or connections as allowed.',
+  [ErrorCode.ReplayLimitExceeded]: '`after` is further back than a subscription may replay: reload the state, then subscribe with the newer eventId.',
 };
 
 export const ErrorCodeRef = builder.enumType('ErrorCode', {
