@@ -1,4 +1,4 @@
-import type { GatewayConfig } from './config.ts';
+import { type GatewayConfig, secretsOf } from './config.ts';
 import { createAuthenticator } from './auth.ts';
 import { createCallbackHandler } from './callbacks/route.ts';
 import type { GatewayServices } from './context.ts';
@@ -8,8 +8,10 @@ import { createReconciler } from './events/reconcile.ts';
 import type { Logger } from './logger.ts';
 import { createAiTaskOptionsCache } from './loaders/aicall.ts';
 import { createHttpServer } from './server/http.ts';
+import { createConnectionCounter } from './server/connection-limits.ts';
 import { attachWebSocket } from './server/websocket.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
+import { registerSecrets } from './redact.ts';
 import { createDatabase, type Store } from './store/index.ts';
 import { createAiCallClient } from './upstream/aicall/client.ts';
 import { createUpstreamHttp } from './upstream/http.ts';
@@ -39,6 +41,8 @@ export interface AppOptions {
 
 /** Opens the store (running migrations) and wires the app; nothing listens until start(). */
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
+  // Every error and log line of the process hides this config's secrets from here on (src/redact.ts).
+  const unregisterSecrets = registerSecrets(secretsOf(config));
   const store = options.store ?? (await createDatabase(config.databaseUrl, { logger }));
   const pubsub =
     options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger }));
@@ -78,7 +82,9 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
       : null,
   };
 
-  const yoga = createGatewayYoga({ services, authenticate, logger });
+  // WebSockets and SSE streams count against the same per-key and per-address caps.
+  const connections = createConnectionCounter(config.connectionLimits);
+  const yoga = createGatewayYoga({ services, authenticate, logger, connections });
 
   const callbacks = createCallbackHandler({ config, store, pubsub, logger, time });
   // Events a crash left between their insert and their projection are settled (and published) before serving.
@@ -101,7 +107,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
 
   const httpServer = createHttpServer({ config, yoga, callbacks, logger, version: VERSION });
   const server = httpServer.server;
-  const webSocket = attachWebSocket({ server, yoga, authenticate });
+  const webSocket = attachWebSocket({ server, yoga, authenticate, config, connections, logger });
 
   return {
     yoga,
@@ -128,6 +134,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
       callbacks.close();
       if (!options.pubsub) await pubsub.close();
       if (!options.store) await store.close();
+      unregisterSecrets();
     },
   };
 }

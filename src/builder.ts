@@ -4,10 +4,13 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import AuthBeforeInputPlugin from './auth-before-input.ts';
 import type { GatewayContext } from './context.ts';
 import { ForbiddenError, InvalidInputError } from './errors.ts';
 import { roleAtLeast } from './auth.ts';
 import { Role } from './config.ts';
+import { cost, defaultFieldCost } from './limits/cost.ts';
 
 /**
  * The one Pothos builder: plugins, scalars and empty roots only; domain types live in src/schema/.
@@ -26,8 +29,9 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  // Scope auth first, so no other plugin does work for a caller who may not see the field.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
+  // Scope auth first, so no other plugin does work for a caller who may not see the field; AuthBeforeInput runs its
+  // checks before argument validation too (Pothos maps arguments outside every resolve wrapper: auth-before-input.ts).
+  plugins: [ScopeAuthPlugin, AuthBeforeInputPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
@@ -41,7 +45,12 @@ export const builder = new SchemaBuilder<{
         `${ctx.principal ? `role ${ctx.principal.role}` : 'this caller'} may not use ${info.parentType.name}.${info.fieldName}`,
       ),
   },
-  errors: { defaultTypes: [] },
+  // Input validation failures become InvalidInputError members of mutation results. Not unsafe here: AuthBeforeInput
+  // has authorized the caller before any argument is validated.
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
+  // Field costs for the operation limits (src/limits/): declared next to each field, else defaultFieldCost. The limits
+  // are checked at validation, before any resolver (useOperationLimits), so the plugin's own resolve-time check is off.
+  complexity: { fieldComplexity: defaultFieldCost, disabled: true },
   validation: {
     validationError: (result) =>
       new InvalidInputError(
@@ -61,10 +70,14 @@ export const builder = new SchemaBuilder<{
         'Any object with a global id: Agent, Queue, ExtGroup, CallRecord, Task (PredictiveTask, AiTask), and the AI-task resources ' +
         '(CallerLine, RedialRule, DoNotCallWindow, ScriptGroup, HandoverGroup).',
       args: { id: { description: 'A global id, as read from an `id` field.' } },
+      // Cost: a CallRecord id is a GetBill read of its dial time; other types load batched or from the store.
+      complexity: cost.call,
     },
     nodesQueryOptions: {
       description: 'Objects by global ids, in the order asked; null for an id that is not found.',
       args: { ids: { description: 'Global ids, as read from `id` fields.' } },
+      // Cost: up to one upstream read per id (CallRecord ids are a GetBill each), and each id's sub-selection.
+      complexity: (args) => cost.perId(args.ids.length),
     },
     nodeTypeOptions: { description: 'An object with a global id, which node(id:) fetches again.' },
     idFieldOptions: { description: 'Global id: opaque, stable, accepted by node(id:).' },
@@ -74,7 +87,7 @@ export const builder = new SchemaBuilder<{
     startCursorFieldOptions: { description: 'Cursor of the first item of the page.' },
     endCursorFieldOptions: { description: 'Cursor of the last item: pass it as `after` for the next page.' },
     cursorFieldOptions: { description: 'Where this item sits; pass as `after` to continue after it.' },
-    edgesFieldOptions: { nullable: false, description: 'The items of this page, with their cursors.' },
+    edgesFieldOptions: { nullable: false, description: 'The items of this page, with their cursors.', complexity: cost.edges },
     nodeFieldOptions: { nullable: false, description: 'The item.' },
     pageInfoFieldOptions: { description: 'Paging state.' },
     firstArgOptions: { description: 'Page size.' },
@@ -92,12 +105,4 @@ builder.mutationType({
   authScopes: { operator: true },
 });
 
-builder.scalarType('DateTime', {
-  description: 'An instant, as an ISO-8601 string with offset (e.g. 2024-03-15T09:30:00.000Z).',
-  serialize: (value) => value.toISOString(),
-  parseValue: (value) => {
-    const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw new InvalidInputError(`not an ISO-8601 date-time: ${JSON.stringify(value)}`);
-    return date;
-  },
-});
+// The DateTime scalar (strict RFC 3339): src/schema/scalars.ts.

@@ -83,6 +83,10 @@ export interface OperationLimits {
   maxCost: number;
   /** Upstream (PBX and AI-call) requests one operation may make; past it they fail with UPSTREAM_BUDGET_EXCEEDED. */
   maxUpstreamCalls: number;
+  /** Longest list in the variables: graphql-js coerces a list in one go, so longer ones are refused before it does. */
+  maxInputListLength: number;
+  /** Deepest nesting of the variables' values (the schema's inputs nest a few levels). */
+  maxInputDepth: number;
 }
 
 export interface ConnectionLimits {
@@ -252,6 +256,8 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: positiveInt(3_000),
   MAX_QUERY_COST: positiveInt(5_000),
   MAX_UPSTREAM_CALLS_PER_OPERATION: positiveInt(100),
+  MAX_INPUT_LIST_LENGTH: positiveInt(10_000),
+  MAX_INPUT_DEPTH: positiveInt(16),
   // Sockets and subscriptions.
   MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(20),
   MAX_SOCKETS_PER_KEY: positiveInt(500),
@@ -386,6 +392,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
       maxTokens: c.MAX_QUERY_TOKENS,
       maxCost: c.MAX_QUERY_COST,
       maxUpstreamCalls: c.MAX_UPSTREAM_CALLS_PER_OPERATION,
+      maxInputListLength: c.MAX_INPUT_LIST_LENGTH,
+      maxInputDepth: c.MAX_INPUT_DEPTH,
     },
     connectionLimits: {
       maxSubscriptionsPerSocket: c.MAX_SUBSCRIPTIONS_PER_SOCKET,
@@ -412,4 +420,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
 
 function randomSecret(): string {
   return crypto.randomUUID().replaceAll('-', '');
+}
+
+/**
+ * Every configured secret, for the redaction rule (src/redact.ts) that errors and logs go through: the SIP access key
+ * and appid, the AI-call token, API keys, the callback secret, and the passwords inside DATABASE_URL and REDIS_URL.
+ */
+export function secretsOf(config: GatewayConfig): string[] {
+  const secrets: string[] = [];
+  if (config.sip) secrets.push(config.sip.accessKey, config.sip.appId);
+  if (config.aicall) secrets.push(config.aicall.token);
+  if (config.apiKeys) secrets.push(...config.apiKeys.keys());
+  if (config.callback) secrets.push(config.callback.secret);
+  for (const url of [config.databaseUrl, config.redisUrl]) {
+    if (!url) continue;
+    try {
+      const parsed = new URL(url);
+      if (parsed.password) secrets.push(parsed.password, decodeURIComponent(parsed.password));
+      if (parsed.username && parsed.password) secrets.push(`${parsed.username}:${parsed.password}`);
+    } catch {
+      // file: paths and unparsable URLs carry no password.
+    }
+  }
+  return [...new Set(secrets.filter((secret) => secret.trim() !== ''))];
 }

@@ -1,4 +1,5 @@
-import { type Coded, type SipCode, SipRet } from './upstream/sip/codes.ts';
+import { redactForClient } from './redact.ts';
+import { type Coded, describeSipCode, describeSipRet, type SipCode, SipRet } from './upstream/sip/codes.ts';
 
 /** Stable codes that reach clients as `extensions.code`. Front ends switch on these; never rename one. */
 export enum ErrorCode {
@@ -20,6 +21,8 @@ export enum ErrorCode {
   SubscriptionLimitExceeded = 'SUBSCRIPTION_LIMIT_EXCEEDED',
   /** `after` is further back than one subscription may replay: reload the state, then subscribe again. */
   ReplayLimitExceeded = 'REPLAY_LIMIT_EXCEEDED',
+  /** More live events waited for one subscriber than SUBSCRIBER_QUEUE_LIMIT: it was ended (graphql-ws: socket closed). */
+  SubscriberTooSlow = 'SUBSCRIBER_TOO_SLOW',
 }
 
 export type UpstreamName = 'sip' | 'aicall';
@@ -116,7 +119,14 @@ export enum OperationLimit {
   Tokens = 'tokens',
   Cost = 'cost',
   ValidationErrors = 'validationErrors',
+  InputListLength = 'inputListLength',
+  InputDepth = 'inputDepth',
 }
+
+/** What to do instead, where the limit has an answer other than "ask for less". */
+const LIMIT_HINTS: Partial<Record<OperationLimit, string>> = {
+  [OperationLimit.InputListLength]: ' (send long number lists as `numbersCsv`, which is read in slices)',
+};
 
 /** The document was refused before any resolver ran; `limit`, `max` and `measured` say by how much. */
 export class OperationLimitError extends GatewayError {
@@ -126,11 +136,61 @@ export class OperationLimitError extends GatewayError {
     readonly max: number,
     readonly measured: number,
   ) {
-    super(`Operation refused: ${limit} ${measured} is over the limit of ${max}`);
+    super(`Operation refused: ${limit} ${measured} is over the limit of ${max}${LIMIT_HINTS[limit] ?? ''}`);
     this.name = 'OperationLimitError';
   }
   override extensions() {
     return { limit: this.limit, max: this.max, measured: this.measured };
+  }
+}
+
+/** Which connection limit was reached (docs/security.md, "Sockets and subscriptions"). */
+export enum ConnectionLimit {
+  SubscriptionsPerSocket = 'subscriptionsPerSocket',
+  SocketsPerKey = 'socketsPerKey',
+  SocketsPerAddress = 'socketsPerAddress',
+}
+
+/** The socket, key or address already holds as many subscriptions or connections as allowed; nothing ran. */
+export class SubscriptionLimitError extends GatewayError {
+  readonly code = ErrorCode.SubscriptionLimitExceeded;
+  constructor(
+    readonly limit: ConnectionLimit,
+    readonly max: number,
+  ) {
+    super(
+      limit === ConnectionLimit.SubscriptionsPerSocket
+        ? `This socket already holds ${max} operations, the most one socket may: complete one first`
+        : `Too many open connections ${limit === ConnectionLimit.SocketsPerKey ? 'for this API key' : 'from this address'} (at most ${max})`,
+    );
+    this.name = 'SubscriptionLimitError';
+  }
+  override extensions() {
+    return { limit: this.limit, max: this.max };
+  }
+}
+
+/** `after` is further back than one subscription may replay: the client reloads its state and subscribes from there. */
+export class ReplayLimitError extends GatewayError {
+  readonly code = ErrorCode.ReplayLimitExceeded;
+  constructor(readonly max: number) {
+    super(`after is more than ${max} events back: reload the state, then subscribe with after = the newest eventId it shows`);
+    this.name = 'ReplayLimitError';
+  }
+  override extensions() {
+    return { max: this.max };
+  }
+}
+
+/** More live events waited for this subscriber than it may have waiting: it was ended rather than buffered on. */
+export class SubscriberTooSlowError extends GatewayError {
+  readonly code = ErrorCode.SubscriberTooSlow;
+  constructor(readonly max: number) {
+    super(`Subscriber too slow: more than ${max} events were waiting for it; resubscribe with after = the last eventId received`);
+    this.name = 'SubscriberTooSlowError';
+  }
+  override extensions() {
+    return { max: this.max };
   }
 }
 
@@ -148,19 +208,53 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+/**
+ * The operation already made as many upstream requests as one GraphQL operation may (MAX_UPSTREAM_CALLS_PER_OPERATION):
+ * this one was not sent. A second line of defence behind the cost limit (src/upstream/budget.ts).
+ */
+export class UpstreamBudgetError extends GatewayError {
+  readonly code = ErrorCode.UpstreamBudgetExceeded;
+  constructor(
+    /** Requests one operation may make. */
+    readonly max: number,
+    /** The platform the refused request was for. */
+    readonly upstream: UpstreamName,
+    /** The refused platform operation (SIP service or HTTP route). */
+    readonly operation: string,
+  ) {
+    super(
+      `Upstream budget exhausted: this operation already made ${max} platform calls, the most one operation may; ` +
+        `${upstream} ${operation} was not sent. Ask for less in one document.`,
+    );
+    this.name = 'UpstreamBudgetError';
+  }
+  override extensions() {
+    return { max: this.max, upstream: this.upstream, operation: this.operation };
+  }
+}
+
 /** Fields every upstream error carries: which platform, which operation (a SIP service or an HTTP route). */
 export interface UpstreamErrorContext {
   upstream: UpstreamName;
   operation: string;
 }
 
+/**
+ * Messages of upstream errors are written by the gateway (platform, operation, code, reason): upstream text and
+ * connection errors (hosts, ports, tracebacks) never reach a client's `message`. What the platform said is kept in
+ * `detail`, for logs only (the logger redacts it, src/redact.ts); the few fields that show platform text to clients
+ * (`upstreamMessage`, `fieldErrors`) hold it redacted for clients.
+ */
 export abstract class UpstreamError extends GatewayError {
   readonly upstream: UpstreamName;
   readonly operation: string;
-  constructor(message: string, context: UpstreamErrorContext, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Raw text for logs only (connection error, excerpt of an unreadable answer, the platform's message): never shown. */
+  readonly detail: string;
+  constructor(message: string, context: UpstreamErrorContext, options?: { cause?: unknown; detail?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.upstream = context.upstream;
     this.operation = context.operation;
+    this.detail = options?.detail ?? '';
   }
   override extensions(): Record<string, unknown> {
     return { upstream: this.upstream, operation: this.operation };
@@ -180,10 +274,11 @@ export class UpstreamUnavailableError extends UpstreamError {
   constructor(
     context: UpstreamErrorContext,
     readonly reason: UnavailableReason,
+    /** For logs only (a connection error names the upstream address): the message says just the reason. */
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${context.upstream} ${context.operation}: upstream unavailable (${reason}): ${detail}`, context, options);
+    super(`${context.upstream} ${context.operation}: upstream unavailable (${reason})`, context, { ...options, detail });
     this.name = 'UpstreamUnavailableError';
   }
   override extensions() {
@@ -194,8 +289,15 @@ export class UpstreamUnavailableError extends UpstreamError {
 /** The platform answered with something the boundary schemas could not accept. */
 export class UpstreamInvalidResponseError extends UpstreamError {
   readonly code = ErrorCode.UpstreamInvalidResponse;
-  constructor(context: UpstreamErrorContext, detail: string, options?: { cause?: unknown }) {
-    super(`${context.upstream} ${context.operation}: unexpected response: ${detail}`, context, options);
+  /**
+   * `detail` is the gateway's own diagnosis (a schema path and issue, a size) and goes into the message redacted for
+   * clients; `excerpt` (the start of the body) is for logs only.
+   */
+  constructor(context: UpstreamErrorContext, detail: string, options?: { cause?: unknown; excerpt?: string }) {
+    super(`${context.upstream} ${context.operation}: unexpected response: ${redactForClient(detail)}`, context, {
+      cause: options?.cause,
+      detail: options?.excerpt ? `${detail}; body starts: ${options.excerpt}` : detail,
+    });
     this.name = 'UpstreamInvalidResponseError';
   }
 }
@@ -209,7 +311,10 @@ export class UpstreamNotConfiguredError extends UpstreamError {
   }
 }
 
-/** The platform understood the request and refused it; `upstreamCode` is its own code for why. */
+/**
+ * The platform understood the request and refused it; `upstreamCode` is its own code for why. `upstreamMessage` is
+ * the platform's message redacted for clients (src/redact.ts); the raw text is in `detail`, for logs.
+ */
 export abstract class UpstreamRejectedError extends UpstreamError {
   readonly code: ErrorCode = ErrorCode.UpstreamRejected;
   abstract readonly upstreamCode: string;
@@ -223,16 +328,15 @@ export abstract class UpstreamRejectedError extends UpstreamError {
 export class SipRequestError extends UpstreamRejectedError {
   override readonly code: ErrorCode;
   readonly upstreamCode: string;
+  readonly upstreamMessage: string;
   constructor(
     operation: string,
     readonly ret: Coded<SipRet>,
-    readonly upstreamMessage: string,
+    upstreamMessage: string,
   ) {
-    super(`sip ${operation}: ret ${ret.raw}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
-      upstream: 'sip',
-      operation,
-    });
+    super(`sip ${operation}: ret ${ret.raw} (${describeSipRet(ret)})`, { upstream: 'sip', operation }, { detail: upstreamMessage });
     this.name = 'SipRequestError';
+    this.upstreamMessage = redactForClient(upstreamMessage);
     this.upstreamCode = ret.raw;
     this.code = ret.value === SipRet.ServerError ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamRejected;
   }
@@ -245,17 +349,23 @@ export class SipRequestError extends UpstreamRejectedError {
 /** SIP envelope `ret` 200 with `data.status` 1: the operation failed with a business code. */
 export class SipBusinessError extends UpstreamRejectedError {
   readonly upstreamCode: string;
+  readonly upstreamMessage: string;
+  /** The platform's `desc`, redacted for clients. */
+  readonly description: string;
   constructor(
     operation: string,
     readonly sipCode: Coded<SipCode>,
-    readonly upstreamMessage: string,
-    readonly description: string,
+    upstreamMessage: string,
+    description: string,
   ) {
-    super(`sip ${operation}: code ${sipCode.raw}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
-      upstream: 'sip',
-      operation,
-    });
+    super(
+      `sip ${operation}: code ${sipCode.raw} (${describeSipCode(sipCode)})`,
+      { upstream: 'sip', operation },
+      { detail: [upstreamMessage, description].filter((part) => part !== '').join(' / ') },
+    );
     this.name = 'SipBusinessError';
+    this.upstreamMessage = redactForClient(upstreamMessage);
+    this.description = redactForClient(description);
     this.upstreamCode = sipCode.raw;
   }
 }
@@ -264,17 +374,21 @@ export class SipBusinessError extends UpstreamRejectedError {
 export class AiCallHttpError extends UpstreamRejectedError {
   override readonly code: ErrorCode;
   readonly upstreamCode: string;
+  readonly upstreamMessage: string;
+  /** The platform's per-field messages under its own field names, each redacted for clients. */
+  readonly fieldErrors: Readonly<Record<string, readonly string[]>>;
   constructor(
     operation: string,
     readonly status: number,
-    readonly upstreamMessage: string,
-    readonly fieldErrors: Readonly<Record<string, readonly string[]>>,
+    upstreamMessage: string,
+    fieldErrors: Readonly<Record<string, readonly string[]>>,
   ) {
-    super(`aicall ${operation}: HTTP ${status}${upstreamMessage ? `: ${upstreamMessage}` : ''}`, {
-      upstream: 'aicall',
-      operation,
-    });
+    super(`aicall ${operation}: HTTP ${status}`, { upstream: 'aicall', operation }, { detail: upstreamMessage });
     this.name = 'AiCallHttpError';
+    this.upstreamMessage = redactForClient(upstreamMessage);
+    this.fieldErrors = Object.fromEntries(
+      Object.entries(fieldErrors).map(([field, messages]) => [field, messages.map((m) => redactForClient(m))]),
+    );
     this.upstreamCode = String(status);
     this.code = status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.UpstreamRejected;
   }

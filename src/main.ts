@@ -1,7 +1,8 @@
 import { buildApp } from './app.ts';
-import { ConfigError, type GatewayConfig, loadConfig } from './config.ts';
+import { ConfigError, type GatewayConfig, loadConfig, secretsOf } from './config.ts';
 import { DEMO_SUBSCRIPTION, startDemo } from './demo.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { redact } from './redact.ts';
 import { createSimulator, type Simulator } from './simulator/server.ts';
 
 /** The only module with side effects: configuration → (simulator in demo mode) → app → listen; signals stop it. */
@@ -33,17 +34,40 @@ function withSimulator(config: GatewayConfig, url: string): GatewayConfig {
   };
 }
 
+/** Where the server is bound, in words: loopback is this machine only. */
+function bindingOf(host: string): { loopback: boolean; text: string } {
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (loopback) return { loopback, text: `${host} (loopback: this machine only)` };
+  if (host === '0.0.0.0' || host === '::') return { loopback, text: `${host} (every network interface)` };
+  return { loopback, text: host };
+}
+
 function banner(config: GatewayConfig, url: string, simulatorUrl: string | null): string {
-  const lines = [`Call-centre GraphQL gateway listening on ${url}`, `  GraphiQL:   ${url}/graphql`, `  Health:     ${url}/healthz`];
+  const binding = bindingOf(config.host);
+  const { exposure } = config;
+  const lines = [
+    `Call-centre GraphQL gateway listening on ${url}`,
+    `  Bound to:   ${binding.text}`,
+    `  GraphiQL:   ${exposure.graphiql ? `${url}/graphql` : 'off (GRAPHIQL=off)'}`,
+    `  Health:     ${url}/healthz`,
+    `  Introspection: ${exposure.introspection}; browser origins: ${
+      exposure.allowedOrigins.length > 0 ? `same origin + ${exposure.allowedOrigins.join(', ')}` : 'same origin only'
+    } (docs/security.md)`,
+  ];
   if (simulatorUrl) {
     lines.push(
       '',
       '  ************************************************************************',
       '  DEMO MODE: no upstream configured. The built-in simulator answers for both',
-      `  platforms at ${simulatorUrl}, and the API is open to anyone (no API keys).`,
+      `  platforms at ${simulatorUrl}.`,
+      '  What it exposes: the whole API with no API keys (everyone is admin, may',
+      '  mutate), GraphiQL and introspection, to anyone who reaches the address',
+      `  above${binding.loopback ? ' - loopback only, so this machine only.' : '.'}`,
+      '  Other web sites in your browser are refused (CSRF check, no CORS).',
       '  Set SIP_API_URL / AICALL_API_URL and GATEWAY_API_KEYS for a real deployment.',
       '  ************************************************************************',
     );
+    if (!binding.loopback) lines.push(`  WARNING: HOST=${config.host}: this open demo is reachable from the network.`);
   } else {
     lines.push(`  SIP API:    ${config.sip ? 'configured' : 'not configured'}`, `  AI-call:    ${config.aicall ? 'configured' : 'not configured'}`);
     if (config.authDisabled) lines.push('  WARNING: GATEWAY_AUTH=off: the API is open to anyone who can reach this port.');
@@ -71,7 +95,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  // Every log line hides the configured secrets from the first line on (buildApp also registers them process-wide).
+  const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
+  installLastNets(logger);
 
   let simulator: Simulator | null = null;
   let simulatorUrl: string | null = null;
@@ -99,11 +125,37 @@ async function main(): Promise<void> {
     await simulator?.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const stopOn = (signal: string) => () => {
+    stop(signal).catch((error: unknown) => {
+      logger.error(`${signal}: stopping failed; exiting`, error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', stopOn('SIGINT'));
+  process.on('SIGTERM', stopOn('SIGTERM'));
+}
+
+/**
+ * The last net for promises nobody caught (every known one is caught where it starts): log it, redacted like every
+ * line, and keep running. Safe because the gateway keeps no state that a lost promise could leave half-changed in a
+ * way that a restart would repair: every store write is one statement (docs/design.md), requests and subscriptions
+ * fail on their own, and background loops (feed, catch-up, reconciler) retry on their next pass. Ending the process
+ * would instead drop every connected client for one stray rejection. Synchronous exceptions that escape are
+ * different (the stack they unwound may have left anything inconsistent): those are logged and the process exits,
+ * as Node would.
+ */
+function installLastNets(logger: Logger): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error('unhandled promise rejection (kept running)', reason);
+  });
+  process.on('uncaughtException', (error: Error) => {
+    logger.error('uncaught exception; exiting', error);
+    process.exit(1);
+  });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // Redacted like a log line: a failed connection string or upstream answer must not print a secret.
+  process.stderr.write(`Gateway failed to start: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   process.exit(1);
 });

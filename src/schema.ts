@@ -1,5 +1,6 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.ts';
+import './schema/scalars.ts';
 import './schema/errors.ts';
 import './schema/gateway.ts';
 import './schema/agent.ts';

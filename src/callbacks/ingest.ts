@@ -66,7 +66,11 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     if (closed || retryTimer) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      void catchUp();
+      // A store that is still down must not end the process: log, and try again later.
+      catchUp().catch((error: unknown) => {
+        logger.error('catch-up of stored events failed; will retry', error);
+        scheduleRetry();
+      });
     }, retryDelayMs);
     retryTimer.unref();
   }

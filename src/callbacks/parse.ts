@@ -72,12 +72,52 @@ const isJsonType = (type: string) => type === 'application/json' || type.endsWit
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * Shape limits of a decoded callback. Real callbacks are a few hundred bytes and two or three levels deep; JSON.parse
+ * itself is iterative, but everything after it (zod, canonical JSON for the dedupe key, JSON.stringify into the store)
+ * recurses, and a 10 000-deep body overflowed the stack there: a RangeError, answered 500 "send it again", which the
+ * platform retries for ever. So the value is measured right after parsing, without recursion, and refused with 400.
+ */
+export const CALLBACK_JSON_LIMITS = {
+  /** Nesting of objects and arrays: the top-level value is depth 1. */
+  maxDepth: 32,
+  /** Values of any kind (objects, arrays, strings, numbers, …), the top-level one included. */
+  maxValues: 10_000,
+} as const;
+
+/** Throws CallbackRequestError(400) when `value` nests deeper or holds more values than CALLBACK_JSON_LIMITS. */
+export function checkJsonShape(value: unknown, what: string, limits: { maxDepth: number; maxValues: number } = CALLBACK_JSON_LIMITS): void {
+  // Depth-first with an explicit stack of [value, depth]: no recursion, so no input can overflow the call stack.
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  let values = 0;
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    values++;
+    if (values > limits.maxValues) {
+      throw new CallbackRequestError(400, `${what} holds more than ${limits.maxValues} values (a callback is a few hundred bytes)`);
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limits.maxDepth) {
+      throw new CallbackRequestError(400, `${what} nests deeper than ${limits.maxDepth} levels`);
+    }
+    const children = Array.isArray(current) ? current : Object.values(current as Record<string, unknown>);
+    // Refuse before pushing a huge flat array or object, so the stack never holds more than the limit.
+    if (values + stack.length + children.length > limits.maxValues) {
+      throw new CallbackRequestError(400, `${what} holds more than ${limits.maxValues} values (a callback is a few hundred bytes)`);
+    }
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+}
+
 function parseJson(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new CallbackRequestError(400, `${what} is not valid JSON (${(error as Error).message})`);
   }
+  checkJsonShape(value, what);
+  return value;
 }
 
 /** Form fields of a multipart body (file parts read as text; a repeated field keeps its last value). */
@@ -130,7 +170,11 @@ function unwrapDetail(value: unknown): unknown {
 function fromForm(fields: Record<string, string>, options: DecodeOptions): unknown {
   const detail = fields.detail;
   if (detail !== undefined) return parseJson(detail, 'the detail field');
-  if (options.formWithoutDetail === 'fields' && Object.keys(fields).length > 0) return { ...fields };
+  if (options.formWithoutDetail === 'fields' && Object.keys(fields).length > 0) {
+    const value = { ...fields };
+    checkJsonShape(value, 'the form');
+    return value;
+  }
   throw new CallbackRequestError(400, 'the form has no detail field (it should hold the callback as a JSON string)');
 }
 

@@ -24,8 +24,18 @@ export const CALLBACK_PATH_PREFIX = '/callbacks/';
 /** A refused upload still being sent is drained at most this long, then the connection is cut. */
 const DRAIN_TIMEOUT_MS = 2_000;
 
+/** The body did not arrive within CALLBACK_BODY_TIMEOUT_SECONDS: already answered 408 and cut. */
+class BodyDeadlineError extends Error {
+  constructor() {
+    super('callback body deadline passed');
+    this.name = 'BodyDeadlineError';
+  }
+}
+
 export interface CallbackHandlerOptions {
-  config: Pick<GatewayConfig, 'callback' | 'callbackMaxBodyBytes'>;
+  config: Pick<GatewayConfig, 'callback' | 'callbackMaxBodyBytes'> & {
+    connectionLimits: Pick<GatewayConfig['connectionLimits'], 'callbackBodyTimeoutMs'>;
+  };
   store: Store;
   pubsub: PubSub;
   logger: Logger;
@@ -60,6 +70,7 @@ const ERROR_NAMES: Record<CallbackRequestError['status'], string> = {
 export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandler {
   const { config, store, logger, time } = options;
   const maxBytes = config.callbackMaxBodyBytes;
+  const bodyTimeoutMs = config.connectionLimits.callbackBodyTimeoutMs;
   const secretDigest = config.callback ? digest(config.callback.secret) : null;
   const ingestor = createCallbackIngestor({ store, pubsub: options.pubsub, logger, retryDelayMs: options.retryDelayMs });
 
@@ -79,21 +90,52 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     }
   }
 
+  /**
+   * readBody with its own deadline, counted from the headers: a platform sends a few hundred bytes at once, so a body
+   * still coming after CALLBACK_BODY_TIMEOUT_SECONDS is a stuck or hostile sender. It gets 408, the connection is cut,
+   * nothing is stored. (node's requestTimeout, HTTP_REQUEST_TIMEOUT_SECONDS, is the longer limit for every request.)
+   */
+  function readBodyWithin(req: IncomingMessage, res: ServerResponse, kind: CallbackKind): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        logger.warn(`callback ${kind}: 408 the body did not arrive within ${bodyTimeoutMs} ms; connection cut`);
+        const cut = () => req.socket.destroy();
+        if (!res.headersSent) {
+          send(res, 408, { error: 'request timeout', reason: `the body did not arrive within ${bodyTimeoutMs} ms` }, { connection: 'close' });
+          res.once('finish', cut);
+          setTimeout(cut, DRAIN_TIMEOUT_MS).unref();
+        } else cut();
+        reject(new BodyDeadlineError());
+      }, bodyTimeoutMs);
+      readBody(req, maxBytes).then(
+        (body) => {
+          clearTimeout(timer);
+          resolve(body);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
   async function process(req: IncomingMessage, res: ServerResponse, kind: CallbackKind): Promise<void> {
     let callback: AnyNormalisedCallback;
     try {
-      const body = await readBody(req, maxBytes);
+      const body = await readBodyWithin(req, res, kind);
       const value = await decodeCallbackBody(req.headers, body, {
         maxBytes,
         formWithoutDetail: kind === 'aicall-notify' ? 'fields' : 'error',
       });
       callback = normaliseCallback(kind, value, time);
     } catch (error) {
-      if (error instanceof CallbackRequestError) {
-        refuse(req, res, kind, error);
-        return;
-      }
-      throw error;
+      if (error instanceof BodyDeadlineError) return;
+      // Nothing is stored yet, and reading the same bytes again fails the same way: a 4xx, never a 500 that the
+      // platform would retry for ever. Only a store failure (below) answers 500.
+      if (!(error instanceof CallbackRequestError)) logger.error(`callback ${kind}: unreadable body`, error);
+      refuse(req, res, kind, error instanceof CallbackRequestError ? error : new CallbackRequestError(400, 'the callback could not be read'));
+      return;
     }
     const result = await ingestor.ingest(callback);
     send(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });

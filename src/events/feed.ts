@@ -62,16 +62,28 @@ export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, po
     }
   }
 
+  /** pump() catches its own failures; this catch is the net, so a wake can never leave a rejection unhandled. */
+  function wake(topic: EventTopic, state: TopicState): void {
+    pump(topic, state).catch((error: unknown) => logger.error(`event feed ${topic}: pump failed`, error));
+  }
+
   function open(topic: EventTopic): Promise<TopicState> {
     let pending = opening.get(topic);
     if (!pending) {
       pending = (async () => {
         const state: TopicState = { cursor: null, listeners: new Set(), pumping: false, again: false, unsubscribe: () => undefined };
         // Subscribe before reading the position, so no wake between the two is lost (it is replayed just below).
-        state.unsubscribe = pubsub.subscribe(topic, () => void pump(topic, state));
-        state.cursor = await store.events.latestId(topic);
+        state.unsubscribe = pubsub.subscribe(topic, () => wake(topic, state));
+        try {
+          state.cursor = await store.events.latestId(topic);
+        } catch (error) {
+          // Not cached: the next listen() tries again instead of failing for good.
+          state.unsubscribe();
+          opening.delete(topic);
+          throw error;
+        }
         states.set(topic, state);
-        if (state.again) void pump(topic, state);
+        if (state.again) wake(topic, state);
         return state;
       })();
       opening.set(topic, pending);
@@ -80,7 +92,7 @@ export function createEventFeed(store: Store, pubsub: PubSub, logger: Logger, po
   }
 
   const timer = setInterval(() => {
-    for (const [topic, state] of states) if (state.listeners.size > 0) void pump(topic, state);
+    for (const [topic, state] of states) if (state.listeners.size > 0) wake(topic, state);
   }, pollMs);
   timer.unref();
 

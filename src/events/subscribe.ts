@@ -1,7 +1,18 @@
+import { ReplayLimitError, SubscriberTooSlowError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { EventFeed } from './feed.ts';
 import { createPushIterator, type PushIterator } from './push-iterator.ts';
 import type { EventTopic, GatewayEvent } from './types.ts';
+
+/** The per-subscriber bounds (config.connectionLimits; docs/security.md, "Sockets and subscriptions"). */
+export interface StreamLimits {
+  /** Events that may wait for one subscriber; one more ends it as too slow. */
+  subscriberQueueLimit: number;
+  /** Most stored events after `after` on the topic; further back is refused with REPLAY_LIMIT_EXCEEDED. */
+  maxReplayEvents: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { subscriberQueueLimit: 1_000, maxReplayEvents: 10_000 };
 
 export interface EventStreamOptions<T extends EventTopic> {
   /** Replay stored events after this id first; null: only what happens from now on. */
@@ -10,14 +21,86 @@ export interface EventStreamOptions<T extends EventTopic> {
   subjects?: readonly string[];
   /** A further condition (e.g. applied changes only). */
   match?: (event: GatewayEvent<T>) => boolean;
+  limits?: StreamLimits;
+  /**
+   * The operation's context object: the transport that runs the operation may have registered, with
+   * `onSubscriberOverflow`, what to do when this subscriber falls too far behind (graphql-ws closes the socket).
+   */
+  context?: object;
 }
 
-const REPLAY_PAGE = 500;
+/** Events per replay page: with REPLAY_CONCURRENCY, at most 200 replayed events are executed per event-loop turn. */
+const REPLAY_PAGE = 50;
+/**
+ * Replay pages in flight at once in this process; the others wait their turn (FIFO). A page keeps its slot for one
+ * event-loop turn after it is handed over, so the turn also covers executing and writing it, and I/O (other clients'
+ * requests) runs between turns.
+ */
+export const REPLAY_CONCURRENCY = 4;
+
+const overflowHandlers = new WeakMap<object, () => void>();
+
+/**
+ * Registers what happens when a subscriber of the operation with this context falls more than
+ * SUBSCRIBER_QUEUE_LIMIT events behind. Without one, the subscriber only gets SUBSCRIBER_TOO_SLOW as its next result
+ * (its queue is dropped either way, so memory stays bounded).
+ */
+export function onSubscriberOverflow(context: object, handler: () => void): void {
+  overflowHandlers.set(context, handler);
+}
+
+/** A counting semaphore with a FIFO queue: what keeps thousands of replays from monopolising the event loop. */
+function createSlots(size: number) {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    async acquire(): Promise<() => void> {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        release();
+      };
+    },
+  };
+}
+
+const replaySlots = createSlots(REPLAY_CONCURRENCY);
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Whether more than `max` events of the topic lie in (after, upTo]: one index range scan of at most max + 1 rows. */
+async function furtherBackThan(store: Store, topic: EventTopic, after: number, upTo: number, max: number): Promise<boolean> {
+  // Ids are global over topics, so the id distance bounds the count from above: most resumes need no query.
+  if (upTo - after <= max) return false;
+  const row = await store.db
+    .selectFrom('events')
+    .select('id')
+    .where('topic', '=', topic)
+    .where('id', '>', after)
+    .where('id', '<=', upTo)
+    .orderBy('id', 'asc')
+    .limit(1)
+    .offset(max)
+    .executeTakeFirst();
+  return row !== undefined;
+}
 
 /**
  * A subscriber's stream: stored events after `after` first, then live ones from the feed, in id order, with no gap
  * and no duplicate. The feed buffers from the moment the subscriber listens; replay reads the store up to where it
  * has nothing more; buffered events at or below the last replayed id are dropped.
+ *
+ * Bounds: `after` more than `maxReplayEvents` events back ends the stream with REPLAY_LIMIT_EXCEEDED before anything
+ * is read; replay reads pages of at most half the queue limit, only when the subscriber has taken most of the last
+ * one, holding one of REPLAY_CONCURRENCY process-wide slots per page and yielding to the event loop between pages;
+ * live events that find `subscriberQueueLimit` events waiting end the stream with SUBSCRIBER_TOO_SLOW.
  */
 export function streamEvents<T extends EventTopic>(
   store: Store,
@@ -25,13 +108,27 @@ export function streamEvents<T extends EventTopic>(
   topic: T,
   options: EventStreamOptions<T>,
 ): PushIterator<GatewayEvent<T>> {
+  const limits = options.limits ?? DEFAULT_STREAM_LIMITS;
+  const queueLimit = limits.subscriberQueueLimit;
+  // Replay uses at most three quarters of the queue (low water + one page), so only live events can overflow it.
+  const lowWater = Math.min(100, Math.floor(queueLimit / 4));
+  const pageSize = Math.max(1, Math.min(REPLAY_PAGE, Math.floor(queueLimit / 2)));
   const subjects = options.subjects && options.subjects.length > 0 ? new Set(options.subjects) : null;
+  const context = options.context;
   let stopListening: (() => void) | null = null;
   let closed = false;
-  const stream = createPushIterator<GatewayEvent<T>>(() => {
-    closed = true;
-    stopListening?.();
-  });
+  const stream = createPushIterator<GatewayEvent<T>>(
+    () => {
+      closed = true;
+      stopListening?.();
+    },
+    {
+      lowWater,
+      limit: queueLimit,
+      overflowError: () => new SubscriberTooSlowError(queueLimit),
+      onOverflow: () => (context ? overflowHandlers.get(context)?.() : undefined),
+    },
+  );
 
   let last = 0;
   const deliver = (event: GatewayEvent<T>) => {
@@ -42,27 +139,52 @@ export function streamEvents<T extends EventTopic>(
     stream.push(event);
   };
 
-  void (async () => {
-    const buffered: Array<GatewayEvent<T>> = [];
+  const run = async () => {
+    let buffered: Array<GatewayEvent<T>> = [];
     let replaying = true;
-    try {
-      const handle = await feed.listen(topic, (event) => (replaying ? buffered.push(event) : deliver(event)));
-      stopListening = handle.close;
-      if (closed) return handle.close();
-      last = options.after ?? handle.from;
-      const filter = subjects ? { subjects: [...subjects] } : {};
-      while (!closed) {
-        await stream.drained();
-        const page = await store.events.eventsAfter(topic, last, filter, REPLAY_PAGE);
-        if (page.length === 0) break;
+    // Set when buffered live events were dropped during replay: they are in the store, so the replay must read once
+    // more after the drop before it may stop.
+    let dropped = false;
+    const handle = await feed.listen(topic, (event) => {
+      if (!replaying) return deliver(event);
+      buffered.push(event);
+      // Every event the feed hands out is already stored: rather than buffer without end while a long replay runs,
+      // drop the buffer and let the replay read those events from the store.
+      if (buffered.length > queueLimit) {
+        buffered = [];
+        dropped = true;
+      }
+    });
+    stopListening = handle.close;
+    if (closed) return handle.close();
+    const from = options.after ?? handle.from;
+    if (options.after !== null && (await furtherBackThan(store, topic, options.after, handle.from, limits.maxReplayEvents))) {
+      stream.end(new ReplayLimitError(limits.maxReplayEvents));
+      return;
+    }
+    last = from;
+    const filter = subjects ? { subjects: [...subjects] } : {};
+    while (!closed) {
+      await stream.drained();
+      if (closed) break;
+      const release = await replaySlots.acquire();
+      let page: Array<GatewayEvent<T>>;
+      try {
+        if (closed) break;
+        dropped = false;
+        page = await store.events.eventsAfter(topic, last, filter, pageSize);
         // deliver() moves `last` past every event read, matching or not, so the next page continues after this one.
         for (const event of page) deliver(event);
+        // The consumer executes and writes what it can of the page in this turn; I/O and others come next turn.
+        await nextTurn();
+      } finally {
+        release();
       }
-      replaying = false;
-      for (const event of buffered.splice(0)) deliver(event);
-    } catch (error) {
-      stream.end(error);
+      if (page.length < pageSize && !dropped) break;
     }
-  })();
+    replaying = false;
+    for (const event of buffered.splice(0)) deliver(event);
+  };
+  run().catch((error: unknown) => stream.end(error));
   return stream;
 }

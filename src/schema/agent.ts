@@ -7,6 +7,7 @@ import { AgentCallStateEnum, CallDirectionEnum } from './call-enums.ts';
 import { mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 const AgentRegistrationRef = builder.objectRef<ExtensionRegistration>('AgentRegistration').implement({
   description: 'Whether a phone is registered on the extension, and from where (GetSipRegisterStatus).',
@@ -57,6 +58,8 @@ builder.node(AgentRef, {
     extension: t.exposeString('extension', { description: 'The extension number.' }),
     enabled: t.boolean({
       description: 'Whether the extension is enabled (GetSipnumberInfo).',
+      // Cost: carried by the agents listing; otherwise one GetSipnumberInfo shared by every agent (batched).
+      complexity: cost.batched,
       // Synchronous when the listing already carried it: no promise per agent for the common case.
       resolve: (agent, _args, ctx) => agent.info?.enabled ?? ctx.loaders.extension.load(agent.extension).then((info) => info.enabled),
     }),
@@ -64,6 +67,8 @@ builder.node(AgentRef, {
       type: AgentValidityEnum,
       nullable: true,
       description: 'Live validity check by the switch (GetSipValidStatus, batched for all agents in the request).',
+      // Cost: one GetSipValidStatus for every agent of the request (batched).
+      complexity: cost.batched,
       resolve: async (agent, _args, ctx) => {
         const { status } = await ctx.loaders.validity.load(agent.extension);
         if (status.value === SipCode.ExtensionEnabled) return 'ENABLED' as const;
@@ -77,17 +82,23 @@ builder.node(AgentRef, {
       // Nullable, like every live status field: one agent the switch did not answer for must not blank a wallboard.
       nullable: true,
       description: 'Phone registration (GetSipRegisterStatus, batched); null with an error if the switch did not report it.',
+      // Cost: one GetSipRegisterStatus for every agent of the request (batched).
+      complexity: cost.batched,
       resolve: (agent, _args, ctx) => ctx.loaders.registration.load(agent.extension),
     }),
     callStatus: t.field({
       type: AgentCallStatusRef,
       nullable: true,
       description: 'What the phone is doing now (GetSipCallStatus, batched); null with an error if the switch did not report it.',
+      // Cost: one GetSipCallStatus for every agent of the request (batched).
+      complexity: cost.batched,
       resolve: (agent, _args, ctx) => ctx.loaders.callStatus.load(agent.extension),
     }),
     seats: t.field({
       type: [QueueSeatRef],
       description: 'Queues the agent is checked in to, with the state in each (GetQueueSipStatus, batched).',
+      // Cost: one GetQueueSipStatus for every agent of the request (batched); an agent sits in a few queues.
+      complexity: cost.batchedList(3),
       resolve: (agent, _args, ctx) => ctx.loaders.seatsByExtension.load(agent.extension),
     }),
   }),
@@ -109,6 +120,8 @@ builder.queryFields((t) => ({
   agents: t.field({
     type: [AgentRef],
     description: 'Agents (extensions), sorted by extension. One GetSipnumberInfo call; nested status fields are batched.',
+    // Cost: one GetSipnumberInfo list call; a call centre is counted as 100 agents for what is selected below it.
+    complexity: cost.listCall(100),
     authScopes: { viewer: true },
     args: { filter: t.arg({ type: AgentFilter, description: 'Which agents; all when absent.' }) },
     resolve: async (_root, { filter }, ctx) => {
@@ -130,6 +143,8 @@ builder.queryFields((t) => ({
     type: AgentRef,
     nullable: true,
     description: 'One agent by extension number; null when the switch has no such extension.',
+    // Cost: one GetSipnumberInfo, shared with every other agent the request loads (batched).
+    complexity: cost.batched,
     authScopes: { viewer: true },
     args: { extension: t.arg.string({ required: true, description: 'The extension number.' }) },
     resolve: async (_root, { extension }, ctx) => {
@@ -178,10 +193,13 @@ const AgentSeatPayload = builder.objectRef<SeatPayloadShape>('AgentSeatPayload')
   description: 'The agent and queue after the change.',
   fields: (t) => ({
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (p) => agentOf(p.extension) }),
-    queue: t.field({ type: QueueRef, description: 'The queue.', resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.queue) }),
+    // Cost: one GetQueueList for the request (batched).
+    queue: t.field({ type: QueueRef, description: 'The queue.', complexity: cost.batched, resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.queue) }),
     seat: t.field({
       type: QueueSeatRef,
       nullable: true,
+      // Cost: one GetQueueSipStatus for the request (batched).
+      complexity: cost.batched,
       description: "The agent's seat in the queue now; null after check-out.",
       resolve: async (p, _a, ctx) => (await ctx.loaders.seatsByExtension.load(p.extension)).find((s) => s.queue === p.queue) ?? null,
     }),
@@ -197,6 +215,8 @@ function seatMutation(
     t.field({
       type: AgentSeatPayload,
       description,
+      // Cost: one SipSignIn / SipSignOut.
+      complexity: cost.call,
       errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`),
       args: { input: t.arg({ type: AgentSeatInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
@@ -216,6 +236,8 @@ builder.mutationField('setAgentAvailability', (t) =>
   t.field({
     type: AgentSeatPayload,
     description: 'Shows an agent as available or busy in a queue (SetSeatsStatus), e.g. for a break.',
+    // Cost: one SetSeatsStatus.
+    complexity: cost.call,
     errors: mutationErrors('SetAgentAvailabilityResult'),
     args: { input: t.arg({ type: SetAgentAvailabilityInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {

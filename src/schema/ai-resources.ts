@@ -11,6 +11,7 @@ import {
   isUsableHandoverGroup,
 } from '../upstream/aicall/types.ts';
 import { requireAiCall } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 /**
  * What an AI task is made of, from the platform's `GET /v1/task/create`: caller lines, redial rules, do-not-call
@@ -169,6 +170,8 @@ builder.queryField('aiTaskOptions', (t) =>
     description:
       'What a new AI task may use: caller lines, redial rules, do-not-call windows, script groups, hand-over groups. ' +
       'Served from a cache of a few seconds shared by all callers, so a re-rendering form does not hammer the platform.',
+    // Cost: one `GET /v1/task/create` (often none: cached 5 s and shared); its lists are in memory (default list cost).
+    complexity: cost.call,
     authScopes: { viewer: true },
     resolve: (_root, _args, ctx) => {
       requireAiCall(ctx);

@@ -22,6 +22,7 @@ import {
 import { aiCallCommand, explainAiCallError, mutationErrors } from './errors.ts';
 import { afterAiWrite, requireAiTask, TaskRef, taskIdOf } from './task.ts';
 import { requireAiCall } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 /**
  * AI tasks (the AI-call platform's `/v1/task`): the AiTask type, and the mutations only they have — createAiTask,
@@ -48,6 +49,8 @@ builder.node(AiTaskRef, {
     callerLine: t.field({
       type: CallerLineRef,
       nullable: true,
+      // Cost: from the request's one read of the options (`GET /v1/task/create`, cached 5 s and shared).
+      complexity: cost.batched,
       description: 'The line it dials out on; null when the platform no longer knows it.',
       resolve: async (task, _args, ctx) => {
         const line = await loadOrNull(ctx.aiLoaders.callerLine, task.callerLineId);
@@ -57,12 +60,16 @@ builder.node(AiTaskRef, {
     scriptGroup: t.field({
       type: ScriptGroupRef,
       nullable: true,
+      // Cost: from the request's one read of the options (`GET /v1/task/create`, cached 5 s and shared).
+      complexity: cost.batched,
       description: 'The scripts the bot follows; null when the platform no longer lists the group.',
       resolve: async (task, _args, ctx) => (await loadOrNull(ctx.aiLoaders.scriptGroup, task.scriptGroupId)) ?? task.scriptGroup,
     }),
     redialRule: t.field({
       type: RedialRuleRef,
       nullable: true,
+      // Cost: from the request's one read of the options (`GET /v1/task/create`, cached 5 s and shared).
+      complexity: cost.batched,
       description: 'How failed calls are dialled again; null when none is set or the platform no longer lists it.',
       resolve: async (task, _args, ctx) => {
         if (task.redialRuleId === null) return null;
@@ -75,6 +82,8 @@ builder.node(AiTaskRef, {
     doNotCallWindow: t.field({
       type: DoNotCallWindowRef,
       nullable: true,
+      // Cost: from the request's one read of the options (`GET /v1/task/create`, cached 5 s and shared).
+      complexity: cost.batched,
       description: 'When it does not dial; null when none is set or the platform no longer lists it.',
       resolve: async (task, _args, ctx) =>
         task.doNotCallWindowId === null ? null : ((await loadOrNull(ctx.aiLoaders.doNotCallWindow, task.doNotCallWindowId)) ?? task.doNotCallWindow),
@@ -82,6 +91,8 @@ builder.node(AiTaskRef, {
     handoverGroup: t.field({
       type: HandoverGroupRef,
       nullable: true,
+      // Cost: from the request's one read of the options (`GET /v1/task/create`, cached 5 s and shared).
+      complexity: cost.batched,
       description: 'The human customer-service group calls are handed over to; null when none.',
       resolve: (task, _args, ctx) => (task.handoverGroupId === null ? null : loadOrNull(ctx.aiLoaders.handoverGroup, task.handoverGroupId)),
     }),
@@ -203,6 +214,8 @@ builder.mutationFields((t) => ({
       'Creates an AI task (`POST /v1/task`), paused. The input is first checked against the live options — the line exists and has free concurrency, ' +
       "concurrency ≤ the line's free concurrency, the script group, window and rule exist (the rule enabled), the hand-over group is usable — and every " +
       'problem comes back as an InvalidInputError issue on its field, with nothing sent. A refusal by the platform (422) is mapped the same way.',
+    // Cost: a fresh `GET /v1/task/create` (the input is checked against it) and `POST /v1/task`.
+    complexity: cost.calls(2),
     errors: mutationErrors('CreateAiTaskResult'),
     args: { input: t.arg({ type: CreateAiTaskInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -237,6 +250,8 @@ builder.mutationFields((t) => ({
     description:
       'Changes an AI task (`PUT /v1/task/{id}`, which replaces the whole task: the gateway fills the fields left out from the current task). ' +
       'Checked against the live options like createAiTask. A predictive task gets UnsupportedForTaskKindError.',
+    // Cost: `GET /v1/task` (the current task), a fresh `GET /v1/task/create` and `PUT /v1/task/{id}`.
+    complexity: cost.calls(3),
     errors: mutationErrors('UpdateAiTaskResult', [UnsupportedForTaskKindError]),
     args: { input: t.arg({ type: UpdateAiTaskInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -284,6 +299,8 @@ builder.mutationFields((t) => ({
     description:
       'Deletes an AI task, running or not (`GET /v1/task/destroy/{id}`). The PBX cannot delete predictive tasks: they get ' +
       'UnsupportedForTaskKindError (endTask ends one for good).',
+    // Cost: `GET /v1/task` (does it exist) and `GET /v1/task/destroy/{id}`.
+    complexity: cost.calls(2),
     errors: mutationErrors('DeleteTaskResult', [UnsupportedForTaskKindError]),
     args: { id: t.arg.id({ required: true, description: "The task's global id." }) },
     resolve: async (_root, { id }, ctx) => {

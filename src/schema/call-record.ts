@@ -10,6 +10,7 @@ import type { Bill, BillQuery, RecordingLink } from '../upstream/sip/types.ts';
 import { CallDirectionEnum, CallMethodEnum, HangupCodeEnum } from './call-enums.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { requireSip } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 /**
  * Call records (the SIP API's "bills"), pulled with GetBill; recordings through GetRecodeFile.
@@ -249,6 +250,8 @@ builder.node(CallRecordRef, {
     recording: t.field({
       type: CallRecordingRef,
       nullable: true,
+      // Cost: one GetRecodeFile per recording (per distinct file, not batched).
+      complexity: cost.perKey,
       description:
         'Download link of the recording, fetched only when asked (GetRecodeFile, once per distinct file per request). ' +
         'Null when the call has no recording, or when the platform no longer has it (kept 3 months).',
@@ -533,6 +536,8 @@ builder.queryFields((t) => ({
         'Cursors are opaque, bound to the filter, and survive records arriving while you page. ' +
         'Reading never changes the platform\'s "fetched" flag unless filter.syncMode is NOT_YET_FETCHED, which MARKS WHAT IT RETURNS.',
       authScopes: { viewer: true },
+      // Cost: one GetBill per page (a store lookup beside it); `first` (default 50) multiplies what each record selects.
+      complexity: cost.page(DEFAULT_FIRST),
       args: {
         filter: t.arg({ type: CallRecordFilter, required: true, description: 'Time window (required) and conditions.' }),
       },

@@ -37,6 +37,8 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
     'The operation made as many platform calls as one operation may; the rest were not sent. Ask for less in one document.',
   [ErrorCode.SubscriptionLimitExceeded]: 'The socket or API key already holds as many subscriptions or connections as allowed.',
   [ErrorCode.ReplayLimitExceeded]: '`after` is further back than a subscription may replay: reload the state, then subscribe with the newer eventId.',
+  [ErrorCode.SubscriberTooSlow]:
+    'More live events waited for this subscriber than allowed: it was ended (over WebSocket the socket closes with 4030). Resubscribe with `after` = the last eventId received.',
 };
 
 export const ErrorCodeRef = builder.enumType('ErrorCode', {
@@ -95,7 +97,10 @@ builder.objectType(UpstreamRejected, {
     upstream: t.string({ description: '`sip` or `aicall`.', resolve: (error) => error.upstream }),
     operation: t.exposeString('operation', { description: 'The platform operation (SIP service or HTTP route).' }),
     upstreamCode: t.exposeString('upstreamCode', { description: "The platform's code (SIP `ret` or business code, or HTTP status)." }),
-    upstreamMessage: t.exposeString('upstreamMessage', { description: "The platform's own message, untranslated." }),
+    upstreamMessage: t.exposeString('upstreamMessage', {
+      description:
+        "The platform's own message, untranslated but redacted: credentials, secrets, hosts, addresses, tracebacks and phone numbers are masked, and it is cut at about 200 characters.",
+    }),
   }),
 });
 

@@ -8,6 +8,7 @@ import { defineCodeEnum } from './codes.ts';
 import { mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, ExtGroupRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 const MemberStateEnum = defineCodeEnum('ExtGroupMemberState', 'Whether a group member takes calls from the group.', [
   ['IDLE', ExtGroupMemberState.Idle, 'Takes calls.'],
@@ -41,6 +42,8 @@ builder.node(ExtGroupRef, {
     members: t.field({
       type: [ExtGroupMemberRef],
       description: 'Members with their state (GetGroupExt: one call per group, deduplicated per request).',
+      // Cost: one GetGroupExt per group (not batched: the service takes one group); counted as 20 members.
+      complexity: cost.listCall(20),
       resolve: (g, _a, ctx) => ctx.loaders.extGroupMembers.load(g.name),
     }),
   }),
@@ -50,6 +53,8 @@ builder.queryFields((t) => ({
   extGroups: t.field({
     type: [ExtGroupRef],
     description: 'Every extension group, enabled or not (one GetExtgroupInfo call).',
+    // Cost: one GetExtgroupInfo list call; counted as 20 groups for what is selected below it.
+    complexity: cost.listCall(20),
     authScopes: { viewer: true },
     resolve: async (_root, _args, ctx) => {
       const groups = await requireSip(ctx).getExtGroups({ status: ExtGroupStatusFilter.All });
@@ -61,6 +66,8 @@ builder.queryFields((t) => ({
     type: ExtGroupRef,
     nullable: true,
     description: 'One extension group by name; null when there is none.',
+    // Cost: one GetExtgroupInfo for the request (batched).
+    complexity: cost.batched,
     authScopes: { viewer: true },
     args: { name: t.arg.string({ required: true, description: 'Group name.' }) },
     resolve: async (_root, { name }, ctx) => {
@@ -106,7 +113,8 @@ const SetExtGroupMemberStateInput = builder.inputType('SetExtGroupMemberStateInp
 const ExtGroupPayload = builder.objectRef<{ name: string }>('ExtGroupPayload').implement({
   description: 'The group after the change.',
   fields: (t) => ({
-    extGroup: t.field({ type: ExtGroupRef, description: 'The group as the platform now has it.', resolve: (p, _a, ctx) => ctx.loaders.extGroup.load(p.name) }),
+    // Cost: one GetExtgroupInfo for the request (batched).
+    extGroup: t.field({ type: ExtGroupRef, description: 'The group as the platform now has it.', complexity: cost.batched, resolve: (p, _a, ctx) => ctx.loaders.extGroup.load(p.name) }),
   }),
 });
 
@@ -121,6 +129,8 @@ function memberMutation(name: string, union: string, description: string, run: (
     t.field({
       type: ExtGroupPayload,
       description,
+      // Cost: GetExtgroupInfo (does the group exist) and AddExtnumber / DelExtnumber.
+      complexity: cost.calls(2),
       errors: mutationErrors(union),
       args: { input: t.arg({ type: ExtGroupMemberInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
@@ -144,6 +154,8 @@ builder.mutationFields((t) => ({
   createExtGroup: t.field({
     type: ExtGroupPayload,
     description: 'Creates an extension group (AddExtgroup).',
+    // Cost: one AddExtgroup.
+    complexity: cost.call,
     errors: mutationErrors('CreateExtGroupResult'),
     args: { input: t.arg({ type: CreateExtGroupInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -155,6 +167,8 @@ builder.mutationFields((t) => ({
   setExtGroupMemberState: t.field({
     type: ExtGroupPayload,
     description: 'Sets a member idle (takes group calls) or busy (skipped) (EditExtnumber).',
+    // Cost: GetExtgroupInfo (does the group exist) and EditExtnumber.
+    complexity: cost.calls(2),
     errors: mutationErrors('SetExtGroupMemberStateResult'),
     args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {

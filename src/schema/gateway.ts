@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { cost } from '../limits/cost.ts';
 
 enum UpstreamKind {
   Sip = 'SIP',
@@ -48,6 +49,8 @@ builder.queryField('gateway', (t) =>
   t.field({
     type: GatewayInfo,
     description: 'About this gateway: version, mode and upstream wiring.',
+    // Cost: from the configuration in memory.
+    complexity: cost.local,
     resolve: (_root, _args, { config, version }) => ({
       version,
       demo: config.demo,

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
-import { streamEvents } from '../events/subscribe.ts';
+import { type StreamLimits, streamEvents } from '../events/subscribe.ts';
 import type { AgentStateSnapshot, CallRecordPayload, GatewayEvent } from '../events/types.ts';
 import { type AgentCallState, snapshotOf } from '../store/agent-status.ts';
 import { decodeCallDirection, decodeCallMethod, decodeSipCode } from '../upstream/sip/codes.ts';
@@ -10,6 +10,7 @@ import { CallDirectionEnum } from './call-enums.ts';
 import { CallRecordRef, type WithUuid } from './call-record.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { TaskRef, TaskStatusEnum, taskIdOf } from './task.ts';
+import { cost } from '../limits/cost.ts';
 
 /**
  * Live events from the platforms' callbacks (stored first, then pushed): agent status for wallboards, call records
@@ -191,12 +192,17 @@ async function extensionsOf(ctx: GatewayContext, extensions: readonly string[] |
   return inQueue.length > 0 ? inQueue : ['\u0000none'];
 }
 
+/** The subscriber bounds and the operation's context (the transport registers what a slow subscriber gets). */
+const bounded = (ctx: GatewayContext): { limits: StreamLimits; context: object } => ({ limits: ctx.config.connectionLimits, context: ctx });
+
 builder.subscriptionFields((t) => ({
   agentStatusChanged: t.field({
     type: AgentStatusEventRef,
     description:
       "Agents ringing, answering and hanging up, as the platform reports them. Only changes that moved an agent's state are sent (a late, out-of-order callback is stored but not sent). " +
       'A wallboard loads `agents { liveStatus { eventId } }`, then subscribes with `after` = the largest eventId it saw.',
+    // Cost: with `queue`, one GetQueueSipStatus when it starts; then events from the store and the feed.
+    complexity: cost.call,
     args: {
       extensions: t.arg.stringList({ description: 'Only these agents.' }),
       queue: t.arg.string({ description: 'Only agents checked in to this queue when the subscription starts.' }),
@@ -207,6 +213,7 @@ builder.subscriptionFields((t) => ({
         after: afterOf(args.after),
         subjects: await extensionsOf(ctx, args.extensions, args.queue),
         match: (event) => event.applied,
+        ...bounded(ctx),
       }),
     resolve: (event) => event,
   }),
@@ -225,6 +232,7 @@ builder.subscriptionFields((t) => ({
           if (!args.filter?.direction) return true;
           return CallDirectionEnum.of(decodeCallDirection(event.payload.direction)) === args.filter.direction;
         },
+        ...bounded(ctx),
       }),
     resolve: (event) => event,
   }),
@@ -238,7 +246,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const ref = args.taskId ? taskIdOf(String(args.taskId)) : null;
       if (args.taskId && !ref) throw new InvalidInputError('taskId is not a task id', 'taskId');
-      return streamEvents(ctx.store, ctx.feed, 'task-status', { after: afterOf(args.after), subjects: ref ? [ref.id] : [] });
+      return streamEvents(ctx.store, ctx.feed, 'task-status', { after: afterOf(args.after), subjects: ref ? [ref.id] : [], ...bounded(ctx) });
     },
     resolve: (event) => event,
   }),
@@ -263,6 +271,8 @@ builder.objectField(AgentRef, 'liveStatus', (t) =>
     type: AgentLiveStateRef,
     nullable: true,
     description: "The agent's call state from the callbacks (no upstream call); null before the first callback about them.",
+    // Cost: one store statement for every agent of the request (batched), no upstream call.
+    complexity: cost.local,
     resolve: async (agent, _args, ctx) => {
       const state = await liveStatusLoader(ctx).load(agent.extension);
       return state ? snapshotOf(state) : null;

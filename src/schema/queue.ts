@@ -8,6 +8,7 @@ import { defineCodeEnum } from './codes.ts';
 import { mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 const PredictiveDialStateEnum = defineCodeEnum('PredictiveDialState', "A queue's predictive dialling right now.", [
   ['BUSY', AutoCallState.Busy, 'Dialling: agents are being kept busy.'],
@@ -39,6 +40,8 @@ builder.node(QueueRef, {
     seats: t.field({
       type: [QueueSeatRef],
       description: 'Agents checked in to the queue, with their state (GetQueueSipStatus; one call for all queues asked).',
+      // Cost: one GetQueueSipStatus for every queue of the request (batched); a queue is counted as 20 seats.
+      complexity: cost.batchedList(20),
       resolve: (q, _args, ctx) => ctx.loaders.seatsByQueue.load(q.name),
     }),
   }),
@@ -47,7 +50,8 @@ builder.node(QueueRef, {
 QueueSeatRef.implement({
   description: "One agent's membership of one queue, with its counters.",
   fields: (t) => ({
-    queue: t.field({ type: QueueRef, nullable: true, description: 'The queue; null if it was deleted meanwhile.', resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
+    // Cost: one GetQueueList for the request (batched).
+    queue: t.field({ type: QueueRef, nullable: true, description: 'The queue; null if it was deleted meanwhile.', complexity: cost.batched, resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (s) => agentOf(s.extension) }),
     seatName: t.exposeString('seatName', { nullable: true, description: 'Seat name on the platform.' }),
     paused: t.boolean({ description: 'True when the agent shows busy in this queue (no calls offered).', resolve: (s) => s.state.value === SipCode.SeatPaused || s.status.value === SipCode.SeatPaused }),
@@ -68,6 +72,8 @@ builder.queryFields((t) => ({
   queues: t.field({
     type: [QueueRef],
     description: 'Every queue (one GetQueueList call).',
+    // Cost: one GetQueueList list call; counted as 20 queues for what is selected below it.
+    complexity: cost.listCall(20),
     authScopes: { viewer: true },
     resolve: async (_root, _args, ctx) => {
       const queues = await requireSip(ctx).getQueues();
@@ -79,6 +85,8 @@ builder.queryFields((t) => ({
     type: QueueRef,
     nullable: true,
     description: 'One queue by name; null when there is none.',
+    // Cost: one GetQueueList for the request (batched).
+    complexity: cost.batched,
     authScopes: { viewer: true },
     args: { name: t.arg.string({ required: true, description: 'Queue name.' }) },
     resolve: async (_root, { name }, ctx) => {
@@ -133,7 +141,8 @@ const UpdateQueueInput = builder.inputType('UpdateQueueInput', {
 const QueuePayload = builder.objectRef<{ name: string }>('QueuePayload').implement({
   description: 'The queue after the change.',
   fields: (t) => ({
-    queue: t.field({ type: QueueRef, description: 'The queue as the platform now has it.', resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.name) }),
+    // Cost: one GetQueueList for the request (batched).
+    queue: t.field({ type: QueueRef, description: 'The queue as the platform now has it.', complexity: cost.batched, resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.name) }),
   }),
 });
 
@@ -146,6 +155,8 @@ builder.mutationFields((t) => ({
   createQueue: t.field({
     type: QueuePayload,
     description: 'Creates a queue (AddQueue).',
+    // Cost: one AddQueue.
+    complexity: cost.call,
     errors: mutationErrors('CreateQueueResult'),
     args: { input: t.arg({ type: CreateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -161,6 +172,8 @@ builder.mutationFields((t) => ({
   updateQueue: t.field({
     type: QueuePayload,
     description: 'Changes a queue (EditQueue). Unspecified fields keep their current values.',
+    // Cost: GetQueueList (the current values) and EditQueue.
+    complexity: cost.calls(2),
     errors: mutationErrors('UpdateQueueResult'),
     args: { input: t.arg({ type: UpdateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -192,6 +205,8 @@ builder.mutationFields((t) => ({
   deleteQueue: t.field({
     type: DeleteQueuePayload,
     description: 'Deletes a queue (DelQueue).',
+    // Cost: one DelQueue.
+    complexity: cost.call,
     errors: mutationErrors('DeleteQueueResult'),
     args: { name: t.arg.string({ required: true, description: 'The queue to delete.' }) },
     resolve: async (_root, { name }, ctx) => {

@@ -1,18 +1,28 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
 import { ConflictError, GatewayError, type InputIssue, InvalidInputError, UnsupportedForTaskKindError } from '../errors.ts';
-import { checkPhoneNumber, NumberRejectionReason, prepareTaskNumbers, type RejectedNumber } from '../domain/phone-numbers.ts';
+import {
+  checkPhoneNumber,
+  createNumberPreparer,
+  forEachInSlices,
+  NumberRejectionReason,
+  type PreparedTaskNumbers,
+  type RejectedNumber,
+} from '../domain/phone-numbers.ts';
+import { parseNumbersCsv } from '../domain/numbers-csv.ts';
 import { type TaskUploadResult, UploadOutcome, uploadTaskNumbers } from '../domain/task-upload.ts';
 import { PredictiveAssignmentType, type PredictiveTask, PredictiveTaskStatus } from '../store/index.ts';
 import type { AiCustomerInput } from '../upstream/aicall/types.ts';
 import { AssignType } from '../upstream/sip/codes.ts';
 import type { TaskNumber } from '../upstream/sip/types.ts';
 import { valuesOf } from './codes.ts';
+import { parseDateTime } from './scalars.ts';
 import { explainAiCallError, explainSipError, mutationErrors, sipCommand } from './errors.ts';
 import { AssignmentTypeEnum, findAiTask, requireAiTask, requirePredictiveTask, TaskRef, taskIdOf } from './task.ts';
 import { requireAiCall, requireSip } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 /**
  * Feeding tasks of both kinds: any number of entries, validated by one rule set (domain/phone-numbers.ts), sent in
@@ -156,6 +166,11 @@ const numberField = z.object({
   name: z.string().trim().min(1, 'a field needs a name').max(64, 'field names are at most 64 characters').refine((n) => n !== 'phone', 'phone is the number itself, not a field'),
   value: z.string().max(1_000, 'field values are at most 1000 characters'),
 });
+/**
+ * One entry's own limits. Checked entry by entry in the resolver (checkNumbers), in time slices, not by the input
+ * type's `validate`: zod over a 300 000-entry list in one go holds the event loop for 100–150 ms. The input types only
+ * check that the list is not empty.
+ */
 const numberSchema = z
   .object({
     phone: z.string(),
@@ -167,6 +182,17 @@ const numberSchema = z
   })
   .loose();
 
+/** Only the length: each entry is checked by checkNumbers. */
+const nonEmptyList = z.custom<unknown[]>((value) => Array.isArray(value) && value.length > 0, 'numbers must not be empty').nullish();
+const numbersCsv = z.string().nullish();
+/** Exactly one of the two ways to send a list. */
+const oneList = (input: { numbers?: unknown; numbersCsv?: unknown }) => (input.numbers != null) !== (input.numbersCsv != null);
+const ONE_LIST = { message: 'give the numbers either as `numbers` or as `numbersCsv`, not both', path: ['numbers'] };
+const NUMBERS_CSV_DESCRIPTION =
+  'The customers as CSV text instead of `numbers`, for long lists (a list of input objects is coerced in one go, a string is read in slices): ' +
+  'a header row naming the columns — `phone` (required), `dialAfter` (RFC 3339 with offset), `userId`, `memberId`, `maturity`, `customerId`, ' +
+  'any other name a custom field (AI tasks) — then one row per customer. RFC 4180 quoting; entry indexes count data rows from 0.';
+
 const CreatePredictiveTaskInput = builder.inputType('CreatePredictiveTaskInput', {
   description: 'A new predictive task. Any number of entries: the gateway sends them in platform-sized chunks.',
   fields: (t) => ({
@@ -174,7 +200,8 @@ const CreatePredictiveTaskInput = builder.inputType('CreatePredictiveTaskInput',
     assignment: t.field({ type: AssignmentInput, required: true, description: 'Who takes the answered calls.' }),
     pacing: t.field({ type: PacingInput, description: 'Calls per idle agent (default 1:1).' }),
     callerNumbers: t.stringList({ description: 'Numbers shown to customers (default: the platform picks).' }),
-    numbers: t.field({ type: [TaskNumberInput], required: true, description: 'The customers to dial.' }),
+    numbers: t.field({ type: [TaskNumberInput], description: 'The customers to dial (or `numbersCsv`). At most MAX_INPUT_LIST_LENGTH (10 000) entries per list: send longer lists as `numbersCsv`.' }),
+    numbersCsv: t.string({ description: NUMBERS_CSV_DESCRIPTION }),
     dryRun: t.boolean({ description: 'Validate and report per entry without calling the platform.' }),
     idempotencyKey: t.string({ description: 'Makes retries safe: the same key returns the first result instead of creating a second task.' }),
   }),
@@ -184,21 +211,24 @@ const CreatePredictiveTaskInput = builder.inputType('CreatePredictiveTaskInput',
       assignment: z.object({ assignee: z.string().trim().min(1, 'assignee is required') }).loose(),
       pacing: z.object({ agents: z.number().int().min(1).max(100), calls: z.number().int().min(1).max(100) }).nullish(),
       callerNumbers: z.array(z.string().trim().regex(/^\d{3,20}$/, 'caller numbers are digits only')).max(100).nullish(),
-      numbers: z.array(numberSchema).min(1, 'numbers must not be empty'),
+      numbers: nonEmptyList,
+      numbersCsv,
       idempotencyKey,
     })
-    .loose(),
+    .loose()
+    .refine(oneList, ONE_LIST),
 });
 
 const AddTaskNumbersInput = builder.inputType('AddTaskNumbersInput', {
   description: 'More customers for a task of either kind that is not over.',
   fields: (t) => ({
     taskId: t.id({ required: true, description: "The task's global id (either kind)." }),
-    numbers: t.field({ type: [TaskNumberInput], required: true, description: 'The customers to dial.' }),
+    numbers: t.field({ type: [TaskNumberInput], description: 'The customers to dial (or `numbersCsv`). At most MAX_INPUT_LIST_LENGTH (10 000) entries per list: send longer lists as `numbersCsv`.' }),
+    numbersCsv: t.string({ description: NUMBERS_CSV_DESCRIPTION }),
     dryRun: t.boolean({ description: 'Validate and report per entry without calling the platform.' }),
     idempotencyKey: t.string({ description: 'Makes retries safe: the same key returns the first result instead of adding the numbers twice.' }),
   }),
-  validate: z.object({ numbers: z.array(numberSchema).min(1, 'numbers must not be empty'), idempotencyKey }).loose(),
+  validate: z.object({ numbers: nonEmptyList, numbersCsv, idempotencyKey }).loose().refine(oneList, ONE_LIST),
 });
 
 const RemoveTaskNumbersInput = builder.inputType('RemoveTaskNumbersInput', {
@@ -229,17 +259,70 @@ type NumberInput = {
   fields?: ReadonlyArray<{ name: string; value: string }> | null;
 };
 
-/** Refuses, on its path, every entry that sets `field`: the fields one kind of task has and the other has not. */
-function refuseEntriesWith(numbers: readonly NumberInput[], field: 'fields' | 'dialAfter', message: string): void {
-  const issues: InputIssue[] = [];
-  numbers.forEach((n, index) => {
-    const value = n[field];
-    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
-      issues.push({ path: ['input', 'numbers', String(index), field], message });
-    }
-  });
-  if (issues.length > 0) throw new InvalidInputError(`${issues.length} entr${issues.length === 1 ? 'y sets' : 'ies set'} ${field}: ${message}`, undefined, issues);
+/** How many input problems an InvalidInputError message spells out (its `issues` list them all). */
+const MESSAGE_ISSUES = 10;
+
+function invalidEntries(issues: InputIssue[], message: string): InvalidInputError {
+  const more = issues.length > MESSAGE_ISSUES ? `; and ${issues.length - MESSAGE_ISSUES} more` : '';
+  return new InvalidInputError(message || issues.slice(0, MESSAGE_ISSUES).map((issue) => issue.message).join('; ') + more, undefined, issues);
 }
+
+/** A field one kind of task has and the other has not, with what to tell a caller who sets it. */
+interface RefusedField {
+  field: 'fields' | 'dialAfter';
+  message: string;
+}
+
+const isSet = (value: unknown) => value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+
+/**
+ * One pass over a request's entries, in time slices (forEachInSlices: a 300 000-entry list never holds the event
+ * loop for more than a few milliseconds at a time): each entry's own limits (numberSchema), the field its task kind
+ * refuses, the platform entry it becomes, and the phone rules (createNumberPreparer). Problems of the first two kinds
+ * refuse the whole request with an InvalidInputError naming each entry's path; the phone rules reject single entries.
+ */
+async function checkNumbers(
+  input: { numbers?: readonly NumberInput[] | null; numbersCsv?: string | null },
+  refused: RefusedField,
+): Promise<{ numbers: readonly NumberInput[]; entries: TaskNumber[]; prepared: PreparedTaskNumbers }> {
+  const source = input.numbersCsv != null ? 'numbersCsv' : 'numbers';
+  const numbers = input.numbersCsv != null ? await parseNumbersCsv(input.numbersCsv, parseDateTime) : (input.numbers ?? []);
+  const schemaIssues: InputIssue[] = [];
+  const refusedIssues: InputIssue[] = [];
+  const entries: TaskNumber[] = new Array<TaskNumber>(numbers.length);
+  const preparer = createNumberPreparer();
+  await forEachInSlices(numbers, (n, index) => {
+    // Most entries carry a phone only: nothing for zod to look at.
+    if (n.userId != null || n.memberId != null || n.maturity != null || n.customerId != null || n.fields != null) {
+      const checked = numberSchema.safeParse(n);
+      if (!checked.success) {
+        for (const issue of checked.error.issues) {
+          schemaIssues.push({ path: ['input', source, String(index), ...issue.path.map(String)], message: issue.message });
+        }
+      }
+    }
+    if (isSet(n[refused.field])) refusedIssues.push({ path: ['input', source, String(index), refused.field], message: refused.message });
+    if (schemaIssues.length > 0 || refusedIssues.length > 0) return; // refused anyway: no need to prepare the rest
+    const entry = toEntry(n);
+    entries[index] = entry;
+    preparer.add(entry, index);
+  });
+  if (schemaIssues.length > 0) throw invalidEntries(schemaIssues, '');
+  if (refusedIssues.length > 0) {
+    const count = refusedIssues.length;
+    throw invalidEntries(refusedIssues, `${count} entr${count === 1 ? 'y sets' : 'ies set'} ${refused.field}: ${refused.message}`);
+  }
+  return { numbers, entries, prepared: preparer.result() };
+}
+
+const PREDICTIVE_REFUSES: RefusedField = {
+  field: 'fields',
+  message: 'custom fields are for AI tasks; predictive numbers carry userId, memberId, maturity and customerId',
+};
+const AI_REFUSES: RefusedField = {
+  field: 'dialAfter',
+  message: 'AI tasks dial as soon as they can: dialAfter is for predictive tasks',
+};
 
 /**
  * An AI-task customer from an entry: the custom fields, plus the predictive per-number fields under their GraphQL
@@ -258,15 +341,14 @@ function toCustomer(phone: string, n: NumberInput): AiCustomerInput {
 /** Numbers per AI-task import call. The platform states no limit; the PBX's 10 000 is assumed (one place to change). */
 const AI_IMPORT_CHUNK_SIZE = 10_000;
 
-function toEntries(numbers: readonly NumberInput[]): TaskNumber[] {
-  return numbers.map((n) => ({
-    phone: n.phone,
-    ...(n.dialAfter ? { dialAfter: n.dialAfter } : {}),
-    ...(n.userId ? { userId: n.userId } : {}),
-    ...(n.memberId ? { memberId: n.memberId } : {}),
-    ...(n.maturity ? { maturity: n.maturity } : {}),
-    ...(n.customerId ? { customerId: n.customerId } : {}),
-  }));
+function toEntry(n: NumberInput): TaskNumber {
+  const entry: TaskNumber = { phone: n.phone };
+  if (n.dialAfter) entry.dialAfter = n.dialAfter;
+  if (n.userId) entry.userId = n.userId;
+  if (n.memberId) entry.memberId = n.memberId;
+  if (n.maturity) entry.maturity = n.maturity;
+  if (n.customerId) entry.customerId = n.customerId;
+  return entry;
 }
 
 const ASSIGN_TYPES: Record<PredictiveAssignmentType, AssignType> = {
@@ -274,6 +356,29 @@ const ASSIGN_TYPES: Record<PredictiveAssignmentType, AssignType> = {
   [PredictiveAssignmentType.Queue]: AssignType.Queue,
   [PredictiveAssignmentType.ExtGroup]: AssignType.ExtGroup,
 };
+
+/**
+ * SHA-256 of `JSON.stringify(request)`, the text stored hashes were made of, with a long `numbers` list serialised in
+ * time slices: 300 000 entries in one JSON.stringify hold the event loop for ~100 ms.
+ */
+export async function requestHash(request: unknown): Promise<string> {
+  const hash = createHash('sha256');
+  const numbers = (request as { numbers?: unknown } | null)?.numbers;
+  if (!Array.isArray(numbers) || numbers.length <= SLICED_HASH_ENTRIES) return hash.update(JSON.stringify(request)).digest('hex');
+  // The text around the list, cut where a unique placeholder stands for it; then the list, a slice at a time.
+  const placeholder = `\u0000numbers-${randomUUID()}`;
+  const [before = '', after = ''] = JSON.stringify({ ...(request as object), numbers: placeholder }).split(JSON.stringify(placeholder));
+  hash.update(before).update('[');
+  const slices: unknown[][] = [];
+  for (let start = 0; start < numbers.length; start += SLICED_HASH_ENTRIES) slices.push(numbers.slice(start, start + SLICED_HASH_ENTRIES));
+  await forEachInSlices(slices, (slice, index) => {
+    const text = JSON.stringify(slice);
+    hash.update(index === 0 ? text.slice(1, -1) : `,${text.slice(1, -1)}`);
+  });
+  return hash.update(']').update(after).digest('hex');
+}
+/** Entries serialised per step of requestHash. */
+const SLICED_HASH_ENTRIES = 2_000;
 
 /**
  * Runs `work` at most once per (scope, key): a retry of the same request gets the stored payload back; the same key
@@ -287,7 +392,7 @@ async function once(
   work: () => Promise<NumbersPayloadShape>,
 ): Promise<NumbersPayloadShape> {
   if (!key) return work();
-  const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const hash = await requestHash(request);
   const claim = await ctx.store.idempotency.claim(scope, key, hash);
   if (claim.state === 'done') return { ...(claim.result as NumbersPayloadShape), upstreamCalls: 0 };
   if (claim.state === 'mismatch') throw new ConflictError(`idempotencyKey "${key}" was already used for a different request`);
@@ -317,12 +422,12 @@ builder.mutationFields((t) => ({
     description:
       'Creates a predictive task with any number of entries: the first 10 000 valid numbers go with TaskCreat, the rest with TaskAdd in chunks of 10 000. ' +
       'Every entry the gateway or the platform refused is reported with its index. The task starts NOT_STARTED: call startTask.',
+    // Cost: TaskCreat and TaskAdd per further 10 000 numbers (counted as 3 calls; the list's size is bounded by the body limit).
+    complexity: cost.calls(3),
     errors: mutationErrors('CreatePredictiveTaskResult', [ConflictError]),
     args: { input: t.arg({ type: CreatePredictiveTaskInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
-      refuseEntriesWith(input.numbers, 'fields', 'custom fields are for AI tasks; predictive numbers carry userId, memberId, maturity and customerId');
-      const entries = toEntries(input.numbers);
-      const prepared = prepareTaskNumbers(entries);
+      const { entries, prepared } = await checkNumbers(input, PREDICTIVE_REFUSES);
       if (input.dryRun) {
         return { taskId: null, outcome: 'DRY_RUN' as const, acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
       }
@@ -358,15 +463,15 @@ builder.mutationFields((t) => ({
     description:
       'Adds any number of entries to a task of either kind, reporting every refused entry with its index. Predictive: TaskAdd in chunks of 10 000. ' +
       'AI: `POST /v1/task/import_task_customer` in chunks of 10 000, with each entry\'s custom fields; numbers the platform refuses come back as REFUSED_BY_PLATFORM.',
+    // Cost: TaskAdd (AI: one import) per 10 000 numbers, counted as 3 calls; the list's size is bounded by the body limit.
+    complexity: cost.calls(3),
     errors: mutationErrors('AddTaskNumbersResult', [ConflictError]),
     args: { input: t.arg({ type: AddTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const ref = taskIdOf(String(input.taskId));
       if (ref?.kind === 'AI') return addAiTaskNumbers(ctx, String(input.taskId), ref.id, input);
-      refuseEntriesWith(input.numbers, 'fields', 'custom fields are for AI tasks; predictive numbers carry userId, memberId, maturity and customerId');
+      const { entries, prepared } = await checkNumbers(input, PREDICTIVE_REFUSES);
       const task = await requirePredictiveTask(ctx, String(input.taskId));
-      const entries = toEntries(input.numbers);
-      const prepared = prepareTaskNumbers(entries);
       if (input.dryRun) {
         return { taskId: task.id, outcome: 'DRY_RUN' as const, acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
       }
@@ -387,6 +492,8 @@ builder.mutationFields((t) => ({
     type: RemoveTaskNumbersPayload,
     description:
       'Takes numbers off a predictive task before they are dialled (taskDelPhone). The AI-call platform has no such call: AI tasks get UnsupportedForTaskKindError.',
+    // Cost: one taskDelPhone.
+    complexity: cost.call,
     errors: mutationErrors('RemoveTaskNumbersResult', [UnsupportedForTaskKindError]),
     args: { input: t.arg({ type: RemoveTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -418,17 +525,20 @@ async function addAiTaskNumbers(
   ctx: GatewayContext,
   globalId: string,
   uuid: string,
-  input: { numbers: readonly NumberInput[]; dryRun?: boolean | null; idempotencyKey?: string | null; taskId: string | number },
+  input: { numbers?: readonly NumberInput[] | null; numbersCsv?: string | null; dryRun?: boolean | null; idempotencyKey?: string | null; taskId: string | number },
 ): Promise<NumbersPayloadShape> {
   const aicall = requireAiCall(ctx);
-  refuseEntriesWith(input.numbers, 'dialAfter', 'AI tasks dial as soon as they can: dialAfter is for predictive tasks');
-  const prepared = prepareTaskNumbers(toEntries(input.numbers));
+  const { numbers, prepared } = await checkNumbers(input, AI_REFUSES);
   if (input.dryRun) {
     await requireAiTask(ctx, globalId, uuid);
     return { kind: 'AI', taskId: uuid, outcome: 'DRY_RUN', acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
   }
   // Duplicates are refused by prepareTaskNumbers, so a normalised number names one entry.
-  const entryOf = new Map(prepared.accepted.map((a) => [a.entry.phone, input.numbers[a.index]]));
+  const entryOf = new Map<string, NumberInput>();
+  await forEachInSlices(prepared.accepted, (a) => {
+    const n = numbers[a.index];
+    if (n) entryOf.set(a.entry.phone, n);
+  });
   const { idempotencyKey: key, ...request } = input;
   return once(ctx, `addTaskNumbers:ai:${uuid}`, key, request, async () => {
     const result = await uploadTaskNumbers(prepared, {

@@ -27,6 +27,7 @@ import { aiCallCommand, mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, ExtGroupRef, QueueRef } from './refs.ts';
 import { TaskKindEnum } from './task-kind.ts';
 import { requireAiCall, requireSip } from './upstream.ts';
+import { cost } from '../limits/cost.ts';
 
 export { TaskKindEnum };
 
@@ -158,6 +159,8 @@ builder.node(PredictiveTaskRef, {
       type: TaskAssigneeRef,
       nullable: true,
       description: 'The agent, queue or group that takes the calls; null if it no longer exists.',
+      // Cost: GetQueueList or GetExtgroupInfo once for the request (batched); an agent costs nothing.
+      complexity: cost.batched,
       resolve: (task, _args, ctx) => {
         const { type, assignee } = task.assignment;
         if (type === PredictiveAssignmentType.Extension) return agentOf(assignee);
@@ -173,6 +176,8 @@ builder.node(PredictiveTaskRef, {
     statusHistory: t.field({
       type: [StatusChangeRef],
       description: 'Every status change, oldest first.',
+      // Cost: one store query per task (not batched); a task has a handful of changes.
+      complexity: cost.storeList(5),
       resolve: (task, _args, ctx) => ctx.store.tasks.history(task.id),
     }),
   }),
@@ -251,6 +256,8 @@ builder.queryFields((t) => ({
       '(the PBX cannot list them), AI tasks from the AI-call platform: at most one `GET /v1/task` per request, none when kind is PREDICTIVE ' +
       'or the status filter names no AI status. When no AI-call platform is configured, the list holds predictive tasks only.',
     authScopes: { viewer: true },
+    // Cost: one store query and at most one `GET /v1/task` per page; `first` (default 50) multiplies each task's selection.
+    complexity: cost.page(50),
     args: { filter: t.arg({ type: TaskFilterInput, description: 'Which tasks; all when absent.' }) },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
@@ -309,6 +316,8 @@ builder.queryFields((t) => ({
     type: TaskRef,
     nullable: true,
     description: 'One task of either kind by its global id; null when unknown. An AI task costs one `GET /v1/task` (per request).',
+    // Cost: a store read, or the request's one `GET /v1/task`.
+    complexity: cost.call,
     authScopes: { viewer: true },
     args: { id: t.arg.id({ required: true, description: 'The task\'s global id (Task.id).' }) },
     resolve: async (_root, { id }, ctx): Promise<TaskShape | null> => {
@@ -360,6 +369,8 @@ for (const [name, { command, status, text }] of Object.entries(COMMANDS)) {
     t.field({
       type: TaskPayload,
       description: text,
+      // Cost: one TaskSet (AI: start/stop, and the task list read again when the platform's answer carries no task).
+      complexity: cost.calls(2),
       errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`, name === 'endTask' ? [UnsupportedForTaskKindError] : []),
       args: { id: t.arg.id({ required: true, description: 'The task\'s global id (either kind).' }) },
       resolve: async (_root, { id }, ctx) => {

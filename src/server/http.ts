@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config.ts';
 import type { CallbackHandler } from '../callbacks/route.ts';
 import type { Logger } from '../logger.ts';
+import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 
 export interface GatewayHttpServer {
@@ -24,9 +25,29 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-/** The HTTP server: health, callbacks, then GraphQL (with the body bounded by Content-Length). */
+/** Most header lines one request may carry (node's default is 2 000); a GraphQL client sends about ten. */
+const MAX_HEADERS_COUNT = 100;
+/** Largest header block (node's default 16 KB): an API key, a few cookies of a shared domain, tracing headers. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** How often node looks for requests past headersTimeout / requestTimeout (its default, 30 s, would let them run late). */
+const TIMEOUT_CHECK_MS = 1_000;
+/** At most one "connection refused" warning per this interval. */
+const DROP_WARNING_INTERVAL_MS = 10_000;
+
+/**
+ * The HTTP server: health, callbacks, the GraphiQL page, then GraphQL (with the body bounded by Content-Length).
+ *
+ * Slow clients (docs/security.md, "HTTP server"): the header block must arrive within HTTP_HEADERS_TIMEOUT_SECONDS and
+ * the whole request within HTTP_REQUEST_TIMEOUT_SECONDS (node answers 408 and closes); both stop counting once the
+ * request has arrived, so SSE responses and WebSockets (upgraded, no longer HTTP) stay open as long as they are used.
+ * Callback bodies have their own, shorter deadline (CALLBACK_BODY_TIMEOUT_SECONDS, src/callbacks/route.ts). An idle
+ * keep-alive connection is closed after HTTP_KEEPALIVE_TIMEOUT_SECONDS. Past HTTP_MAX_CONNECTIONS open sockets
+ * (WebSockets and SSE included) node closes new connections at once.
+ */
 export function createHttpServer({ config, yoga, callbacks, logger, version }: GatewayHttpOptions): GatewayHttpServer {
   const sockets = new Set<Socket>();
+  const graphiql = config.exposure.graphiql ? createGraphiQLPage() : null;
+  const limits = config.connectionLimits;
 
   function route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
@@ -37,6 +58,18 @@ export function createHttpServer({ config, yoga, callbacks, logger, version }: G
     if (callbacks.handle(req, res)) return;
     if (path !== GRAPHQL_PATH) {
       sendJson(res, 404, { error: 'not found', graphql: GRAPHQL_PATH });
+      return;
+    }
+    if (wantsHtml(req)) {
+      if (!graphiql) {
+        sendJson(res, 404, { error: 'not found', reason: 'GraphiQL is off on this gateway (GRAPHIQL=off)', graphql: GRAPHQL_PATH });
+        return;
+      }
+      graphiql.serve(req, res).catch((error: unknown) => {
+        logger.error('GraphiQL page failed', error);
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
       return;
     }
     if (req.method === 'POST') {
@@ -63,7 +96,28 @@ export function createHttpServer({ config, yoga, callbacks, logger, version }: G
     });
   }
 
-  const server = createServer((req, res) => route(req, res));
+  // node requires headersTimeout <= requestTimeout.
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, headersTimeout),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    (req, res) => route(req, res),
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  server.maxHeadersCount = MAX_HEADERS_COUNT;
+  let lastDropWarning = 0;
+  server.on('drop', () => {
+    const now = Date.now();
+    if (now - lastDropWarning < DROP_WARNING_INTERVAL_MS) return;
+    lastDropWarning = now;
+    logger.warn(`HTTP_MAX_CONNECTIONS (${limits.maxConnections}) reached: new connections are being refused`);
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

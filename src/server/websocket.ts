@@ -1,8 +1,15 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Authenticate, Principal } from '../auth.ts';
+import type { GatewayConfig } from '../config.ts';
+import { ConnectionLimit, type GatewayError, SubscriptionLimitError } from '../errors.ts';
+import { onSubscriberOverflow } from '../events/subscribe.ts';
+import type { Logger } from '../logger.ts';
+import { CLOSE_REASON, GatewayCloseCode } from './close-codes.ts';
+import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
+import { createOriginPolicy, type OriginPolicy } from './origins.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
@@ -22,24 +29,113 @@ export interface GatewayWebSocketOptions {
   server: Server;
   yoga: GatewayYoga;
   authenticate: Authenticate;
+  config: GatewayConfig;
+  /** Shared with SSE streams, so both count against the same per-key and per-address caps. */
+  connections: ConnectionCounter;
+  /** The Origin rule CORS uses too; by default built from config.exposure.allowedOrigins. */
+  originPolicy?: OriginPolicy;
+  logger?: Logger;
 }
 
-/** graphql-ws on the GraphQL path, through the same envelop pipeline as HTTP, so auth, limits and context apply. */
-export function attachWebSocket({ server, yoga, authenticate }: GatewayWebSocketOptions): GatewayWebSocket {
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+/**
+ * Operations started per event-loop turn, over all sockets. A burst of subscribe messages (one read can carry
+ * hundreds) would otherwise be parsed, validated and started in one go while every other client waits; past this
+ * many, the rest start in the next turns, after pending I/O.
+ */
+const STARTS_PER_TURN = 32;
+
+function createStartGate() {
+  let started = 0;
+  let resetScheduled = false;
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return async function takeTurn(): Promise<void> {
+    while (started >= STARTS_PER_TURN) await nextTurn();
+    if (!resetScheduled) {
+      resetScheduled = true;
+      setImmediate(() => {
+        started = 0;
+        resetScheduled = false;
+      });
+    }
+    started += 1;
+  };
+}
+
+function asGraphQLError(error: GatewayError): GraphQLError {
+  return new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions(), code: error.code } });
+}
+
+/**
+ * graphql-ws on the GraphQL path, through the same envelop pipeline as HTTP, so auth, limits and context apply.
+ * Before the handshake: a browser Origin neither same-origin nor allowed gets 403, an address holding
+ * MAX_SOCKETS_PER_ADDRESS sockets gets 429. At connection_init: no valid key → 4403; a key holding MAX_SOCKETS_PER_KEY
+ * → 4029. Frames are bounded like HTTP bodies (1009 past MAX_REQUEST_BODY_BYTES), a socket holds at most
+ * MAX_SUBSCRIPTIONS_PER_SOCKET operations, a peer that misses a ping is cut, and a subscriber too far behind closes
+ * its socket with 4030 (docs/security.md, "Sockets and subscriptions").
+ */
+export function attachWebSocket({ server, yoga, authenticate, config, connections, originPolicy, logger }: GatewayWebSocketOptions): GatewayWebSocket {
+  const limits = config.connectionLimits;
+  const origins = originPolicy ?? createOriginPolicy(config.exposure.allowedOrigins);
+  // graphql-ws waits until each frame is written before it sends the operation's next, so a socket buffers about one
+  // frame per operation; a buffer past this means the peer stopped reading while frames are large.
+  const maxBufferedBytes = 2 * config.maxRequestBodyBytes;
+
+  const wsServer = new WebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    maxPayload: config.maxRequestBodyBytes,
+    // Runs before the handshake: a refusal is a plain HTTP answer and no socket is made.
+    verifyClient: ({ origin, req }, done) => {
+      if (!origins.allows(origin, req.headers.host)) {
+        done(false, 403, 'Origin not allowed');
+        return;
+      }
+      const release = connections.acquireAddress(clientAddress(req));
+      if (!release) {
+        done(false, 429, 'Too many connections from this address', { 'Retry-After': '5' });
+        return;
+      }
+      // The TCP connection outlives the handshake and the WebSocket; its end gives the place back whatever happened.
+      req.socket.once('close', release);
+      done(true);
+    },
+  });
+
+  const takeTurn = createStartGate();
+
+  const slowConsumer = (socket: WebSocket, why: string) => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    logger?.warn(`websocket: closing a slow consumer (${why})`);
+    socket.close(GatewayCloseCode.SlowConsumer, CLOSE_REASON[GatewayCloseCode.SlowConsumer]);
+  };
+
   useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
     {
-      // A socket without a valid key gets nothing: returning false closes it with 4403 Forbidden.
       onConnect: (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const principal = authenticate(typeof raw === 'string' ? raw : null);
+        // A socket without a valid key gets nothing: returning false closes it with 4403 Forbidden.
         if (!principal) return false;
+        const socket = ctx.extra.socket;
+        const release = connections.acquireKey(principalKey(principal));
+        if (!release) {
+          // Closed with our code first; graphql-ws's own 4403 for `false` is then a no-op on a closing socket.
+          socket.close(GatewayCloseCode.TooManyConnections, CLOSE_REASON[GatewayCloseCode.TooManyConnections]);
+          return false;
+        }
+        if (socket.readyState === WebSocket.OPEN) socket.once('close', release);
+        else release();
         ctx.extra.principal = principal;
         return true;
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws has already entered this operation in ctx.subscriptions, so the count includes it.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+          return [asGraphQLError(new SubscriptionLimitError(ConnectionLimit.SubscriptionsPerSocket, limits.maxSubscriptionsPerSocket))];
+        }
+        await takeTurn();
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -47,20 +143,44 @@ export function attachWebSocket({ server, yoga, authenticate }: GatewayWebSocket
           params: payload,
           principal: ctx.extra.principal,
         });
+        const contextValue = await contextFactory();
+        const socket = ctx.extra.socket;
+        onSubscriberOverflow(contextValue, () => slowConsumer(socket, 'a subscription fell behind'));
+        // A syntax error or a refused document (OPERATION_LIMIT_EXCEEDED for tokens) is an error, not a closed socket.
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema: enveloped,
           operationName: payload.operationName,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
         const errors = validate(args.schema, args.document);
         return errors.length > 0 ? errors : args;
       },
+      onNext: (ctx) => {
+        if (ctx.extra.socket.bufferedAmount > maxBufferedBytes) slowConsumer(ctx.extra.socket, `${ctx.extra.socket.bufferedAmount} bytes unsent`);
+      },
     },
     wsServer,
+    // graphql-ws pings every interval and terminates a socket whose pong has not come back by the next one.
+    limits.pingIntervalMs,
   );
+  // A socket's 'error' is a frame the peer got wrong (too large: 1009, bad opcode or UTF-8: 1002/1007); ws has already
+  // closed it with that code. graphql-ws's own handler would print a stack trace to the console for each: log one line.
+  wsServer.on('connection', (socket, request) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      logger?.info(`websocket from ${clientAddress(request)}: closed for a bad frame (${error.code ?? error.message})`);
+    });
+  });
   return {
     async close() {
       for (const client of wsServer.clients) client.terminate();

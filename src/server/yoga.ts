@@ -1,11 +1,16 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticate, Principal } from '../auth.ts';
 import { createContext, type GatewayContext, type GatewayServices } from '../context.ts';
 import { GatewayError, UnauthenticatedError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { logUpstreamError, type Logger } from '../logger.ts';
 import { schema } from '../schema.ts';
+import { useResponseCompression } from './compression.ts';
+import { corsFor, useCsrfProtection, useIntrospectionPolicy, useVaryOrigin } from './exposure.ts';
+import { createOriginPolicy } from './origins.ts';
+import { type ConnectionCounter, useStreamLimits } from './connection-limits.ts';
+import { useUpstreamBudget } from '../upstream/budget.ts';
+import { useOperationLimits } from '../limits/operation-limits.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -31,13 +36,13 @@ function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Er
 }
 
 /**
- * Authentication before parsing: no key, no work. The GraphiQL page itself is public (keys go in its headers).
+ * Authentication before parsing: no key, no work. The GraphiQL page itself is public (keys go in its headers); it is
+ * served by the HTTP layer (src/server/graphiql.ts) and never reaches yoga, so every request here needs a key.
  * Principals found here are handed to the context factory of the same request through `principals`.
  */
 function useApiKeys(authenticate: Authenticate, principals: WeakMap<Request, Principal>): Plugin<ServerContext> {
   return {
     onRequest({ request, endResponse }) {
-      if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
       const principal = authenticate(request.headers.get('authorization'));
       if (principal) {
         principals.set(request, principal);
@@ -58,23 +63,44 @@ export interface GatewayYogaOptions {
   services: GatewayServices;
   authenticate: Authenticate;
   logger: Logger;
+  /** Counts SSE streams against the WebSocket caps (per key, per address); absent: not counted. */
+  connections?: ConnectionCounter;
 }
 
 /** The GraphQL server: schema, auth, limits, masking. HTTP and WebSocket both run operations through it. */
-export function createGatewayYoga({ services, authenticate, logger }: GatewayYogaOptions): GatewayYoga {
+export function createGatewayYoga({ services, authenticate, logger, connections }: GatewayYogaOptions): GatewayYoga {
   const principals = new WeakMap<Request, Principal>();
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    // Assets come from the package, not a CDN: GraphiQL must work offline and on intranets.
-    renderGraphiQL,
-    graphiql: { title: 'Call-centre GraphQL gateway' },
+    // GraphiQL is served by the HTTP layer, rendered and compressed once (src/server/graphiql.ts).
+    graphiql: false,
+    // No origin is reflected: the gateway's own and ALLOWED_ORIGINS only, never credentials (src/server/exposure.ts).
+    cors: corsFor(createOriginPolicy(services.config.exposure.allowedOrigins)),
     landingPage: false,
     // Yoga's limit pipes every body through a web stream and halves throughput (docs/design.md); the HTTP handler
     // bounds bodies by Content-Length instead.
     maxRequestBodySize: false,
-    maskedErrors: { maskError: maskGatewayErrors },
-    plugins: [useApiKeys(authenticate, principals)],
+    // Upstream failures are logged (redacted, with their log-only detail) as they are turned into client errors.
+    maskedErrors: { maskError: (error, message, isDev) => (logUpstreamError(logger, error), maskGatewayErrors(error, message, isDev)) },
+    plugins: [
+      useApiKeys(authenticate, principals),
+      // GET and form / text/plain POSTs need X-GraphQL-Yoga-CSRF or Authorization (403 otherwise), in every mode.
+      useCsrfProtection(),
+      // INTROSPECTION=off|admin|all, over HTTP and graphql-ws alike.
+      useIntrospectionPolicy(services.config.exposure.introspection, (context) =>
+        (context.principal as Principal | undefined) ?? principals.get(context.request as Request),
+      ),
+      useVaryOrigin(),
+      // SSE streams take a place per key and per address like WebSockets (src/server/connection-limits.ts).
+      ...(connections ? [useStreamLimits(connections, (request) => principals.get(request))] : []),
+      // At most MAX_UPSTREAM_CALLS_PER_OPERATION upstream requests per operation (and per subscription event).
+      useUpstreamBudget(services.config.operationLimits.maxUpstreamCalls),
+      // Tokens, aliases, directives, depth, breadth and cost, before anything runs (src/limits/operation-limits.ts).
+      useOperationLimits(services.config.operationLimits),
+      // JSON results from 1 KB compressed (br or gzip); streams never (src/server/compression.ts).
+      useResponseCompression(),
+    ],
     context: ({ request, principal }) => createContext(services, principal ?? principals.get(request) ?? null),
     logging: {
       debug: (...args) => logger.debug(String(args[0]), ...args.slice(1)),

@@ -5,6 +5,7 @@ import {
   UpstreamUnavailableError,
   type UpstreamErrorContext,
 } from '../errors.ts';
+import { chargeUpstreamBudget } from './budget.ts';
 
 export interface UpstreamHttpOptions {
   /** TCP connect timeout (default 2 s). */
@@ -66,6 +67,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   }
 
   async function request(url: URL, init: UpstreamRequest): Promise<UpstreamResponse> {
+    // The one choke point of both clients: the running GraphQL operation's budget is charged here (budget.ts).
+    chargeUpstreamBudget(init.context);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
     try {

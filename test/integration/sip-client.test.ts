@@ -833,7 +833,10 @@ describe('errors', () => {
 
     sim.control.failNext(1, { ret: SipRet.IpNotAuthorized, msg: 'IP 10.0.0.9 is not authorized' }, SipService.TaskSet);
     const custom = await rejectionOf(() => client.setTaskStatus('20240315140000000000', TaskCommand.Start));
-    expect(custom).toMatchObject({ upstreamMessage: 'IP 10.0.0.9 is not authorized', operation: SipService.TaskSet });
+    // Platform text reaches clients only redacted (src/redact.ts); the raw text stays in `detail`, for logs.
+    expect(custom).toMatchObject({ upstreamMessage: 'IP [host] is not authorized', operation: SipService.TaskSet });
+    expect(custom).toMatchObject({ detail: 'IP 10.0.0.9 is not authorized' });
+    expect((custom as Error).message).not.toContain('10.0.0.9');
   });
 
   it('ret 500 is reported as upstream unavailable (errors.ts: a SipRequestError whose code is UPSTREAM_UNAVAILABLE)', async () => {
@@ -950,7 +953,9 @@ describe('errors', () => {
     );
     const unreadable = await rejectionOf(() => client.getExtensions());
     expect(unreadable).toBeInstanceOf(UpstreamInvalidResponseError);
-    expect((unreadable as Error).message).toContain('"password":"***"');
+    // The message is the gateway's own; the excerpt of the body is kept in `detail` for logs, password masked.
+    expect((unreadable as UpstreamInvalidResponseError).detail).toContain('"password":"***"');
+    expect((unreadable as UpstreamInvalidResponseError).detail).not.toContain(secret);
     expect((unreadable as Error).message).not.toContain(secret);
 
     // A body cut short in the middle of a password is not JSON: the message must not quote the part that came.
@@ -959,6 +964,7 @@ describe('errors', () => {
     const truncated = await rejectionOf(() => client.getExtensions());
     expect(truncated).toBeInstanceOf(UpstreamInvalidResponseError);
     expect((truncated as Error).message).not.toContain(other.slice(0, 6));
+    expect((truncated as UpstreamInvalidResponseError).detail).not.toContain(other.slice(0, 6));
   });
 });
 

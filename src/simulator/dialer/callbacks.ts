@@ -108,11 +108,13 @@ export class CallbackSender {
     const run = previous
       .then(() => after)
       .catch(() => undefined)
-      .then(() => this.#deliver(delivery));
+      .then(() => this.#deliver(delivery))
+      // #deliver settles every outcome itself; should it ever throw, the delivery counts as given up.
+      .catch(() => false);
     this.#lanes.set(delivery.lane, run);
-    void run.finally(() => {
+    run.finally(() => {
       if (this.#lanes.get(delivery.lane) === run) this.#lanes.delete(delivery.lane);
-    });
+    }).catch(() => undefined);
     return run;
   }
 

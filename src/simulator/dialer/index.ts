@@ -125,7 +125,7 @@ export function createDialer(deps: DialerDeps): Dialer {
         if (!pending) taskDeliveries.set(taskId, (pending = new Set()));
         const set = pending;
         set.add(delivery);
-        void delivery.then(() => set.delete(delivery));
+        delivery.finally(() => set.delete(delivery)).catch(() => undefined);
       }
     },
     notify(url, lane, payload) {

@@ -77,8 +77,8 @@ export function createAiCallClient(options: AiCallClientOptions): AiCallClient {
     } catch (error) {
       throw new UpstreamInvalidResponseError(
         { upstream: 'aicall', operation },
-        `HTTP ${response.status} body is not JSON: ${truncate(response.text, 120)}`,
-        { cause: error },
+        `HTTP ${response.status} body is not JSON`,
+        { cause: error, excerpt: truncate(response.text, 120) },
       );
     }
   }

@@ -1,3 +1,4 @@
+import { redactForClient } from '../../redact.ts';
 import type { AiCustomerInput, AiImportResult, AiRefusedCustomer } from './types.ts';
 
 /**
@@ -54,7 +55,9 @@ function firstText(entry: Record<string, unknown>, keys: readonly string[]): str
 
 function refusedEntry(entry: unknown): AiRefusedCustomer {
   if (isRecord(entry)) {
-    return { phone: firstText(entry, PHONE_KEYS), reason: firstText(entry, REASON_KEYS), raw: entry };
+    // The reason is platform text that reaches clients: redacted (src/redact.ts).
+    const reason = firstText(entry, REASON_KEYS);
+    return { phone: firstText(entry, PHONE_KEYS), reason: reason === null ? null : redactForClient(reason), raw: entry };
   }
   return { phone: text(entry), reason: null, raw: entry };
 }
@@ -94,5 +97,5 @@ export function parseImportResult(text_: string): AiImportResult {
     message ??= typeof scope.message === 'string' ? scope.message : typeof scope.msg === 'string' ? scope.msg : null;
   }
   if (typeof raw === 'string' && raw !== '') message ??= raw.slice(0, 500);
-  return { accepted, refused, message, raw };
+  return { accepted, refused, message: message === null ? null : redactForClient(message), raw };
 }

@@ -274,3 +274,21 @@ export enum SipService {
 
 /** The most numbers one TaskCreat or TaskAdd may carry. */
 export const MAX_NUMBERS_PER_CALL = 10_000;
+
+/** `IllegalQueue` → `illegal queue`: the gateway's own words for a code, used in error messages instead of upstream text. */
+function words(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** What a `ret` means, from the code table (never the platform's text); `unknown ret` for codes it lacks. */
+export function describeSipRet(ret: Coded<SipRet>): string {
+  return ret.value === UNKNOWN ? 'unknown ret' : words(SipRet[ret.value]);
+}
+
+/** What a business code means, from the code table (never the platform's text); `unknown code` for codes it lacks. */
+export function describeSipCode(code: Coded<SipCode>): string {
+  return code.value === UNKNOWN ? 'unknown code' : words(SipCode[code.value]);
+}

@@ -31,8 +31,8 @@ export type EnvelopeOutcome =
   | { kind: 'renew'; logoutFirst: boolean; error: SipRequestError | SipBusinessError };
 
 /**
- * The start of a body for an error message. GetSipnumberInfo answers carry each extension's SIP `password`, and
- * error messages reach clients, so password values are masked first (also one cut short by a truncated body).
+ * The start of a body for an error's log-only excerpt. GetSipnumberInfo answers carry each extension's SIP `password`,
+ * so password values are masked first (also one cut short by a truncated body); the logger redacts the rest.
  */
 function preview(body: string): string {
   return body.replace(/("password"\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|$)|[^,}\]\s]+)/gi, '$1"***"').slice(0, 120);
@@ -44,10 +44,10 @@ export function readEnvelope(service: string, body: string): EnvelopeOutcome {
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new UpstreamInvalidResponseError(context, `not JSON: ${preview(body)}`, { cause: error });
+    throw new UpstreamInvalidResponseError(context, 'not JSON', { cause: error, excerpt: preview(body) });
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) throw new UpstreamInvalidResponseError(context, `not a SIP envelope: ${preview(body)}`);
+  if (!envelope.success) throw new UpstreamInvalidResponseError(context, 'not a SIP envelope', { excerpt: preview(body) });
 
   const ret = decodeSipRet(envelope.data.ret);
   if (ret.value !== SipRet.Ok) {
@@ -60,7 +60,7 @@ export function readEnvelope(service: string, body: string): EnvelopeOutcome {
   const data = envelope.data.data;
   if (Array.isArray(data)) return { kind: 'result', result: data };
   const parsed = dataSchema.safeParse(data);
-  if (!parsed.success) throw new UpstreamInvalidResponseError(context, `unexpected data: ${preview(body)}`);
+  if (!parsed.success) throw new UpstreamInvalidResponseError(context, 'unexpected data', { excerpt: preview(body) });
 
   const status = parsed.data.status ?? '0';
   if (status !== '0') {
