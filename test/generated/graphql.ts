@@ -10,8 +10,10 @@ export type AddTaskNumbersInput = {
   dryRun?: boolean | null | undefined;
   /** Makes retries safe: the same key returns the first result instead of adding the numbers twice. */
   idempotencyKey?: string | null | undefined;
-  /** The customers to dial. */
-  numbers: Array<TaskNumberInput>;
+  /** The customers to dial (or `numbersCsv`). At most MAX_INPUT_LIST_LENGTH (10 000) entries per list: send longer lists as `numbersCsv`. */
+  numbers?: Array<TaskNumberInput> | null | undefined;
+  /** The customers as CSV text instead of `numbers`, for long lists (a list of input objects is coerced in one go, a string is read in slices): a header row naming the columns — `phone` (required), `dialAfter` (RFC 3339 with offset), `userId`, `memberId`, `maturity`, `customerId`, any other name a custom field (AI tasks) — then one row per customer. RFC 4180 quoting; entry indexes count data rows from 0. */
+  numbersCsv?: string | null | undefined;
   /** The task's global id (either kind). */
   taskId: string | number;
 };
@@ -153,8 +155,10 @@ export type CreatePredictiveTaskInput = {
   idempotencyKey?: string | null | undefined;
   /** Task name. */
   name: string;
-  /** The customers to dial. */
-  numbers: Array<TaskNumberInput>;
+  /** The customers to dial (or `numbersCsv`). At most MAX_INPUT_LIST_LENGTH (10 000) entries per list: send longer lists as `numbersCsv`. */
+  numbers?: Array<TaskNumberInput> | null | undefined;
+  /** The customers as CSV text instead of `numbers`, for long lists (a list of input objects is coerced in one go, a string is read in slices): a header row naming the columns — `phone` (required), `dialAfter` (RFC 3339 with offset), `userId`, `memberId`, `maturity`, `customerId`, any other name a custom field (AI tasks) — then one row per customer. RFC 4180 quoting; entry indexes count data rows from 0. */
+  numbersCsv?: string | null | undefined;
   /** Calls per idle agent (default 1:1). */
   pacing?: TaskPacingInput | null | undefined;
 };
@@ -169,10 +173,20 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   /** No such object. */
   | 'NOT_FOUND'
+  /** The document asks for more than the gateway allows (depth, aliases, cost, …); `extensions` name the limit, its maximum and the measured value. Nothing ran. */
+  | 'OPERATION_LIMIT_EXCEEDED'
+  /** `after` is further back than a subscription may replay: reload the state, then subscribe with the newer eventId. */
+  | 'REPLAY_LIMIT_EXCEEDED'
+  /** More live events waited for this subscriber than allowed: it was ended (over WebSocket the socket closes with 4030). Resubscribe with `after` = the last eventId received. */
+  | 'SUBSCRIBER_TOO_SLOW'
+  /** The socket or API key already holds as many subscriptions or connections as allowed. */
+  | 'SUBSCRIPTION_LIMIT_EXCEEDED'
   /** No valid API key. */
   | 'UNAUTHENTICATED'
   /** The task's platform has no such command (e.g. endTask on an AI task). */
   | 'UNSUPPORTED_FOR_TASK_KIND'
+  /** The operation made as many platform calls as one operation may; the rest were not sent. Ask for less in one document. */
+  | 'UPSTREAM_BUDGET_EXCEEDED'
   /** The platform answered something the gateway could not understand. */
   | 'UPSTREAM_INVALID_RESPONSE'
   /** This deployment has no such platform. */

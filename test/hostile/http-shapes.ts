@@ -210,6 +210,18 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
     name: 'variables nested 10,000 deep',
     source: 'owasp',
     build: () => ({ ...graphqlPost(''), body: `{"query":"query($f: CallRecordFilter!) { callRecords(filter: $f, first: 1) { edges { node { id } } } }","variables":{"f":{"from":"${FROM}","to":"${TO}","agents":${nested(10_000)}}}}` }),
+    expected: limit(OperationLimit.InputDepth, 16),
+  },
+  {
+    name: 'a variable list of 200,000 entries (over MAX_INPUT_LIST_LENGTH 10,000)',
+    source: 'owasp',
+    build: () => graphqlPost(`query($f: CallRecordFilter!) { callRecords(filter: $f, first: 1) { edges { node { id } } } }`, { variables: { f: { from: FROM, to: TO, agents: Array.from({ length: 200_000 }, () => '9') } } }),
+    expected: limit(OperationLimit.InputListLength, 10_000),
+  },
+  {
+    name: 'a variable of the wrong shape is refused with a code (variable coercion)',
+    source: 'limit',
+    build: () => graphqlPost(`query($f: CallRecordFilter!) { callRecords(filter: $f, first: 1) { edges { node { id } } } }`, { variables: { f: { from: FROM, to: TO, agents: [[['9']]] } } }),
     expected: { status: [200, 400], code: ['BAD_USER_INPUT', 'INVALID_INPUT'] },
   },
   {

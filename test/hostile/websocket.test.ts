@@ -291,5 +291,5 @@ describe('hostile inputs over WebSocket', () => {
     }
     await expectSocketProbe(gw);
     expectNoUpstreamCalls(gw, shape.name);
-  });
+  }, 60_000);
 });

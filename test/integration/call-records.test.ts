@@ -61,7 +61,7 @@ const DETAIL_QUERY = /* GraphQL */ `
 
 const RECORDING_QUERY = /* GraphQL */ `
   query CallRecordRecordings($filter: CallRecordFilter!) {
-    callRecords(filter: $filter, first: 100) {
+    callRecords(filter: $filter, first: 50) {
       edges { node { recordId recording { url expiresAt } } }
     }
   }
