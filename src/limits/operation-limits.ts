@@ -23,6 +23,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { OperationLimits } from '../config.ts';
 import { ErrorCode, OperationLimit, OperationLimitError } from '../errors.ts';
 import { DEFAULT_LIST_SIZE, UPSTREAM_CALL } from './cost.ts';
+import { checkDocumentText, checkVariablesText } from './input-text.ts';
 
 /**
  * Operation limits, checked before anything runs (docs/security.md, "Operation limits"), on HTTP and graphql-ws alike
@@ -317,7 +318,9 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
     onValidate({ params, validateFn, setValidationFn }) {
       setValidationFn((schema, document, rules, typeInfo, options) => {
         const refused = checkDocumentLimits(document, limits);
-        return refused.length > 0 ? refused : explainAbort(validateFn(schema, document, rules, typeInfo, options));
+        if (refused.length > 0) return refused;
+        const text = checkDocumentText(document);
+        return text.length > 0 ? text : explainAbort(validateFn(schema, document, rules, typeInfo, options));
       });
       return ({ result, setResult, context }) => {
         const errors = result.filter((error) => !perRequest.has(error));
@@ -325,6 +328,7 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
         if (errors.length === 0) {
           const request = (context as { params?: OperationRequest }).params ?? {};
           next = checkVariables(request.variables ?? {}, limits);
+          if (next.length === 0) next = checkVariablesText(request.variables ?? {});
           if (next.length === 0) next = checkCost(params.schema, params.documentAST, request, limits.maxCost);
           for (const error of next) perRequest.add(error);
         }

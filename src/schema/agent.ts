@@ -114,6 +114,12 @@ const AgentFilter = builder.inputType('AgentFilter', {
     enabled: t.boolean({ description: 'Only enabled (true) or disabled (false) extensions.' }),
     queue: t.string({ description: 'Only agents checked in to this queue.' }),
   }),
+  validate: z
+    .object({
+      extensions: z.array(z.string().regex(/^\d{2,10}$/, 'extensions are 2–10 digits')).max(10_000).nullish(),
+      queue: z.string().max(64, 'queue names are at most 64 characters').nullish(),
+    })
+    .loose(),
 });
 
 builder.queryFields((t) => ({
@@ -146,7 +152,9 @@ builder.queryFields((t) => ({
     // Cost: one GetSipnumberInfo, shared with every other agent the request loads (batched).
     complexity: cost.batched,
     authScopes: { viewer: true },
-    args: { extension: t.arg.string({ required: true, description: 'The extension number.' }) },
+    args: {
+      extension: t.arg.string({ required: true, description: 'The extension number (2–10 digits).', validate: z.string().regex(/^\d{2,10}$/, 'extension must be 2–10 digits') }),
+    },
     resolve: async (_root, { extension }, ctx) => {
       requireSip(ctx);
       const info = await loadOrNull(ctx.loaders.extension, extension);

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { InvalidInputError } from '../errors.ts';
 import { type Coded, UNKNOWN } from '../upstream/sip/codes.ts';
 
 /**
@@ -23,9 +24,10 @@ export function defineCodeEnum<E extends string | number, N extends string>(
       return coded.value === UNKNOWN ? UNKNOWN : (byUpstream.get(coded.value as E) ?? UNKNOWN);
     },
     /** The upstream value of a GraphQL value (for inputs). */
-    toUpstream(value: N): E {
+    /** The upstream value of a GraphQL value (for inputs); UNKNOWN, an output-only value, is refused as input. */
+    toUpstream(value: N | typeof UNKNOWN, field?: string): E {
       const entry = entries.find(([gql]) => gql === value);
-      if (!entry) throw new Error(`no upstream value for ${value}`);
+      if (!entry) throw new InvalidInputError(`${name}.${value} is only ever read, never sent: choose one of ${entries.map(([gql]) => gql).join(', ')}`, field);
       return entry[1];
     },
   };

@@ -69,7 +69,7 @@ builder.queryFields((t) => ({
     // Cost: one GetExtgroupInfo for the request (batched).
     complexity: cost.batched,
     authScopes: { viewer: true },
-    args: { name: t.arg.string({ required: true, description: 'Group name.' }) },
+    args: { name: t.arg.string({ required: true, description: 'Group name.', validate: z.string().min(1).max(64, 'group names are at most 64 characters') }) },
     resolve: async (_root, { name }, ctx) => {
       requireSip(ctx);
       return loadOrNull(ctx.loaders.extGroup, name);
@@ -172,8 +172,8 @@ builder.mutationFields((t) => ({
     errors: mutationErrors('SetExtGroupMemberStateResult'),
     args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
+      const state = MemberStateEnum.toUpstream(input.state, 'state');
       const group = await existingGroup(ctx, input.group.trim());
-      const state = MemberStateEnum.toUpstream(input.state as 'IDLE' | 'BUSY');
       await sipCommand({ extension: input.extension }, () => requireSip(ctx).setExtGroupMemberState(group, input.extension.trim(), state));
       ctx.loaders.extGroupMembers.clear(group);
       return { name: group };

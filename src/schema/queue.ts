@@ -88,7 +88,7 @@ builder.queryFields((t) => ({
     // Cost: one GetQueueList for the request (batched).
     complexity: cost.batched,
     authScopes: { viewer: true },
-    args: { name: t.arg.string({ required: true, description: 'Queue name.' }) },
+    args: { name: t.arg.string({ required: true, description: 'Queue name.', validate: z.string().min(1).max(64, 'queue names are at most 64 characters') }) },
     resolve: async (_root, { name }, ctx) => {
       requireSip(ctx);
       return loadOrNull(ctx.loaders.queue, name);
@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
         name: input.name.trim(),
         remark: input.remark ?? '',
         autoCall: input.predictiveDial ?? true,
-        ...(input.strategy ? { strategy: QueueStrategyEnum.toUpstream(input.strategy as never) } : {}),
+        ...(input.strategy ? { strategy: QueueStrategyEnum.toUpstream(input.strategy, 'strategy') } : {}),
       });
       return { name: input.name.trim() };
     },
@@ -178,10 +178,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
+      // Checked before the look-up: an input error costs the PBX nothing.
+      const wanted = input.strategy ? QueueStrategyEnum.toUpstream(input.strategy, 'strategy') : undefined;
       const current: Queue = await ctx.loaders.queue.load(name);
       const keep = (value: number | null | undefined, now: number | null) => value ?? now ?? undefined;
-      const strategy = input.strategy
-        ? QueueStrategyEnum.toUpstream(input.strategy as never)
+      const strategy = wanted
+        ? wanted
         : current.strategy.value === 'UNKNOWN'
           ? undefined
           : current.strategy.value;

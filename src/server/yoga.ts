@@ -1,8 +1,9 @@
-import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { PothosError } from '@pothos/core';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticate, Principal } from '../auth.ts';
 import { createContext, type GatewayContext, type GatewayServices } from '../context.ts';
-import { GatewayError, UnauthenticatedError } from '../errors.ts';
+import { ErrorCode, GatewayError, UnauthenticatedError } from '../errors.ts';
 import { logUpstreamError, type Logger } from '../logger.ts';
 import { schema } from '../schema.ts';
 import { useResponseCompression } from './compression.ts';
@@ -21,9 +22,60 @@ export interface ServerContext {
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GatewayContext>;
 
-/** Errors the gateway means to show keep their message and code; anything else is masked. */
+/** graphql-js's variable coercion refusal: raised before execution, so without a path (its cause may be a scalar's). */
+const isVariableError = (error: GraphQLError) => !error.path && error.message.startsWith('Variable "$');
+
+/**
+ * Variable coercion errors never reach maskError (yoga answers them 400 at once, and graphql-ws sends them as they
+ * are): this gives them their code on both transports, as the execution result comes back.
+ */
+function useVariableErrorCodes(): Plugin {
+  const coded = (result: ExecutionResult): ExecutionResult =>
+    result.errors?.some((error) => error.extensions?.code === undefined && isVariableError(error))
+      ? { ...result, errors: result.errors.map((error) => (error.extensions?.code === undefined && isVariableError(error) ? withCode(error, ErrorCode.InvalidInput) : error)) }
+      : result;
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        if (!isAsyncIterable(result)) setResult(coded(result));
+      },
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => {
+        if (!isAsyncIterable(result)) setResult(coded(result));
+      },
+    }),
+    // Over HTTP, yoga's executor throws variable errors rather than returning them; they surface here.
+    onResultProcess: ({ result, setResult }) => {
+      if (Array.isArray(result)) setResult(result.map(coded));
+      else if (!isAsyncIterable(result)) setResult(coded(result));
+    },
+  };
+}
+
+/** The same error with a code, for client errors graphql-js and Pothos raise without one. */
+function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
+ * Errors the gateway means to show keep their message and code; anything else is masked. Two kinds of client error
+ * come without a code and get INVALID_INPUT: graphql-js's variable coercion (`Variable "$f" got invalid value …`,
+ * before execution) and Pothos's argument checks (an invalid global id in `node(id:)`, or one of no known type).
+ */
 function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (error instanceof GraphQLError && error.extensions?.code === undefined) {
+    if (original instanceof PothosError || isVariableError(error)) {
+      return withCode(error, ErrorCode.InvalidInput);
+    }
+  }
   if (original instanceof GatewayError) {
     return new GraphQLError(original.message, {
       nodes: error instanceof GraphQLError ? error.nodes : undefined,
@@ -98,6 +150,8 @@ export function createGatewayYoga({ services, authenticate, logger, connections 
       useUpstreamBudget(services.config.operationLimits.maxUpstreamCalls),
       // Tokens, aliases, directives, depth, breadth and cost, before anything runs (src/limits/operation-limits.ts).
       useOperationLimits(services.config.operationLimits),
+      // graphql-js's variable coercion errors get INVALID_INPUT like every other input error.
+      useVariableErrorCodes(),
       // JSON results from 1 KB compressed (br or gzip); streams never (src/server/compression.ts).
       useResponseCompression(),
     ],

@@ -184,8 +184,9 @@ export function expectRefusal(reply: RawReply, expected: Expected): void {
       }
       expect(first.extensions?.measured, `extensions.measured of ${what}`).toBeGreaterThan(first.extensions?.max as number);
     }
-    // A refusal never carries data from a resolver.
-    expect(reply.json?.data ?? null, `no data in ${what}`).toBeNull();
+    // A refusal never carries data from a resolver: no data, or only the refused root fields, null.
+    const data: Record<string, unknown> | null = reply.json?.data ?? null;
+    expect(data === null || Object.values(data).every((value) => value === null), `no data in ${what}`).toBe(true);
   }
   expected.check?.(reply);
 }

@@ -250,6 +250,19 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
     },
   },
   {
+    // Found by the fuzzer (seed 7, case 14174): the same for an extension-group member's state.
+    name: 'setExtGroupMemberState with state UNKNOWN is an InvalidInputError, not an internal error',
+    source: 'limit',
+    build: () => graphqlPost('mutation { setExtGroupMemberState(input: { extension: "90240001", group: "group-day", state: UNKNOWN }) { __typename ... on InvalidInputError { message } } }', { key: 'operator' }),
+    expected: {
+      status: 200,
+      check: (reply) => {
+        expect(reply.json?.errors, `no top-level error: ${reply.text.slice(0, 300)}`).toBeUndefined();
+        expect(reply.json?.data?.setExtGroupMemberState?.__typename).toBe('InvalidInputError');
+      },
+    },
+  },
+  {
     name: 'a mutation with invalid input gets an InvalidInputError member, nothing sent',
     source: 'issue',
     build: () => graphqlPost('mutation { checkInAgent(input: { queue: "", extension: "x", employeeId: -1 }) { __typename ... on InvalidInputError { code issues { path message } } } }', { key: 'operator' }),
