@@ -12,15 +12,15 @@ import { SLICE_MS } from './phone-numbers.ts';
  * CRLF; blank lines are skipped; an empty cell is an absent value. Entry indexes in the report count data rows from 0.
  */
 
-/** What one CSV row becomes: the shape of a TaskNumberInput. */
-export interface CsvNumberEntry {
+/** One customer as the schema takes it (a TaskNumberInput), and what one CSV row becomes. */
+export interface NumberInput {
   phone: string;
   dialAfter?: Date | null;
   userId?: string | null;
   memberId?: string | null;
   maturity?: string | null;
   customerId?: string | null;
-  fields?: Array<{ name: string; value: string }> | null;
+  fields?: ReadonlyArray<{ name: string; value: string }> | null;
 }
 
 const KNOWN_COLUMNS = ['phone', 'dialAfter', 'userId', 'memberId', 'maturity', 'customerId'] as const;
@@ -117,9 +117,9 @@ function readHeader(cells: readonly string[]): Columns {
 }
 
 /** One data row as an entry, or a sentence saying why it is none. */
-function entryOf(cells: readonly string[], columns: Columns, parseDateTime: (text: string) => Date | string): CsvNumberEntry | string {
+function entryOf(cells: readonly string[], columns: Columns, parseDateTime: (text: string) => Date | string): NumberInput | string {
   if (cells.length > columns.known.length) return `${cells.length} fields, but the header names ${columns.known.length} columns`;
-  const entry: CsvNumberEntry = { phone: '' };
+  const entry: NumberInput = { phone: '' };
   let fields: Array<{ name: string; value: string }> | null = null;
   for (let i = 0; i < cells.length; i++) {
     const value = cells[i] ?? '';
@@ -148,11 +148,11 @@ export async function parseNumbersCsv(
   text: string,
   parseDateTime: (text: string) => Date | string,
   path: readonly string[] = ['input', 'numbersCsv'],
-): Promise<CsvNumberEntry[]> {
+): Promise<NumberInput[]> {
   const reader = createRecordReader(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const issues: InputIssue[] = [];
   let problems = 0;
-  const entries: CsvNumberEntry[] = [];
+  const entries: NumberInput[] = [];
   let columns: Columns | null = null;
   try {
     for (;;) {

@@ -11,7 +11,7 @@ import {
   type PreparedTaskNumbers,
   type RejectedNumber,
 } from '../domain/phone-numbers.ts';
-import { parseNumbersCsv } from '../domain/numbers-csv.ts';
+import { type NumberInput, parseNumbersCsv } from '../domain/numbers-csv.ts';
 import { type TaskUploadResult, UploadOutcome, uploadTaskNumbers } from '../domain/task-upload.ts';
 import { PredictiveAssignmentType, type PredictiveTask, PredictiveTaskStatus } from '../store/index.ts';
 import type { AiCustomerInput } from '../upstream/aicall/types.ts';
@@ -248,16 +248,6 @@ const RemoveTaskNumbersPayload = builder.objectRef<{ task: PredictiveTask; remov
     rejected: t.field({ type: [RejectedNumberRef], description: 'Entries that are not valid numbers and were not sent.', resolve: (p) => p.rejected }),
   }),
 });
-
-type NumberInput = {
-  phone: string;
-  dialAfter?: Date | null;
-  userId?: string | null;
-  memberId?: string | null;
-  maturity?: string | null;
-  customerId?: string | null;
-  fields?: ReadonlyArray<{ name: string; value: string }> | null;
-};
 
 /** How many input problems an InvalidInputError message spells out (its `issues` list them all). */
 const MESSAGE_ISSUES = 10;

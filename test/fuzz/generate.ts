@@ -27,35 +27,9 @@ import {
  * a run exactly.
  */
 
-/** mulberry32: small, fast, deterministic. */
-export interface Rng {
-  readonly seed: number;
-  /** [0, 1) */
-  next(): number;
-  /** An integer in [lo, hi]. */
-  int(lo: number, hi: number): number;
-  chance(p: number): boolean;
-  pick<T>(items: readonly T[]): T;
-}
-
-export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const rng: Rng = {
-    seed,
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    chance: (p) => next() < p,
-    pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
-  };
-  return rng;
-}
+// The simulator's seeded generator (mulberry32): the same seed replays a run exactly.
+export { createRng, type Rng } from '../../src/simulator/rng.ts';
+import type { Rng } from '../../src/simulator/rng.ts';
 
 export interface GenerateOptions {
   /** Deepest selection generated; sometimes past the gateway's depth limit on purpose. */

@@ -1,5 +1,5 @@
 /**
- * The callback examples of the SIP manual (/work/shared/seeds/001_*.txt), copied as they are printed there. Where the
+ * The callback examples of the SIP manual, copied as they are printed there. Where the
  * manual's JSON is broken (the common call-record example lacks three commas), `CALL_RECORD_COMMON` is the example
  * with the commas put back and `CALL_RECORD_COMMON_AS_PRINTED` is the text as printed.
  */
