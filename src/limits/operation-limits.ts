@@ -280,9 +280,25 @@ export function checkVariables(variables: unknown, limits: Pick<OperationLimits,
   return [];
 }
 
+/**
+ * A document without variable definitions costs the same on every request: yoga hands back the same parsed document
+ * from its cache, so its cost is kept with it (per operation name) instead of walked again.
+ */
+const fixedCosts = new WeakMap<DocumentNode, Map<string, number | null>>();
+
+function costOf(schema: GraphQLSchema, document: DocumentNode, request: OperationRequest): number | null {
+  const fixed = document.definitions.every((d) => d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length);
+  if (!fixed) return measureCost(schema, document, request);
+  let byName = fixedCosts.get(document);
+  if (!byName) fixedCosts.set(document, (byName = new Map()));
+  const name = request.operationName ?? '';
+  if (!byName.has(name)) byName.set(name, measureCost(schema, document, request));
+  return byName.get(name) ?? null;
+}
+
 /** The request's cost against the limit. */
 export function checkCost(schema: GraphQLSchema, document: DocumentNode, request: OperationRequest, maxCost: number): GraphQLError[] {
-  const cost = measureCost(schema, document, request);
+  const cost = costOf(schema, document, request);
   return cost !== null && cost > maxCost ? [operationLimitError(OperationLimit.Cost, maxCost, reported(cost))] : [];
 }
 
