@@ -61,6 +61,13 @@ function createStartGate() {
   };
 }
 
+/** A refusal's `extensions.http` (the HTTP status yoga answers with) means nothing on a socket: it is left out. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions || !('http' in error.extensions)) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+}
+
 function asGraphQLError(error: GatewayError): GraphQLError {
   return new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions(), code: error.code } });
 }
@@ -151,7 +158,7 @@ export function attachWebSocket({ server, yoga, authenticate, config, connection
         try {
           document = parse(payload.query);
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
           throw error;
         }
         const args: ExecutionArgs = {
@@ -163,7 +170,7 @@ export function attachWebSocket({ server, yoga, authenticate, config, connection
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
         const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
+        return errors.length > 0 ? errors.map(withoutHttp) : args;
       },
       onNext: (ctx) => {
         if (ctx.extra.socket.bufferedAmount > maxBufferedBytes) slowConsumer(ctx.extra.socket, `${ctx.extra.socket.bufferedAmount} bytes unsent`);

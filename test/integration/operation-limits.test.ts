@@ -155,6 +155,8 @@ describe('operation limits, checked before anything runs', () => {
     gw.sim.stats.reset();
     const deep = await overSocket(client, nested(15, 'queues'));
     expectRefusal(deep.errors, 'depth', DEFAULTS.maxDepth, 16);
+    // The HTTP status yoga keeps in `extensions.http` means nothing on a socket.
+    expect(deep.errors?.[0]?.extensions).not.toHaveProperty('http');
     const costly = await overSocket(client, RECORDINGS, { n: 1000 });
     expectRefusal(costly.errors, 'cost', DEFAULTS.maxCost, 51010);
     const huge = await overSocket(client, callRecordAliases(10_000));
