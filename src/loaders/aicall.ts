@@ -11,6 +11,7 @@ import type {
   AiTaskOptions,
 } from '../upstream/aicall/types.ts';
 import { byKey } from './batch.ts';
+import { outsideOperation } from '../upstream/budget.ts';
 
 /**
  * The AI-call platform behind the schema, at a bounded cost:
@@ -54,7 +55,8 @@ export function createAiTaskOptionsCache(
 
   function start(): Promise<CachedTaskOptions> {
     const mine = ++generation;
-    const promise = client.getTaskOptions().then(
+    // Shared by every request that asks meanwhile: outside any one operation's upstream budget.
+    const promise = outsideOperation(() => client.getTaskOptions()).then(
       (answer) => {
         const at = now();
         if (entry?.generation === mine) entry.settledAt = at;

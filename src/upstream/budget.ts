@@ -5,14 +5,16 @@ import { UpstreamBudgetError, type UpstreamErrorContext } from '../errors.ts';
 /**
  * Per-operation upstream budget: a second line of defence behind the static cost limit. However a document got past
  * the cost estimate (a resolver the estimate does not know, a list longer than assumed), one GraphQL operation makes
- * at most `max` upstream HTTP requests (PBX and AI-call together, a SIP token login included); the rest fail with
- * UPSTREAM_BUDGET_EXCEEDED without being sent.
+ * at most `max` upstream HTTP requests (PBX and AI-call together); the rest fail with UPSTREAM_BUDGET_EXCEEDED without
+ * being sent. Once the operation has answered, its resolvers that still run (siblings of a failed non-null field)
+ * send nothing more.
  *
  * Mechanism: an AsyncLocalStorage holds the running operation's budget. useUpstreamBudget() enters it around
  * execute and subscribe (so HTTP, SSE and graphql-ws alike), and upstream/http.ts `request()`, the one choke point of
  * both clients, charges it before sending. Work outside any operation (the reconciler, callback ingestion, the
- * demo) finds no budget and is not charged. Shared work is charged to the operation that starts it: a SIP login or
- * an AI options-cache refresh that several operations wait for counts once, for the one that sent it.
+ * demo) finds no budget and is not charged. Neither is shared single-flight work that other operations may wait for
+ * (a SIP login, an AI options-cache refresh: outsideOperation): refusing it for the operation that happened to start
+ * it would fail the others too; it is bounded by the token's life and the cache's 5 seconds instead.
  *
  * Subscriptions: the subscribe phase (source stream set-up) has one budget, and each event's resolution gets a fresh
  * budget of its own, so a long-lived subscription is bounded per event rather than slowly starved.
@@ -26,7 +28,26 @@ export interface UpstreamBudget {
 
 class Budget implements UpstreamBudget {
   used = 0;
+  /** False once the operation has answered: resolvers still running then (siblings of a failed non-null field) send nothing more. */
+  open = true;
+  /** Aborted when the operation answers: its requests still queued or in flight are dropped, nobody reads them. */
+  readonly answered = new AbortController();
   constructor(readonly max: number) {}
+  close(): void {
+    this.open = false;
+    this.answered.abort();
+  }
+}
+
+/**
+ * A request started after its operation answered: nobody will read what it brings, so it is not sent. Not a
+ * GatewayError: graphql-js drops errors that come after the result, and nothing shows it to a client or a log.
+ */
+export class OperationAnsweredError extends Error {
+  constructor(context: UpstreamErrorContext) {
+    super(`${context.upstream} ${context.operation}: not sent, the operation has already answered`);
+    this.name = 'OperationAnsweredError';
+  }
 }
 
 const storage = new AsyncLocalStorage<Budget>();
@@ -34,6 +55,31 @@ const storage = new AsyncLocalStorage<Budget>();
 /** Runs `fn` with a fresh budget of `max` upstream requests for everything it starts. */
 export function withUpstreamBudget<T>(max: number, fn: () => T): T {
   return storage.run(new Budget(max), fn);
+}
+
+/**
+ * Like withUpstreamBudget, and closes the budget once `fn`'s promise settles with a plain result, so that work its
+ * resolvers still start afterwards sends nothing upstream. A streamed result (an async iterable) keeps it open.
+ */
+function withClosingBudget<T>(max: number, fn: () => T): T {
+  const budget = new Budget(max);
+  const result = storage.run(budget, fn);
+  const close = (value: unknown) => {
+    if (!isAsyncIterable(value)) budget.close();
+  };
+  if (result instanceof Promise) result.then(close, () => budget.close());
+  else close(result);
+  return result;
+}
+
+/** Runs shared work (awaited by several operations) outside the current operation's budget. */
+export function outsideOperation<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
+/** Aborted when the operation running here has answered; undefined outside operations (and for shared work). */
+export function operationAnsweredSignal(): AbortSignal | undefined {
+  return storage.getStore()?.answered.signal;
 }
 
 /** The budget of the operation running here, if any. */
@@ -45,6 +91,7 @@ export function currentUpstreamBudget(): UpstreamBudget | undefined {
 export function chargeUpstreamBudget(context: UpstreamErrorContext): void {
   const budget = storage.getStore();
   if (!budget) return;
+  if (!budget.open) throw new OperationAnsweredError(context);
   if (budget.used >= budget.max) throw new UpstreamBudgetError(budget.max, context.upstream, context.operation);
   budget.used += 1;
 }
@@ -57,7 +104,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 function perEvent<T>(max: number, iterable: AsyncIterable<T>): AsyncIterableIterator<T> {
   const iterator = iterable[Symbol.asyncIterator]();
   const wrapped: AsyncIterableIterator<T> = {
-    next: (...args: [] | [unknown]) => withUpstreamBudget(max, () => iterator.next(...args)),
+    next: (...args: [] | [unknown]) => withClosingBudget(max, () => iterator.next(...args)),
     return: (value?: unknown) =>
       iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: value as T }),
     throw: (error?: unknown) => (iterator.throw ? iterator.throw(error) : Promise.reject(error)),
@@ -72,7 +119,7 @@ function perEvent<T>(max: number, iterable: AsyncIterable<T>): AsyncIterableIter
 export function useUpstreamBudget(max: number): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
-      setExecuteFn((args) => withUpstreamBudget(max, () => executeFn(args)));
+      setExecuteFn((args) => withClosingBudget(max, () => executeFn(args)));
     },
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       setSubscribeFn(async (args) => {

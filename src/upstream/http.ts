@@ -5,7 +5,7 @@ import {
   UpstreamUnavailableError,
   type UpstreamErrorContext,
 } from '../errors.ts';
-import { chargeUpstreamBudget } from './budget.ts';
+import { chargeUpstreamBudget, operationAnsweredSignal } from './budget.ts';
 
 export interface UpstreamHttpOptions {
   /** TCP connect timeout (default 2 s). */
@@ -71,6 +71,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     chargeUpstreamBudget(init.context);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
+    // A request of an operation that has already answered (a sibling of a failed non-null field) is dropped, queued
+    // or in flight: nobody will read it. Shared work runs outside operations and is never dropped this way.
+    const answered = operationAnsweredSignal();
+    const dropOnAnswer = () => controller.abort();
+    answered?.addEventListener('abort', dropOnAnswer, { once: true });
     try {
       const response = await poolFor(url.origin).request({
         path: url.pathname + url.search,
@@ -105,6 +110,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       throw toUnavailable(error, init.context, controller.signal.aborted, options.requestTimeoutMs);
     } finally {
       clearTimeout(timer);
+      answered?.removeEventListener('abort', dropOnAnswer);
     }
   }
 

@@ -20,6 +20,7 @@ import {
 import { readEnvelope } from './envelope.ts';
 import { createSipSchemas } from './schemas.ts';
 import { createSipSession, type SipSession } from './session.ts';
+import { outsideOperation } from '../budget.ts';
 import type {
   BillPage,
   BillQuery,
@@ -122,8 +123,9 @@ export function createSipClient(options: SipClientOptions) {
   }
 
   const session: SipSession = createSipSession({
-    login: async () => (await login()).token,
-    logout: sendLogout,
+    // Single-flight: every operation in flight may wait for the same login, so none of their budgets owns it.
+    login: () => outsideOperation(async () => (await login()).token),
+    logout: (token) => outsideOperation(() => sendLogout(token)),
     ttlMs: options.tokenTtlMs ?? TWELVE_HOURS_MS,
     refreshMarginMs: options.tokenRefreshMarginMs ?? TEN_MINUTES_MS,
     now,
