@@ -8,6 +8,7 @@ import { createReconciler } from './events/reconcile.ts';
 import type { Logger } from './logger.ts';
 import { createAiTaskOptionsCache } from './loaders/aicall.ts';
 import { createHttpServer } from './server/http.ts';
+import { createOriginPolicy } from './server/origins.ts';
 import { createConnectionCounter } from './server/connection-limits.ts';
 import { attachWebSocket } from './server/websocket.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
@@ -84,7 +85,9 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
 
   // WebSockets and SSE streams count against the same per-key and per-address caps.
   const connections = createConnectionCounter(config.connectionLimits);
-  const yoga = createGatewayYoga({ services, authenticate, logger, connections });
+  // One Origin rule for CORS and the WebSocket upgrade.
+  const originPolicy = createOriginPolicy(config.exposure.allowedOrigins);
+  const yoga = createGatewayYoga({ services, authenticate, logger, connections, originPolicy });
 
   const callbacks = createCallbackHandler({ config, store, pubsub, logger, time });
   // Events a crash left between their insert and their projection are settled (and published) before serving.
@@ -107,7 +110,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
 
   const httpServer = createHttpServer({ config, yoga, callbacks, logger, version: VERSION });
   const server = httpServer.server;
-  const webSocket = attachWebSocket({ server, yoga, authenticate, config, connections, logger });
+  const webSocket = attachWebSocket({ server, yoga, authenticate, config, connections, originPolicy, logger });
 
   return {
     yoga,

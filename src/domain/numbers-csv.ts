@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type InputIssue, InvalidInputError } from '../errors.ts';
 import { SLICE_MS } from './phone-numbers.ts';
 
@@ -32,8 +33,6 @@ const MAX_CUSTOM_COLUMNS = 50;
 /** Row problems spelled out in `issues` before the rest are only counted. */
 const MAX_ISSUES = 100;
 const ROWS_PER_CLOCK_CHECK = 256;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A cursor over the text that reads one RFC 4180 record at a time; null at the end. */
 function createRecordReader(text: string) {

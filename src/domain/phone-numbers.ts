@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { TaskNumber } from '../upstream/sip/types.ts';
 
@@ -276,8 +277,6 @@ function checkDialAfter(dialAfter: unknown): string | null {
 export const SLICE_MS = 8;
 /** Items done between two looks at the clock. */
 const ITEMS_PER_CLOCK_CHECK = 256;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Calls `visit` for every item in order, synchronously in slices of about `sliceMs`, yielding to the event loop

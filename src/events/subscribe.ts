@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ReplayLimitError, SubscriberTooSlowError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { EventFeed } from './feed.ts';
@@ -73,7 +74,6 @@ function createSlots(size: number) {
 }
 
 const replaySlots = createSlots(REPLAY_CONCURRENCY);
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Whether more than `max` events of the topic lie in (after, upTo]: one index range scan of at most max + 1 rows. */
 async function furtherBackThan(store: Store, topic: EventTopic, after: number, upTo: number, max: number): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -9,7 +10,8 @@ import { onSubscriberOverflow } from '../events/subscribe.ts';
 import type { Logger } from '../logger.ts';
 import { CLOSE_REASON, GatewayCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
-import { createOriginPolicy, type OriginPolicy } from './origins.ts';
+import { withExtensions } from './graphql-errors.ts';
+import type { OriginPolicy } from './origins.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
@@ -32,8 +34,8 @@ export interface GatewayWebSocketOptions {
   config: GatewayConfig;
   /** Shared with SSE streams, so both count against the same per-key and per-address caps. */
   connections: ConnectionCounter;
-  /** The Origin rule CORS uses too; by default built from config.exposure.allowedOrigins. */
-  originPolicy?: OriginPolicy;
+  /** The Origin rule CORS uses too (one instance, built by the app). */
+  originPolicy: OriginPolicy;
   logger?: Logger;
 }
 
@@ -47,7 +49,6 @@ const STARTS_PER_TURN = 32;
 function createStartGate() {
   let started = 0;
   let resetScheduled = false;
-  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   return async function takeTurn(): Promise<void> {
     while (started >= STARTS_PER_TURN) await nextTurn();
     if (!resetScheduled) {
@@ -65,7 +66,7 @@ function createStartGate() {
 function withoutHttp(error: GraphQLError): GraphQLError {
   if (!error.extensions || !('http' in error.extensions)) return error;
   const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+  return withExtensions(error, extensions);
 }
 
 function asGraphQLError(error: GatewayError): GraphQLError {
@@ -82,7 +83,7 @@ function asGraphQLError(error: GatewayError): GraphQLError {
  */
 export function attachWebSocket({ server, yoga, authenticate, config, connections, originPolicy, logger }: GatewayWebSocketOptions): GatewayWebSocket {
   const limits = config.connectionLimits;
-  const origins = originPolicy ?? createOriginPolicy(config.exposure.allowedOrigins);
+  const origins = originPolicy;
   // graphql-ws waits until each frame is written before it sends the operation's next, so a socket buffers about one
   // frame per operation; a buffer past this means the peer stopped reading while frames are large.
   const maxBufferedBytes = 2 * config.maxRequestBodyBytes;

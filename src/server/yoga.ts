@@ -8,7 +8,8 @@ import { logUpstreamError, type Logger } from '../logger.ts';
 import { schema } from '../schema.ts';
 import { useResponseCompression } from './compression.ts';
 import { corsFor, useCsrfProtection, useIntrospectionPolicy, useVaryOrigin } from './exposure.ts';
-import { createOriginPolicy } from './origins.ts';
+import { withExtensions } from './graphql-errors.ts';
+import type { OriginPolicy } from './origins.ts';
 import { type ConnectionCounter, useStreamLimits } from './connection-limits.ts';
 import { useUpstreamBudget } from '../upstream/budget.ts';
 import { useOperationLimits } from '../limits/operation-limits.ts';
@@ -55,13 +56,7 @@ function useVariableErrorCodes(): Plugin {
 
 /** The same error with a code, for client errors graphql-js and Pothos raise without one. */
 function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    extensions: { ...error.extensions, code },
-  });
+  return withExtensions(error, { ...error.extensions, code });
 }
 
 /**
@@ -117,10 +112,12 @@ export interface GatewayYogaOptions {
   logger: Logger;
   /** Counts SSE streams against the WebSocket caps (per key, per address); absent: not counted. */
   connections?: ConnectionCounter;
+  /** The Origin rule for CORS, the same instance the WebSocket upgrade uses. */
+  originPolicy: OriginPolicy;
 }
 
 /** The GraphQL server: schema, auth, limits, masking. HTTP and WebSocket both run operations through it. */
-export function createGatewayYoga({ services, authenticate, logger, connections }: GatewayYogaOptions): GatewayYoga {
+export function createGatewayYoga({ services, authenticate, logger, connections, originPolicy }: GatewayYogaOptions): GatewayYoga {
   const principals = new WeakMap<Request, Principal>();
   return createYoga<ServerContext, GatewayContext>({
     schema,
@@ -128,7 +125,7 @@ export function createGatewayYoga({ services, authenticate, logger, connections 
     // GraphiQL is served by the HTTP layer, rendered and compressed once (src/server/graphiql.ts).
     graphiql: false,
     // No origin is reflected: the gateway's own and ALLOWED_ORIGINS only, never credentials (src/server/exposure.ts).
-    cors: corsFor(createOriginPolicy(services.config.exposure.allowedOrigins)),
+    cors: corsFor(originPolicy),
     landingPage: false,
     // Yoga's limit pipes every body through a web stream and halves throughput (docs/design.md); the HTTP handler
     // bounds bodies by Content-Length instead.

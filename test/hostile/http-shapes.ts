@@ -14,6 +14,7 @@ import {
   slowHeaders,
   times,
 } from './harness.ts';
+import { deepArray } from '../utils/deep-json.ts';
 
 /**
  * The hostile shapes sent over HTTP: one row each. `build()` makes the request (or requests: a shape that is many
@@ -120,7 +121,7 @@ const callback = (kind: string, body: string | Buffer, contentType: string): Raw
   body,
 });
 
-const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+const nested = deepArray;
 
 export const HTTP_SHAPES: readonly HttpShape[] = [
   // ---- Operation limits at the issue's sizes -----------------------------------------------------------------------

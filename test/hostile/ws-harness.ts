@@ -1,8 +1,8 @@
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createDeferred } from '../utils/deferred.ts';
 import type { Disposer } from '../utils/disposer.ts';
-import { KEYS, type TestGateway } from '../utils/gateway.ts';
+import { KEYS, type TestGateway, wsUrl } from '../utils/gateway.ts';
 
 /** What happened to one hostile operation, frame or socket over WebSocket. */
 export interface WsOutcome {
@@ -16,20 +16,7 @@ export interface WsOutcome {
   data?: unknown;
 }
 
-export const wsUrl = (gw: TestGateway) => `${gw.url.replace(/^http/, 'ws')}/graphql`;
-
-/** A graphql-ws client with a key; never retries, so a refusal is seen as it is. Disposed by the disposer. */
-export function wsClient(disposer: Disposer, gw: TestGateway, key: keyof typeof KEYS | null = 'admin'): Client {
-  const client = createClient({
-    url: wsUrl(gw),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: true,
-    connectionParams: key ? { authorization: `Bearer ${KEYS[key]}` } : {},
-  });
-  disposer.add(() => client.dispose());
-  return client;
-}
+export { wsClient, wsUrl } from '../utils/gateway.ts';
 
 const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
   typeof value === 'object' && value !== null && 'code' in value && typeof (value as { code: unknown }).code === 'number';

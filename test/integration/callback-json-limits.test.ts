@@ -3,16 +3,11 @@ import type { Store } from '../../src/store/index.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { deepArray, deepObject } from '../utils/deep-json.ts';
+import { eventCount } from '../utils/event-count.ts';
 
 const SECRET = 'limits-secret-0123456789';
 
-const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
-const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-
-async function eventCount(store: Store): Promise<number> {
-  const row = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
 
 describe('callback bodies past the JSON shape limits (over HTTP)', () => {
   const disposer = createDisposer();

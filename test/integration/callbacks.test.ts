@@ -18,6 +18,7 @@ import { createDisposer } from '../utils/disposer.ts';
 import { startGateway, type TestGateway } from '../utils/gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
 import { newTask } from '../store/fixtures.ts';
+import { eventCount } from '../utils/event-count.ts';
 
 const SECRET = 'cb-secret-0123456789abcdef';
 const MAX_BODY = 2048;
@@ -67,11 +68,6 @@ function postChunked(base: string, kind: string, chunks: number, size: number): 
     };
     next();
   });
-}
-
-async function eventCount(store: Store): Promise<number> {
-  const row = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
 }
 
 describe('callbacks over HTTP', () => {

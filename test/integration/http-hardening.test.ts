@@ -1,15 +1,13 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer, type Disposer } from '../utils/disposer.ts';
-import { KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
 
 /** Issue 9 "Safe to expose", the HTTP half: CSRF, CORS, GraphiQL, compression, introspection, slow clients, caps. */
@@ -298,14 +296,7 @@ describe('introspection policy', () => {
     // The validation cache must not hand the admin's "valid" to a viewer.
     expect(json(await asRole(url, 'viewer')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const client = createClient({
-      url: `${url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: true,
-      connectionParams: { authorization: `Bearer ${KEYS.viewer}` },
-    });
-    disposer.add(() => client.dispose());
+    const client = wsClient(disposer, { url }, 'viewer');
     const done = createDeferred<unknown>();
     client.subscribe({ query: INTROSPECTION }, { next: done.resolve, error: done.resolve, complete: () => undefined });
     expect(JSON.stringify(await done.promise)).toContain('INTROSPECTION_DISABLED');

@@ -1,9 +1,8 @@
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
 
 const SECRET = 'live-test-callback-secret-0001';
 
@@ -76,13 +75,7 @@ describe('live events end to end: simulator dialer → callbacks → store → g
   beforeAll(async () => {
     gw = await startGateway(disposer, { simulator: { dialerTuning: { adoptLiveCalls: false } } as never, env: { CALLBACK_SECRET: SECRET, RECONCILE_GRACE_SECONDS: '0' } });
     gw.sim.dialer.setCallbackUrl(`${gw.url}/callbacks/${SECRET}`);
-    client = createClient({
-      url: `${gw.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${KEYS.viewer}` },
-    });
-    disposer.add(() => client.dispose());
+    client = wsClient(disposer, gw, 'viewer');
   });
   afterAll(() => disposer.dispose());
 

@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { getIntrospectionQuery, parse, validate } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { checkDocumentLimits, measureCost } from '../../src/limits/operation-limits.ts';
 import { schema } from '../../src/schema.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { type GraphQLResponse, KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
+import { type GraphQLResponse, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
 
 const DEFAULTS = loadConfig({}).operationLimits;
 const DAY = 'from: "2026-11-23T00:00:00+08:00", to: "2026-11-24T00:00:00+08:00"';
@@ -68,13 +67,7 @@ describe('operation limits, checked before anything runs', () => {
     gw = await startGateway(disposer);
     // The start-up reconciliation finds no busy agent in a fresh store; wait for it so no call of it is counted here.
     await gw.app.reconcile();
-    client = createClient({
-      url: `${gw.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${KEYS.viewer}` },
-    });
-    disposer.add(() => client.dispose());
+    client = wsClient(disposer, gw, 'viewer');
   });
   afterAll(() => disposer.dispose());
 

@@ -1,20 +1,14 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { GatewayCloseCode } from '../../src/server/close-codes.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway, wsClient, wsUrl } from '../utils/gateway.ts';
 
 const SECRET = 'socket-limits-callback-secret-01';
 const PROTOCOL = 'graphql-transport-ws';
 
-const wsUrl = (gw: TestGateway) => `${gw.url.replace('http', 'ws')}/graphql`;
-
-function client(gw: TestGateway, key: keyof typeof KEYS = 'viewer'): Client {
-  return createClient({ url: wsUrl(gw), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${KEYS[key]}` } });
-}
 
 /** Posts one finished-task callback; resolves with the stored event id. */
 async function postTaskStatus(gw: TestGateway, taskId: string): Promise<number> {
@@ -167,7 +161,7 @@ describe('per-socket subscription cap, Origin, frame size, replay limit, dead pe
   it('refuses `after` further back than MAX_REPLAY_EVENTS with REPLAY_LIMIT_EXCEEDED, and replays one within it', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 7; i += 1) ids.push(await postTaskStatus(gw, `replay-${i}`));
-    const ws = disposer.use(client(gw), (c) => c.dispose());
+    const ws = wsClient(disposer, gw, 'viewer', { lazy: false });
     const refused = createDeferred<unknown>();
     ws.subscribe({ query: 'subscription { taskStatusChanged(after: "0") { eventId } }' }, { next: () => refused.reject(new Error('got an event')), error: refused.resolve, complete: () => refused.reject(new Error('completed')) });
     expect(await refused.promise).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'REPLAY_LIMIT_EXCEEDED', max: 5 }) })]);
@@ -271,7 +265,7 @@ describe('a client that stops reading its socket', () => {
     // SUBSCRIBER_QUEUE_LIMIT 3: replay pages of 1 event, and more than 3 live events during the replay drop the buffer.
     const stored: number[] = [];
     for (let i = 0; i < 10; i += 1) stored.push(await postTaskStatus(gw, `gapless-${i}`));
-    const ws = disposer.use(client(gw), (c) => c.dispose());
+    const ws = wsClient(disposer, gw, 'viewer', { lazy: false });
     const got: number[] = [];
     const all = createDeferred();
     const TOTAL = 30;
@@ -399,7 +393,7 @@ async function replayWhileProbing(gw: TestGateway, disposer: ReturnType<typeof c
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   for (let s = 0; s < sockets; s += 1) {
-    const ws = disposer.use(client(gw), (c) => c.dispose());
+    const ws = wsClient(disposer, gw, 'viewer', { lazy: false });
     for (let i = 0; i < perSocket; i += 1) {
       let mine = 0;
       const stop = ws.subscribe(

@@ -1,13 +1,11 @@
-import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { ErrorCode, UpstreamBudgetError } from '../../src/errors.ts';
 import { chargeUpstreamBudget, currentUpstreamBudget, withUpstreamBudget } from '../../src/upstream/budget.ts';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { WallboardDocument } from '../generated/graphql.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { KEYS, startGateway } from '../utils/gateway.ts';
+import { startGateway, wsClient } from '../utils/gateway.ts';
 
 /**
  * One agent with three live status fields: GetSipnumberInfo, then GetSipCallStatus, GetSipValidStatus and
@@ -60,14 +58,7 @@ describe('per-operation upstream budget', () => {
     expect(small.errors).toBeUndefined();
 
     // The same over graphql-ws: the plugin wraps execute, whatever the transport.
-    const ws = createClient({
-      url: `${gw.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: true,
-      connectionParams: { authorization: `Bearer ${KEYS.admin}` },
-    });
-    disposer.add(() => ws.dispose());
+    const ws = wsClient(disposer, gw, 'admin');
     gw.sim.stats.reset();
     const answer = createDeferred<{ errors?: GqlError[] }>();
     ws.subscribe({ query: GREEDY, variables: { e: extension } }, { next: (v) => answer.resolve(v as never), error: answer.reject, complete: () => undefined });

@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { CALLBACK_JSON_LIMITS, CallbackRequestError, checkJsonShape, decodeCallbackBody, type DecodeOptions } from '../../src/callbacks/parse.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
+import { rejectionOfType } from '../utils/rejection.ts';
+import { deepArray, deepObject } from '../utils/deep-json.ts';
 
 const SIP: DecodeOptions = { maxBytes: 1 << 20, formWithoutDetail: 'error' };
 const AICALL: DecodeOptions = { maxBytes: 1 << 20, formWithoutDetail: 'fields' };
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
-const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 const flatArray = (length: number) => `[${Array.from({ length }, () => '0').join(',')}]`;
 
-async function refusal(run: () => unknown): Promise<CallbackRequestError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof CallbackRequestError) return error;
-    throw error;
-  }
-  throw new Error('expected a CallbackRequestError');
-}
+const refusal = (run: () => unknown) => rejectionOfType(CallbackRequestError, run);
 
 describe('callback JSON shape limits', () => {
   it('accepts a real callback and values right at the limits', async () => {

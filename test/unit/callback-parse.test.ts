@@ -18,6 +18,7 @@ import {
   EXTENSION_STATUS_PREDICTIVE,
   TASK_STATUS,
 } from '../utils/callback-seeds.ts';
+import { rejectionOfType } from '../utils/rejection.ts';
 
 const time = createZonedTime('Asia/Shanghai');
 const SIP: DecodeOptions = { maxBytes: 65536, formWithoutDetail: 'error' };
@@ -29,15 +30,7 @@ async function multipart(form: FormData): Promise<{ headers: IncomingHttpHeaders
   return { headers: { 'content-type': request.headers.get('content-type') ?? '' }, body: Buffer.from(await request.arrayBuffer()) };
 }
 
-async function refusal(run: () => unknown): Promise<CallbackRequestError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof CallbackRequestError) return error;
-    throw error;
-  }
-  throw new Error('expected a CallbackRequestError');
-}
+const refusal = (run: () => unknown) => rejectionOfType(CallbackRequestError, run);
 
 describe('decoding callback bodies', () => {
   const detail = JSON.stringify(EXTENSION_STATUS_COMMON);

@@ -1,5 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -62,4 +64,28 @@ export async function startGateway(
     },
   };
   return gateway;
+}
+
+/** The gateway's graphql-ws address. */
+export const wsUrl = (gw: Pick<TestGateway, 'url'>) => `${gw.url.replace(/^http/, 'ws')}/graphql`;
+
+/**
+ * A graphql-ws client with a key (null: none); never retries, so a refusal is seen as it is. Disposed by the disposer.
+ * `lazy: false` connects at once (the socket counts against the caps before any operation).
+ */
+export function wsClient(
+  disposer: Disposer,
+  gw: Pick<TestGateway, 'url'>,
+  key: keyof typeof KEYS | null = 'admin',
+  options: { lazy?: boolean } = {},
+): Client {
+  const client = createClient({
+    url: wsUrl(gw),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: options.lazy ?? true,
+    connectionParams: key ? { authorization: `Bearer ${KEYS[key]}` } : {},
+  });
+  disposer.add(() => client.dispose());
+  return client;
 }
