@@ -342,17 +342,11 @@ export function createNumberPreparer(): { add(entry: NumberEntry, index: number)
 
 /**
  * Checks and normalises a list of numbers for a predictive task. Every entry lands in exactly one of the two lists,
- * with its index in `entries` (see createNumberPreparer). For long lists in a server, use prepareTaskNumbersInSlices.
+ * with its index in `entries` (see createNumberPreparer). A server checks long lists entry by entry in slices
+ * (forEachInSlices + createNumberPreparer, as schema/task-numbers.ts does).
  */
 export function prepareTaskNumbers(entries: readonly NumberEntry[]): PreparedTaskNumbers {
   const preparer = createNumberPreparer();
   entries.forEach((entry, index) => preparer.add(entry, index));
-  return preparer.result();
-}
-
-/** prepareTaskNumbers in slices of about SLICE_MS, yielding to the event loop between them (same result). */
-export async function prepareTaskNumbersInSlices(entries: readonly NumberEntry[]): Promise<PreparedTaskNumbers> {
-  const preparer = createNumberPreparer();
-  await forEachInSlices(entries, (entry, index) => preparer.add(entry, index));
   return preparer.result();
 }

@@ -75,21 +75,10 @@ function createSlots(size: number) {
 
 const replaySlots = createSlots(REPLAY_CONCURRENCY);
 
-/** Whether more than `max` events of the topic lie in (after, upTo]: one index range scan of at most max + 1 rows. */
+/** Whether more than `max` events of the topic lie in (after, upTo]. */
 async function furtherBackThan(store: Store, topic: EventTopic, after: number, upTo: number, max: number): Promise<boolean> {
   // Ids are global over topics, so the id distance bounds the count from above: most resumes need no query.
-  if (upTo - after <= max) return false;
-  const row = await store.db
-    .selectFrom('events')
-    .select('id')
-    .where('topic', '=', topic)
-    .where('id', '>', after)
-    .where('id', '<=', upTo)
-    .orderBy('id', 'asc')
-    .limit(1)
-    .offset(max)
-    .executeTakeFirst();
-  return row !== undefined;
+  return upTo - after > max && store.events.moreThan(topic, after, upTo, max);
 }
 
 /**

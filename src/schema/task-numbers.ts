@@ -523,7 +523,7 @@ async function addAiTaskNumbers(
     await requireAiTask(ctx, globalId, uuid);
     return { kind: 'AI', taskId: uuid, outcome: 'DRY_RUN', acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
   }
-  // Duplicates are refused by prepareTaskNumbers, so a normalised number names one entry.
+  // Duplicates are refused by the number preparer, so a normalised number names one entry.
   const entryOf = new Map<string, NumberInput>();
   await forEachInSlices(prepared.accepted, (a) => {
     const n = numbers[a.index];

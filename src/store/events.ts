@@ -67,6 +67,8 @@ export interface EventRepository {
   eventsAfter<T extends EventTopic>(topic: T, afterId: number, filter?: EventFilter, limit?: number): Promise<Array<GatewayEvent<T>>>;
   /** The id a new subscriber starts after: the newest settled event below the replay horizon (0 when none). */
   latestId(topic: EventTopic): Promise<number>;
+  /** Whether more than `max` events of the topic lie in (afterId, upToId]: one index range scan of at most max + 1 rows. */
+  moreThan(topic: EventTopic, afterId: number, upToId: number, max: number): Promise<boolean>;
   get(id: number): Promise<StoredEvent | null>;
   /** The stored event for a dedupe key, if any. */
   find<T extends EventTopic>(topic: T, dedupeKey: string): Promise<StoredEvent<T> | null>;
@@ -186,6 +188,20 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
         .limit(checkLimit(limit))
         .execute();
       return rows.map((row) => toStoredEvent(row));
+    },
+
+    async moreThan(topic, afterId, upToId, max) {
+      const row = await db
+        .selectFrom(TABLE)
+        .select('id')
+        .where('topic', '=', topic)
+        .where('id', '>', afterId)
+        .where('id', '<=', upToId)
+        .orderBy('id', 'asc')
+        .limit(1)
+        .offset(max)
+        .executeTakeFirst();
+      return row !== undefined;
     },
 
     async eventsAfter(topic, afterId, filter = {}, limit = DEFAULT_LIMIT) {
