@@ -8,6 +8,7 @@ import type { ZonedTime } from '../upstream/time.ts';
 import { type CallbackIngestor, createCallbackIngestor } from './ingest.ts';
 import { CallbackRequestError, decodeCallbackBody, readBody } from './parse.ts';
 import { type AnyNormalisedCallback, CALLBACK_KINDS, type CallbackKind, isCallbackKind, normaliseCallback } from './schemas.ts';
+import { sendJson } from '../server/send-json.ts';
 
 /**
  * `POST /callbacks/<CALLBACK_SECRET>/<kind>`: the platforms' pushes, acknowledged only once durably stored.
@@ -55,12 +56,6 @@ export interface CallbackHandler {
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
-}
-
 const ERROR_NAMES: Record<CallbackRequestError['status'], string> = {
   400: 'invalid callback',
   413: 'payload too large',
@@ -83,7 +78,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   function refuse(req: IncomingMessage, res: ServerResponse, kind: CallbackKind, error: CallbackRequestError): void {
     logger.warn(`callback ${kind}: ${error.status} ${error.reason}`);
     const bodyPending = !req.complete;
-    send(res, error.status, { error: ERROR_NAMES[error.status], reason: error.reason }, bodyPending ? { connection: 'close' } : {});
+    sendJson(res, error.status, { error: ERROR_NAMES[error.status], reason: error.reason }, bodyPending ? { connection: 'close' } : {});
     if (bodyPending) {
       req.resume();
       setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS).unref();
@@ -101,7 +96,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         logger.warn(`callback ${kind}: 408 the body did not arrive within ${bodyTimeoutMs} ms; connection cut`);
         const cut = () => req.socket.destroy();
         if (!res.headersSent) {
-          send(res, 408, { error: 'request timeout', reason: `the body did not arrive within ${bodyTimeoutMs} ms` }, { connection: 'close' });
+          sendJson(res, 408, { error: 'request timeout', reason: `the body did not arrive within ${bodyTimeoutMs} ms` }, { connection: 'close' });
           res.once('finish', cut);
           setTimeout(cut, DRAIN_TIMEOUT_MS).unref();
         } else cut();
@@ -138,7 +133,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       return;
     }
     const result = await ingestor.ingest(callback);
-    send(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });
+    sendJson(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });
     logger.debug(`callback ${kind}: event ${result.id}${result.duplicate ? ' (duplicate)' : ''}`);
     // After the answer: a subscriber never hears of a callback the platform was not told we have.
     if (result.event) ingestor.publish(result.event);
@@ -155,18 +150,18 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       if (!secretMatches(secret)) return false;
 
       if (!isCallbackKind(kind)) {
-        send(res, 404, { error: 'not found', reason: `unknown callback kind; expected one of ${CALLBACK_KINDS.join(', ')}` });
+        sendJson(res, 404, { error: 'not found', reason: `unknown callback kind; expected one of ${CALLBACK_KINDS.join(', ')}` });
         return true;
       }
       if (req.method !== 'POST') {
-        send(res, 405, { error: 'method not allowed', reason: 'callbacks are POSTed' }, { allow: 'POST' });
+        sendJson(res, 405, { error: 'method not allowed', reason: 'callbacks are POSTed' }, { allow: 'POST' });
         req.resume();
         return true;
       }
       process(req, res, kind).catch((error: unknown) => {
         // The store failed: nothing was acknowledged, so the platform may send it again.
         logger.error(`callback ${kind}: not stored`, error);
-        if (!res.headersSent) send(res, 500, { error: 'internal error', reason: 'the callback could not be stored; send it again' });
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error', reason: 'the callback could not be stored; send it again' });
         else res.destroy();
       });
       return true;

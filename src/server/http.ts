@@ -5,6 +5,7 @@ import type { CallbackHandler } from '../callbacks/route.ts';
 import type { Logger } from '../logger.ts';
 import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
+import { sendJson } from './send-json.ts';
 
 export interface GatewayHttpServer {
   server: Server;
@@ -18,11 +19,6 @@ export interface GatewayHttpOptions {
   callbacks: CallbackHandler;
   logger: Logger;
   version: string;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 /** Most header lines one request may carry (node's default is 2 000); a GraphQL client sends about ten. */
