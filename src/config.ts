@@ -66,6 +66,29 @@ export interface GatewayConfig {
   connectionLimits: ConnectionLimits;
   /** Browser-facing policy: origins, GraphiQL, introspection. */
   exposure: ExposureConfig;
+  /** How long events are kept, and how work a dead replica left behind is taken over (docs/deploy.md). */
+  events: EventStoreConfig;
+  /** What SIGTERM does: fail readiness, wait, drain, then stop (docs/deploy.md). */
+  shutdown: ShutdownConfig;
+}
+
+export interface EventStoreConfig {
+  /** Settled events older than this are pruned; an `after` from before them gets EVENT_ID_EXPIRED. */
+  retentionDays: number;
+  /** How often this replica prunes (every replica does; the deletes are idempotent and batched). */
+  pruneIntervalMs: number;
+  /**
+   * A pending event older than this is taken over by any replica (projected idempotently and settled): the replica
+   * that stored it may be gone. Its own process settles in milliseconds, so this only has to outlast a slow projection.
+   */
+  settleLeaseMs: number;
+}
+
+export interface ShutdownConfig {
+  /** After SIGTERM, keep serving (readiness already failing) this long so the load balancer notices first. */
+  delayMs: number;
+  /** Then stop accepting and give in-flight requests and callbacks at most this long before cutting connections. */
+  timeoutMs: number;
 }
 
 export interface OperationLimits {
@@ -275,6 +298,16 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: originList,
   GRAPHIQL: onOff('on'),
   INTROSPECTION: z.preprocess(blankAsUndefined, z.enum(IntrospectionPolicy).optional()),
+  // The event store and replicas.
+  EVENT_RETENTION_DAYS: positiveInt(30),
+  EVENT_PRUNE_INTERVAL_SECONDS: positiveInt(3_600),
+  EVENT_SETTLE_LEASE_SECONDS: positiveInt(2),
+  // Shutdown (SIGTERM / SIGINT).
+  SHUTDOWN_DELAY_SECONDS: z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(0),
+  ),
+  SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
 });
 
 /** Parses `GATEWAY_API_KEYS` (`key:role,…`), reporting each bad entry. */
@@ -415,6 +448,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
       // (front-end teams work from the committed schema.graphql).
       introspection: c.INTROSPECTION ?? (demo ? IntrospectionPolicy.All : IntrospectionPolicy.Admin),
     },
+    events: {
+      retentionDays: c.EVENT_RETENTION_DAYS,
+      pruneIntervalMs: c.EVENT_PRUNE_INTERVAL_SECONDS * 1000,
+      settleLeaseMs: c.EVENT_SETTLE_LEASE_SECONDS * 1000,
+    },
+    shutdown: { delayMs: c.SHUTDOWN_DELAY_SECONDS * 1000, timeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
   };
 }
 

@@ -23,6 +23,12 @@ export enum ErrorCode {
   ReplayLimitExceeded = 'REPLAY_LIMIT_EXCEEDED',
   /** More live events waited for one subscriber than SUBSCRIBER_QUEUE_LIMIT: it was ended (graphql-ws: socket closed). */
   SubscriberTooSlow = 'SUBSCRIBER_TOO_SLOW',
+  /** `after` is newer than every stored event (a store restored or replaced): reload, subscribe without `after`. */
+  EventIdAhead = 'EVENT_ID_AHEAD',
+  /** The events right after `after` were pruned (older than the retention): reload the state, then subscribe. */
+  EventIdExpired = 'EVENT_ID_EXPIRED',
+  /** This replica is shutting down: resubscribe (the load balancer sends you to another one) with `after`. */
+  ServerDraining = 'SERVER_DRAINING',
 }
 
 export type UpstreamName = 'sip' | 'aicall';
@@ -191,6 +197,43 @@ export class SubscriberTooSlowError extends GatewayError {
   }
   override extensions() {
     return { max: this.max };
+  }
+}
+
+/** `after` is newer than every event the store holds: it came from another store (a restore, a new deployment). */
+export class EventIdAheadError extends GatewayError {
+  readonly code = ErrorCode.EventIdAhead;
+  constructor(readonly newestEventId: number) {
+    super(`after is newer than every stored event (the newest is ${newestEventId}): reload the state, then subscribe without after`);
+    this.name = 'EventIdAheadError';
+  }
+  override extensions() {
+    return { newestEventId: String(this.newestEventId) };
+  }
+}
+
+/** The events right after `after` are older than the retention and were pruned: replaying from there would leave a gap. */
+export class EventIdExpiredError extends GatewayError {
+  readonly code = ErrorCode.EventIdExpired;
+  constructor(
+    /** The oldest event still stored on the topic (null when none is). */
+    readonly oldestEventId: number | null,
+    readonly retentionDays: number,
+  ) {
+    super(`the events after this eventId were pruned (kept ${retentionDays} days): reload the state, then subscribe again`);
+    this.name = 'EventIdExpiredError';
+  }
+  override extensions() {
+    return { oldestEventId: this.oldestEventId === null ? null : String(this.oldestEventId), retentionDays: this.retentionDays };
+  }
+}
+
+/** This replica is shutting down; the stream ended cleanly so the client resubscribes elsewhere with `after`. */
+export class ServerDrainingError extends GatewayError {
+  readonly code = ErrorCode.ServerDraining;
+  constructor() {
+    super('This gateway replica is shutting down: resubscribe with after = the last eventId received');
+    this.name = 'ServerDrainingError';
   }
 }
 

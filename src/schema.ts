@@ -12,6 +12,7 @@ import './schema/task-numbers.ts';
 import './schema/live.ts';
 import './schema/ai-resources.ts';
 import './schema/ai-task.ts';
+import './schema/ai-call-outcomes.ts';
 
 /** The executable schema: every domain module registers its types and root fields on the builder when imported. */
 export const schema = builder.toSchema();

@@ -30,7 +30,16 @@ export interface CallbackIngestor {
    * their insert and their settle, or whose projection failed. Returns how many it settled. Single-flight.
    */
   catchUp(): Promise<number>;
-  /** Stops retry timers. */
+  /**
+   * Settles (and publishes) the pending events stored more than the lease ago, whichever replica stored them: the
+   * work a replica that died between insert and settle left behind, which would otherwise hold back every
+   * subscriber's replay and live feed (they stop before the first pending event of a topic). Single-flight with
+   * catchUp. Returns how many it settled.
+   */
+  takeOver(): Promise<number>;
+  /** Runs takeOver every half lease from now on (every replica does: settling is idempotent and won once). */
+  startSweeping(): void;
+  /** Stops retry and sweep timers. */
   close(): void;
 }
 
@@ -40,20 +49,50 @@ export interface IngestorOptions {
   logger: Logger;
   /** Delay before catch-up retries events whose projection failed (default 5 s). */
   retryDelayMs?: number;
+  /** A pending event older than this may be taken over by any replica (config.events.settleLeaseMs; default 2 s). */
+  settleLeaseMs?: number;
+  /** The clock the lease is measured with (the store's received_at is written with the same kind of clock). */
+  now?: () => number;
 }
 
 const CATCH_UP_BATCH = 200;
+/**
+ * An event whose projection keeps failing would hold back its topic's replay horizon for good. Past this age, and
+ * after MAX_FAILED_ATTEMPTS failures in this process, it is settled as not applied (with the reason logged) so the
+ * others flow again; the stored payload stays for an operator to look at.
+ */
+const GIVE_UP_AGE_MS = 60_000;
+const MAX_FAILED_ATTEMPTS = 3;
+const MAX_TRACKED_FAILURES = 10_000;
+/** Shortest sweep interval, whatever the lease. */
+const MIN_SWEEP_MS = 250;
 
 export function createCallbackIngestor(options: IngestorOptions): CallbackIngestor {
   const { store, pubsub, logger } = options;
   const retryDelayMs = options.retryDelayMs ?? 5_000;
+  const leaseMs = options.settleLeaseMs ?? 2_000;
+  const now = options.now ?? Date.now;
   let retryTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let closed = false;
+  /** Failed projection attempts per pending event id, in this process. */
+  const failures = new Map<number, number>();
 
   async function settle(event: StoredEvent): Promise<GatewayEvent | null> {
     const { applied, effect } = await projectEvent(store, event);
     return store.events.settle(event.id, applied, effect);
+  }
+
+  /** Settles a poison event as not applied, so its topic flows again; null if another replica settled it first. */
+  async function giveUp(event: StoredEvent, error: unknown): Promise<GatewayEvent | null> {
+    logger.error(
+      `event ${event.id} (${event.topic}): projection failed ${MAX_FAILED_ATTEMPTS} times over ${Math.round(GIVE_UP_AGE_MS / 1000)} s; ` +
+        'settled as not applied and skipped (the stored payload is kept)',
+      error,
+    );
+    failures.delete(event.id);
+    return store.events.settle(event.id, false, null);
   }
 
   function publish(event: GatewayEvent): void {
@@ -75,37 +114,70 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     retryTimer.unref();
   }
 
-  async function runCatchUp(): Promise<number> {
+  async function settleOrCount(event: StoredEvent): Promise<{ settled: GatewayEvent | null; failed: boolean }> {
+    try {
+      failures.delete(event.id);
+      return { settled: await settle(event), failed: false };
+    } catch (error) {
+      const attempts = (failures.get(event.id) ?? 0) + 1;
+      // Entries go when their event settles here; one settled elsewhere stays, so the map is bounded crudely.
+      if (failures.size >= MAX_TRACKED_FAILURES) failures.clear();
+      failures.set(event.id, attempts);
+      const age = now() - Date.parse(event.receivedAt);
+      if (attempts >= MAX_FAILED_ATTEMPTS && age >= GIVE_UP_AGE_MS) return { settled: await giveUp(event, error), failed: false };
+      logger.error(`event ${event.id} (${event.topic}): projection failed again; will retry`, error);
+      return { settled: null, failed: true };
+    }
+  }
+
+  /** Settles pending events oldest first (only those stored before `receivedBefore`, when given). */
+  async function runCatchUp(receivedBefore?: number): Promise<number> {
     let settledCount = 0;
     let failed = false;
     let afterId = 0;
     for (;;) {
-      const batch = await store.events.pending(afterId, CATCH_UP_BATCH);
+      const batch = await store.events.pending(afterId, CATCH_UP_BATCH, receivedBefore);
       for (const event of batch) {
         afterId = event.id;
-        try {
-          const settled = await settle(event);
-          if (settled) {
-            settledCount++;
-            publish(settled);
-          }
-        } catch (error) {
-          failed = true;
-          logger.error(`event ${event.id} (${event.topic}): projection failed again; will retry`, error);
+        const result = await settleOrCount(event);
+        failed ||= result.failed;
+        if (result.settled) {
+          settledCount++;
+          publish(result.settled);
         }
       }
       if (batch.length < CATCH_UP_BATCH) break;
     }
     if (failed) scheduleRetry();
-    if (settledCount > 0) logger.info(`catch-up settled ${settledCount} stored event(s) the projections had not taken in`);
+    if (settledCount > 0) {
+      logger.info(
+        receivedBefore === undefined
+          ? `catch-up settled ${settledCount} stored event(s) the projections had not taken in`
+          : `took over ${settledCount} pending event(s) older than the ${leaseMs} ms lease (their replica stopped before settling them)`,
+      );
+    }
     return settledCount;
   }
 
-  function catchUp(): Promise<number> {
-    running ??= runCatchUp().finally(() => {
+  function single(receivedBefore?: number): Promise<number> {
+    running ??= runCatchUp(receivedBefore).finally(() => {
       running = undefined;
     });
     return running;
+  }
+  const catchUp = () => single();
+
+  function startSweeping(): void {
+    if (closed || sweepTimer) return;
+    sweepTimer = setInterval(
+      () => {
+        // A catch-up already running covers these events too; a failed sweep is retried on the next tick.
+        if (running) return;
+        single(now() - leaseMs).catch((error: unknown) => logger.warn('taking over pending events failed; will retry', error));
+      },
+      Math.max(MIN_SWEEP_MS, Math.floor(leaseMs / 2)),
+    );
+    sweepTimer.unref();
   }
 
   return {
@@ -128,10 +200,13 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     },
     publish,
     catchUp,
+    takeOver: () => single(now() - leaseMs),
+    startSweeping,
     close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = undefined;
+      if (sweepTimer) clearInterval(sweepTimer);
+      retryTimer = sweepTimer = undefined;
     },
   };
 }

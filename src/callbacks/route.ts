@@ -43,6 +43,8 @@ export interface CallbackHandlerOptions {
   time: ZonedTime;
   /** Delay before projections that failed are retried (default 5 s). */
   retryDelayMs?: number;
+  /** A pending event older than this is taken over by this replica's sweep (default 2 s). */
+  settleLeaseMs?: number;
 }
 
 export interface CallbackHandler {
@@ -67,7 +69,13 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   const maxBytes = config.callbackMaxBodyBytes;
   const bodyTimeoutMs = config.connectionLimits.callbackBodyTimeoutMs;
   const secretDigest = config.callback ? digest(config.callback.secret) : null;
-  const ingestor = createCallbackIngestor({ store, pubsub: options.pubsub, logger, retryDelayMs: options.retryDelayMs });
+  const ingestor = createCallbackIngestor({
+    store,
+    pubsub: options.pubsub,
+    logger,
+    retryDelayMs: options.retryDelayMs,
+    settleLeaseMs: options.settleLeaseMs,
+  });
 
   function secretMatches(given: string): boolean {
     if (!secretDigest) return false;

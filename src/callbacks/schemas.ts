@@ -16,7 +16,8 @@ import type { ZonedTime } from '../upstream/time.ts';
 import { CallbackRequestError } from './parse.ts';
 
 /**
- * Validation and normalisation of the four callbacks (upstream-api.md §A "Callbacks", seeds/001 for the examples).
+ * Validation and normalisation of the four callbacks (docs/upstream.md, "B. The PBX's callbacks" and "The hang-up
+ * notification"; the SIP manual's examples are in test/utils/callback-seeds.ts).
  * Loose types are coerced, not rejected: every value may come as a string, numbers as either, `""` for absent,
  * `userkey` as 1 or "#", `companycode` as an int or a string. Only what an event cannot mean anything without is
  * required (an extension event's extension, call uuid, status and start time; a record's id or uuid; a task id).
@@ -234,20 +235,95 @@ export function normaliseTaskStatus(value: unknown): NormalisedCallback<'task-st
   return { topic: 'task-status', dedupeKey: keyOf(r.taskid, r.status), subject: r.taskid, occurredAt: null, payload };
 }
 
+/** What an AI-call notification may carry beyond `parseCallNotification`'s fields: the payload's optional fields. */
+export type AiCallNotificationExtras = Required<
+  Pick<AiCallNotifyPayload, 'taskName' | 'callerNumber' | 'durationSeconds' | 'platformCustomerId' | 'customerFields' | 'outcome'>
+>;
+
+/**
+ * Further names tried in a notification (and in its `data` wrapper), first match wins: the simulator's body
+ * (`task_name`, `caller_number`, `customer_id`, `duration`, `fields`), FreeSWITCH CDR names, and the intention label
+ * voice-bot platforms commonly report. Guesses like `parseCallNotification`'s (docs/aicall-assumptions.md).
+ */
+const EXTRA_NOTIFICATION_KEYS = {
+  taskName: ['task_name', 'taskName'],
+  callerNumber: ['caller_number', 'caller_id_number', 'callerNumber', 'display_number', 'caller'],
+  durationSeconds: ['duration', 'call_duration', 'total_seconds'],
+  platformCustomerId: ['customer_id', 'task_customer_id'],
+  customerFields: ['fields', 'custom_fields', 'customer_fields', 'params'],
+  outcome: ['intention', 'intent', 'intention_label', 'intent_label', 'label', 'outcome', 'customer_level'],
+} as const;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The first value under one of `keys` that `read` accepts, in the body, then in its `data` wrapper. */
+function firstRecognised<T>(body: unknown, keys: readonly string[], read: (v: unknown) => T | null): T | null {
+  const scopes = [body, isPlainObject(body) ? body.data : undefined].filter(isPlainObject);
+  for (const scope of scopes) {
+    for (const key of keys) {
+      const value = read(scope[key]);
+      if (value !== null) return value;
+    }
+  }
+  return null;
+}
+
+const readText = (v: unknown): string | null =>
+  typeof v === 'string' ? (v.trim() === '' ? null : v.trim()) : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
+
+const readSeconds = (v: unknown): number | null => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : null;
+};
+
+/** An object of custom fields: text, number and boolean values as text; nested values are left to `raw`. */
+const readFields = (v: unknown): Record<string, string> | null => {
+  if (!isPlainObject(v)) return null;
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(v)) {
+    if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) fields[name] = String(value);
+  }
+  return fields;
+};
+
+/**
+ * The notification fields recognised beyond `parseCallNotification`'s. Also what readers use for events stored before
+ * these fields existed (from the stored `raw`), so old and new events read the same. `times` are the recognised
+ * start and end (ISO-8601): without a duration field, the duration is end − start.
+ */
+export function aiCallNotificationExtras(body: unknown, times: { startedAt: string | null; endedAt: string | null }): AiCallNotificationExtras {
+  const sent = firstRecognised(body, EXTRA_NOTIFICATION_KEYS.durationSeconds, readSeconds);
+  const started = times.startedAt === null ? Number.NaN : Date.parse(times.startedAt);
+  const ended = times.endedAt === null ? Number.NaN : Date.parse(times.endedAt);
+  const measured = Number.isFinite(started) && Number.isFinite(ended) && ended >= started ? Math.round((ended - started) / 1000) : null;
+  return {
+    taskName: firstRecognised(body, EXTRA_NOTIFICATION_KEYS.taskName, readText),
+    callerNumber: firstRecognised(body, EXTRA_NOTIFICATION_KEYS.callerNumber, readText),
+    durationSeconds: sent ?? measured,
+    platformCustomerId: firstRecognised(body, EXTRA_NOTIFICATION_KEYS.platformCustomerId, readText),
+    customerFields: firstRecognised(body, EXTRA_NOTIFICATION_KEYS.customerFields, readFields),
+    outcome: firstRecognised(body, EXTRA_NOTIFICATION_KEYS.outcome, readText),
+  };
+}
+
 export function normaliseAiCallNotification(value: unknown, time: ZonedTime): NormalisedCallback<'aicall-notify'> {
   if (value === null || typeof value !== 'object') {
     throw new CallbackRequestError(400, 'invalid aicall-notify callback: expected a JSON object or array');
   }
   const n = parseCallNotification(value, time);
+  const startedAt = iso(n.startedAt);
+  const endedAt = iso(n.endedAt);
   const payload: AiCallNotifyPayload = {
     taskId: n.taskId,
     callId: n.callId,
     phone: n.phone,
-    startedAt: iso(n.startedAt),
+    startedAt,
     answeredAt: iso(n.answeredAt),
-    endedAt: iso(n.endedAt),
+    endedAt,
     talkSeconds: n.talkSeconds,
     hangupCause: n.hangupCause,
+    // Only what was recognised: an absent field reads as null, the same as in events stored before these fields.
+    ...Object.fromEntries(Object.entries(aiCallNotificationExtras(value, { startedAt, endedAt })).filter(([, v]) => v !== null)),
     raw: value,
   };
   return {

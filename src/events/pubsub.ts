@@ -3,7 +3,8 @@ import { EVENT_TOPICS, type EventTopic, type GatewayEvent } from './types.ts';
 
 /**
  * Typed pub/sub for stored events: in-process by default, Redis when `REDIS_URL` is set so every replica's
- * subscribers hear every replica's callbacks. One interface, two adapters (DESIGN.md principle 5).
+ * subscribers hear every replica's callbacks. One interface, two adapters (embedded by default,
+ * distributed when configured: docs/design.md, "Callbacks, event log, pub/sub").
  *
  * Delivery is at most once and, across replicas, not in id order: pub/sub is the fast path, the store is the truth.
  * A subscriber that must not miss anything remembers the last id it saw and fills gaps with
@@ -24,6 +25,8 @@ export interface PubSub {
   subscribe<T extends EventTopic>(topic: T, handler: EventHandler<T>): () => void;
   /** Local subscribers of a topic (for metrics and tests). */
   subscriberCount(topic: EventTopic): number;
+  /** Resolves when the transport is usable now (Redis: both connections ready and a PING answered); for readiness. */
+  ping(): Promise<void>;
   /** Drops every subscriber and closes connections; safe to call twice. */
   close(): Promise<void>;
 }
@@ -92,6 +95,9 @@ export function createMemoryPubSub(options: Pick<PubSubOptions, 'logger'> = {}):
       return fanout.add(topic, handler);
     },
     subscriberCount: (topic) => fanout.count(topic),
+    async ping() {
+      if (closed) throw new Error('pub/sub closed');
+    },
     async close() {
       closed = true;
       fanout.clear();

@@ -39,8 +39,15 @@ export async function createRedisPubSub(options: PubSubOptions & { redisUrl: str
   const subscriber = new Redis(options.redisUrl, { ...clientOptions, connectionName: 'gateway-subscriber' });
   // Without listeners ioredis prints every connection error to the console; report them once per outage instead.
   let reported = false;
+  // Until the first connection, an error is the start-up failure thrown below (with its reason), not a log line.
+  let connected = false;
+  let connectError: Error | undefined;
   for (const client of [publisher, subscriber]) {
     client.on('error', (error: Error) => {
+      if (!connected) {
+        connectError ??= error;
+        return;
+      }
       if (!reported) logger?.warn(`Redis pub/sub: ${error.message} (reconnecting)`);
       reported = true;
     });
@@ -69,10 +76,13 @@ export async function createRedisPubSub(options: PubSubOptions & { redisUrl: str
   try {
     await Promise.all([publisher.connect(), subscriber.connect()]);
     await subscriber.subscribe(...topicOfChannel.keys());
+    connected = true;
   } catch (error) {
     publisher.disconnect();
     subscriber.disconnect();
-    throw new Error(`cannot connect to Redis for pub/sub: ${(error as Error).message}`, { cause: error });
+    // ioredis rejects connect() with "Connection is closed."; the socket's error says why (ECONNREFUSED, ENOTFOUND, …).
+    const reason = connectError ?? error;
+    throw new Error(`cannot connect to Redis for pub/sub: ${(reason as Error).message}`, { cause: reason });
   }
 
   let closing: Promise<void> | undefined;
@@ -87,6 +97,11 @@ export async function createRedisPubSub(options: PubSubOptions & { redisUrl: str
       return fanout.add(topic, handler);
     },
     subscriberCount: (topic) => fanout.count(topic),
+    async ping() {
+      // The subscriber connection cannot run ordinary commands; its state says whether it would hear a publish.
+      if (closing || publisher.status !== 'ready' || subscriber.status !== 'ready') throw new Error('Redis pub/sub is not connected');
+      await publisher.ping();
+    },
     close() {
       closing ??= (async () => {
         fanout.clear();

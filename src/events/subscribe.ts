@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ReplayLimitError, SubscriberTooSlowError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { EventFeed } from './feed.ts';
+import { checkResumePoint } from './resume-point.ts';
 import { createPushIterator, type PushIterator } from './push-iterator.ts';
 import type { EventTopic, GatewayEvent } from './types.ts';
 
@@ -14,6 +15,8 @@ export interface StreamLimits {
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { subscriberQueueLimit: 1_000, maxReplayEvents: 10_000 };
+/** EVENT_RETENTION_DAYS' default, for streams opened without the config (tests, tools). */
+const DEFAULT_RETENTION_DAYS = 30;
 
 export interface EventStreamOptions<T extends EventTopic> {
   /** Replay stored events after this id first; null: only what happens from now on. */
@@ -23,6 +26,11 @@ export interface EventStreamOptions<T extends EventTopic> {
   /** A further condition (e.g. applied changes only). */
   match?: (event: GatewayEvent<T>) => boolean;
   limits?: StreamLimits;
+  /**
+   * How long events are kept (config.events.retentionDays; default 30): reported with EVENT_ID_EXPIRED when `after`
+   * is from before what pruning left.
+   */
+  retentionDays?: number;
   /**
    * The operation's context object: the transport that runs the operation may have registered, with
    * `onSubscriberOverflow`, what to do when this subscriber falls too far behind (graphql-ws closes the socket).
@@ -86,6 +94,10 @@ async function furtherBackThan(store: Store, topic: EventTopic, after: number, u
  * and no duplicate. The feed buffers from the moment the subscriber listens; replay reads the store up to where it
  * has nothing more; buffered events at or below the last replayed id are dropped.
  *
+ * Resume points: an `after` above every stored id (another store's) ends the stream with EVENT_ID_AHEAD, one below
+ * its topic's pruning mark with EVENT_ID_EXPIRED (events/resume-point.ts), before anything is read. The mark is read
+ * again once replay has read the store, so a prune that ran meanwhile cannot leave an unnoticed gap.
+ *
  * Bounds: `after` more than `maxReplayEvents` events back ends the stream with REPLAY_LIMIT_EXCEEDED before anything
  * is read; replay reads pages of at most half the queue limit, only when the subscriber has taken most of the last
  * one, holding one of REPLAY_CONCURRENCY process-wide slots per page and yielding to the event loop between pages;
@@ -147,9 +159,14 @@ export function streamEvents<T extends EventTopic>(
     stopListening = handle.close;
     if (closed) return handle.close();
     const from = options.after ?? handle.from;
-    if (options.after !== null && (await furtherBackThan(store, topic, options.after, handle.from, limits.maxReplayEvents))) {
-      stream.end(new ReplayLimitError(limits.maxReplayEvents));
-      return;
+    const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    if (options.after !== null) {
+      // Throws EVENT_ID_AHEAD / EVENT_ID_EXPIRED: run() ends the stream with it (a GraphQL error, socket kept).
+      await checkResumePoint(store, topic, options.after, retentionDays);
+      if (await furtherBackThan(store, topic, options.after, handle.from, limits.maxReplayEvents)) {
+        stream.end(new ReplayLimitError(limits.maxReplayEvents));
+        return;
+      }
     }
     last = from;
     const filter = subjects ? { subjects: [...subjects] } : {};
@@ -169,7 +186,13 @@ export function streamEvents<T extends EventTopic>(
       } finally {
         release();
       }
-      if (page.length < pageSize && !dropped) break;
+      if (page.length < pageSize && !dropped) {
+        // Pruning raises a topic's mark before it deletes: a mark still at or below `after` now means nothing after
+        // it was deleted before any page above was read. (Only an `after` at the retention's edge can meet a prune
+        // here.) Live events dropped during this read send the replay round once more.
+        if (options.after !== null) await checkResumePoint(store, topic, options.after, retentionDays);
+        if (!dropped) break;
+      }
     }
     replaying = false;
     for (const event of buffered.splice(0)) deliver(event);

@@ -121,7 +121,11 @@ export interface TaskStatusEffect {
   status: string | null;
 }
 
-/** An AI-call hang-up notification: what could be recognised, and the body as received. */
+/**
+ * An AI-call hang-up notification: what could be recognised, and the body as received. The optional fields were added
+ * later: events stored before them lack them (undefined), and readers recognise them from `raw` instead
+ * (`aiCallNotificationExtras` in src/callbacks/schemas.ts).
+ */
 export interface AiCallNotifyPayload {
   taskId: string | null;
   callId: string | null;
@@ -131,6 +135,18 @@ export interface AiCallNotifyPayload {
   endedAt: string | null;
   talkSeconds: number | null;
   hangupCause: string | null;
+  /** The task's name as the platform sent it (`task_name`). */
+  taskName?: string | null;
+  /** The number shown to the called party (`caller_number`). */
+  callerNumber?: string | null;
+  /** Seconds from dialling to hang-up (`duration`; else end − start when both are known). */
+  durationSeconds?: number | null;
+  /** The platform's own id of the dialled entry (`customer_id`), as text. */
+  platformCustomerId?: string | null;
+  /** The entry's custom fields as sent back (`fields`, …): what was imported with the number, values as text. */
+  customerFields?: Record<string, string> | null;
+  /** The platform's label for the call's result (an intention / label / outcome word), as sent. */
+  outcome?: string | null;
   raw: unknown;
 }
 

@@ -39,6 +39,12 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.ReplayLimitExceeded]: '`after` is further back than a subscription may replay: reload the state, then subscribe with the newer eventId.',
   [ErrorCode.SubscriberTooSlow]:
     'More live events waited for this subscriber than allowed: it was ended (over WebSocket the socket closes with 4030). Resubscribe with `after` = the last eventId received.',
+  [ErrorCode.EventIdAhead]:
+    '`after` is newer than every stored event (the store was restored or replaced; `extensions.newestEventId` says how far it goes): reload the state, then subscribe without `after`.',
+  [ErrorCode.EventIdExpired]:
+    'The events right after `after` were pruned (older than the retention; `extensions.oldestEventId`, `retentionDays`): reload the state, then subscribe again.',
+  [ErrorCode.ServerDraining]:
+    'This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received.',
 };
 
 export const ErrorCodeRef = builder.enumType('ErrorCode', {

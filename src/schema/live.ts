@@ -175,7 +175,8 @@ const CallRecordEventFilter = builder.inputType('CallRecordEventFilter', {
   }),
 });
 
-function afterOf(after: string | number | null | undefined): number | null {
+/** An `after` argument as an event id (null when absent); INVALID_INPUT on `after` when it is not one. */
+export function afterOf(after: string | number | null | undefined): number | null {
   if (after === null || after === undefined) return null;
   const id = Number(after);
   if (!Number.isSafeInteger(id) || id < 0) throw new InvalidInputError('after must be an eventId', 'after');
@@ -192,8 +193,15 @@ async function extensionsOf(ctx: GatewayContext, extensions: readonly string[] |
   return inQueue.length > 0 ? inQueue : ['\u0000none'];
 }
 
-/** The subscriber bounds and the operation's context (the transport registers what a slow subscriber gets). */
-const bounded = (ctx: GatewayContext): { limits: StreamLimits; context: object } => ({ limits: ctx.config.connectionLimits, context: ctx });
+/**
+ * The subscriber bounds and the operation's context (the transport registers what a slow subscriber gets): every
+ * event subscription spreads this into its streamEvents options.
+ */
+export const bounded = (ctx: GatewayContext): { limits: StreamLimits; context: object; retentionDays: number } => ({
+  limits: ctx.config.connectionLimits,
+  context: ctx,
+  retentionDays: ctx.config.events.retentionDays,
+});
 
 builder.subscriptionFields((t) => ({
   agentStatusChanged: t.field({

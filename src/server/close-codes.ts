@@ -15,3 +15,11 @@ export const CLOSE_REASON: Record<GatewayCloseCode, string> = {
   [GatewayCloseCode.TooManyConnections]: 'Too many connections for this API key',
   [GatewayCloseCode.SlowConsumer]: 'Subscriber too slow: resubscribe with after',
 };
+
+/** Standard close codes (RFC 6455) the gateway sends. */
+export enum StandardCloseCode {
+  /** The replica is shutting down: reconnect (to another replica) and resubscribe with `after`. */
+  GoingAway = 1001,
+}
+
+export const CLOSE_REASON_GOING_AWAY = 'Server shutting down: reconnect and resubscribe with after';

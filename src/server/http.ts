@@ -6,9 +6,18 @@ import type { Logger } from '../logger.ts';
 import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 import { sendJson } from './send-json.ts';
+import type { Drain } from './drain.ts';
+import { type Readiness, readinessStatus } from './readiness.ts';
 
 export interface GatewayHttpServer {
   server: Server;
+  /** Listens; resolves with the base URL (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<string>;
+  /**
+   * Stops accepting connections and closes idle keep-alive ones; requests under way go on (their responses say
+   * `Connection: close`). Resolves once every request has finished or `deadlineMs` passed; false when some had not.
+   */
+  drain(deadlineMs: number): Promise<boolean>;
   /** Destroys every open socket (after the WebSocket server has closed its own) and stops listening. */
   close(): Promise<void>;
 }
@@ -19,6 +28,8 @@ export interface GatewayHttpOptions {
   callbacks: CallbackHandler;
   logger: Logger;
   version: string;
+  readiness: Readiness;
+  drain: Drain;
 }
 
 /** Most header lines one request may carry (node's default is 2 000); a GraphQL client sends about ten. */
@@ -29,6 +40,8 @@ const MAX_HEADER_BYTES = 16 * 1024;
 const TIMEOUT_CHECK_MS = 1_000;
 /** At most one "connection refused" warning per this interval. */
 const DROP_WARNING_INTERVAL_MS = 10_000;
+/** While draining, how often connections that fell idle since are closed and the in-flight count is looked at. */
+const DRAIN_POLL_MS = 100;
 
 /**
  * The HTTP server: health, callbacks, the GraphiQL page, then GraphQL (with the body bounded by Content-Length).
@@ -40,15 +53,32 @@ const DROP_WARNING_INTERVAL_MS = 10_000;
  * keep-alive connection is closed after HTTP_KEEPALIVE_TIMEOUT_SECONDS. Past HTTP_MAX_CONNECTIONS open sockets
  * (WebSockets and SSE included) node closes new connections at once.
  */
-export function createHttpServer({ config, yoga, callbacks, logger, version }: GatewayHttpOptions): GatewayHttpServer {
+export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain }: GatewayHttpOptions): GatewayHttpServer {
   const sockets = new Set<Socket>();
+  /** Requests whose response has not finished (SSE streams included), for the drain. */
+  let inFlight = 0;
   const graphiql = config.exposure.graphiql ? createGraphiQLPage() : null;
   const limits = config.connectionLimits;
 
   function route(req: IncomingMessage, res: ServerResponse): void {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
+    // A draining replica finishes this request but takes no further one on the connection.
+    if (drain.draining) res.shouldKeepAlive = false;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok', version, demo: config.demo });
+      // Liveness: the process answers. Whether it should take traffic is /readyz.
+      sendJson(res, 200, { status: drain.draining ? 'draining' : 'ok', version, demo: config.demo });
+      return;
+    }
+    if (path === '/readyz') {
+      readiness.check().then(
+        (report) => sendJson(res, readinessStatus(report), { ...report, version }),
+        (error: unknown) => {
+          logger.error('readiness check failed', error);
+          sendJson(res, 503, { status: 'not-ready' });
+        },
+      );
       return;
     }
     if (callbacks.handle(req, res)) return;
@@ -120,6 +150,31 @@ export function createHttpServer({ config, yoga, callbacks, logger, version }: G
   });
   return {
     server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          const actualPort = typeof address === 'object' && address ? address.port : port;
+          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+          resolve(`http://${shownHost}:${actualPort}`);
+        });
+      });
+    },
+    async drain(deadlineMs) {
+      const deadline = Date.now() + deadlineMs;
+      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+      while (inFlight > 0 && Date.now() < deadline) {
+        server.closeIdleConnections();
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+      }
+      server.closeIdleConnections();
+      const finished = inFlight === 0;
+      // server.close() resolves once every connection is gone; the ones still busy past the deadline are cut by close().
+      if (finished) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS))]);
+      return finished;
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

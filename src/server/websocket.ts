@@ -5,12 +5,13 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Authenticate, Principal } from '../auth.ts';
 import type { GatewayConfig } from '../config.ts';
-import { ConnectionLimit, type GatewayError, SubscriptionLimitError } from '../errors.ts';
+import { ConnectionLimit, SubscriptionLimitError } from '../errors.ts';
 import { onSubscriberOverflow } from '../events/subscribe.ts';
 import type { Logger } from '../logger.ts';
-import { CLOSE_REASON, GatewayCloseCode } from './close-codes.ts';
+import { CLOSE_REASON, CLOSE_REASON_GOING_AWAY, GatewayCloseCode, StandardCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
-import { withExtensions } from './graphql-errors.ts';
+import { asGraphQLError, withExtensions } from './graphql-errors.ts';
+import type { Drain } from './drain.ts';
 import type { OriginPolicy } from './origins.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 
@@ -23,6 +24,12 @@ interface EnvelopedRoot {
 }
 
 export interface GatewayWebSocket {
+  /**
+   * Closes every socket with 1001 (Going Away) so graphql-ws clients reconnect (to another replica) and resume with
+   * `after`; upgrades are refused with 503 from the moment the drain began. Resolves when every socket has closed or
+   * `deadlineMs` passed (the rest are then cut).
+   */
+  drain(deadlineMs: number): Promise<void>;
   /** Cuts every socket and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -36,6 +43,8 @@ export interface GatewayWebSocketOptions {
   connections: ConnectionCounter;
   /** The Origin rule CORS uses too (one instance, built by the app). */
   originPolicy: OriginPolicy;
+  /** Once closing, upgrades are refused. */
+  drain: Drain;
   logger?: Logger;
 }
 
@@ -69,10 +78,6 @@ function withoutHttp(error: GraphQLError): GraphQLError {
   return withExtensions(error, extensions);
 }
 
-function asGraphQLError(error: GatewayError): GraphQLError {
-  return new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions(), code: error.code } });
-}
-
 /**
  * graphql-ws on the GraphQL path, through the same envelop pipeline as HTTP, so auth, limits and context apply.
  * Before the handshake: a browser Origin neither same-origin nor allowed gets 403, an address holding
@@ -81,19 +86,25 @@ function asGraphQLError(error: GatewayError): GraphQLError {
  * MAX_SUBSCRIPTIONS_PER_SOCKET operations, a peer that misses a ping is cut, and a subscriber too far behind closes
  * its socket with 4030 (docs/security.md, "Sockets and subscriptions").
  */
-export function attachWebSocket({ server, yoga, authenticate, config, connections, originPolicy, logger }: GatewayWebSocketOptions): GatewayWebSocket {
+export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSocket {
+  const { server, yoga, authenticate, config, connections, originPolicy, drain, logger } = options;
   const limits = config.connectionLimits;
   const origins = originPolicy;
   // graphql-ws waits until each frame is written before it sends the operation's next, so a socket buffers about one
   // frame per operation; a buffer past this means the peer stopped reading while frames are large.
   const maxBufferedBytes = 2 * config.maxRequestBodyBytes;
 
+  const serverErrorListeners = server.listeners('error');
   const wsServer = new WebSocketServer({
     server,
     path: GRAPHQL_PATH,
     maxPayload: config.maxRequestBodyBytes,
     // Runs before the handshake: a refusal is a plain HTTP answer and no socket is made.
     verifyClient: ({ origin, req }, done) => {
+      if (drain.closing) {
+        done(false, 503, 'Server shutting down', { 'Retry-After': '1', Connection: 'close' });
+        return;
+      }
       if (!origins.allows(origin, req.headers.host)) {
         done(false, 403, 'Origin not allowed');
         return;
@@ -108,6 +119,13 @@ export function attachWebSocket({ server, yoga, authenticate, config, connection
       done(true);
     },
   });
+
+  // ws re-emits the HTTP server's 'error' events as its own, and graphql-ws prints the first with its stack ("Internal
+  // error emitted on the WebSocket server") and closes every socket: a taken PORT was printed twice, once so and once
+  // by main.ts as start() rejected. The HTTP server's errors are not the sockets' business: stop the forwarding.
+  for (const listener of server.listeners('error')) {
+    if (!serverErrorListeners.includes(listener)) server.off('error', listener as (error: Error) => void);
+  }
 
   const takeTurn = createStartGate();
 
@@ -190,6 +208,17 @@ export function attachWebSocket({ server, yoga, authenticate, config, connection
     });
   });
   return {
+    async drain(deadlineMs) {
+      const open = [...wsServer.clients];
+      const closed = open.map((client) =>
+        client.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => client.once('close', () => resolve())),
+      );
+      for (const client of open) client.close(StandardCloseCode.GoingAway, CLOSE_REASON_GOING_AWAY);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+      clearTimeout(timer);
+      for (const client of open) if (client.readyState !== WebSocket.CLOSED) client.terminate();
+    },
     async close() {
       for (const client of wsServer.clients) client.terminate();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -6,6 +6,7 @@ import { createContext, type GatewayContext, type GatewayServices } from '../con
 import { ErrorCode, GatewayError, UnauthenticatedError } from '../errors.ts';
 import { logUpstreamError, type Logger } from '../logger.ts';
 import { schema } from '../schema.ts';
+import { type Drain, useDrain } from './drain.ts';
 import { useResponseCompression } from './compression.ts';
 import { corsFor, useCsrfProtection, useIntrospectionPolicy, useVaryOrigin } from './exposure.ts';
 import { withExtensions } from './graphql-errors.ts';
@@ -114,10 +115,12 @@ export interface GatewayYogaOptions {
   connections?: ConnectionCounter;
   /** The Origin rule for CORS, the same instance the WebSocket upgrade uses. */
   originPolicy: OriginPolicy;
+  /** Once draining, SSE subscriptions end with SERVER_DRAINING; absent: never. */
+  drain?: Drain;
 }
 
 /** The GraphQL server: schema, auth, limits, masking. HTTP and WebSocket both run operations through it. */
-export function createGatewayYoga({ services, authenticate, logger, connections, originPolicy }: GatewayYogaOptions): GatewayYoga {
+export function createGatewayYoga({ services, authenticate, logger, connections, originPolicy, drain }: GatewayYogaOptions): GatewayYoga {
   const principals = new WeakMap<Request, Principal>();
   return createYoga<ServerContext, GatewayContext>({
     schema,
@@ -151,6 +154,8 @@ export function createGatewayYoga({ services, authenticate, logger, connections,
       useVariableErrorCodes(),
       // JSON results from 1 KB compressed (br or gzip); streams never (src/server/compression.ts).
       useResponseCompression(),
+      // SIGTERM ends SSE subscriptions cleanly with SERVER_DRAINING (graphql-ws sockets get 1001 instead).
+      ...(drain ? [useDrain(drain)] : []),
     ],
     context: ({ request, principal }) => createContext(services, principal ?? principals.get(request) ?? null),
     logging: {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { type AgentStatusRepository, createAgentStatusRepository } from './agent-status.ts';
@@ -35,6 +35,8 @@ export interface Store {
   readonly agentStatus: AgentStatusRepository;
   /** Call records from callbacks and GetBill, one row per call. */
   readonly callRecords: CallRecordRepository;
+  /** One trivial statement: whether the database answers (readiness). */
+  ping(): Promise<void>;
   /** Closes the connection(s); safe to call more than once. */
   close(): Promise<void>;
 }
@@ -86,6 +88,9 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
     events: createEventRepository(db, { dialect: location.dialect, now }),
     agentStatus: createAgentStatusRepository(db, { dialect: location.dialect }),
     callRecords: createCallRecordRepository(db, { now }),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
     close: () => (closing ??= db.destroy()),
   };
 }

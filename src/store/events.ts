@@ -10,7 +10,7 @@ import type { DialectName } from './migrations.ts';
 import type { Database, EventTable } from './schema.ts';
 
 /**
- * The append-only event log behind callbacks (docs/events.md).
+ * The event log behind callbacks (docs/events.md): appended to, settled once, and pruned after the retention.
  *
  * - **Dedupe.** (topic, dedupe_key) is unique and the insert is `ON CONFLICT DO NOTHING … RETURNING id`: a callback
  *   delivered twice is one row, and the second delivery learns it is a duplicate from the same statement.
@@ -22,6 +22,13 @@ import type { Database, EventTable } from './schema.ts';
  *   (`settle`: applied 0/1 and the projection's effect). Whoever settles an event publishes it, so each stored event is
  *   published once. Replay (`eventsAfter`) stops before the first pending event of the topic, so it never returns an
  *   id past one that is still to come.
+ * - **Retention.** `prune` deletes settled events received before a cutoff, a bounded window of ids per batch,
+ *   never the newest event of a topic (so every topic's horizon stays known), and records per topic the highest id it
+ *   deleted (`event_prune_marks.pruned_through`, only ever raised) *before* deleting: a crash in between leaves the
+ *   mark ahead of the deletions, which refuses a few resumes too many, never one too few. An `after` below its topic's
+ *   mark lost events right after it (EVENT_ID_EXPIRED); one above the newest id of the table came from another store
+ *   (EVENT_ID_AHEAD): `bounds` answers both in one read. Dedupe holds within the retention: a callback redelivered
+ *   after its first delivery was pruned is stored again as new.
  */
 
 /** An event as stored: `applied` is null while the projections have not taken it in yet. */
@@ -45,6 +52,16 @@ export interface AppendResult<T extends EventTopic> {
   duplicate: boolean;
 }
 
+/** What a resume point is checked against (events/resume-point.ts). */
+export interface EventBounds {
+  /** The newest id of the whole table (every topic, pending included; ids are one sequence): 0 when it is empty. */
+  newestId: number;
+  /** The highest id pruning deleted from this topic: 0 when none was. An `after` below it has lost events. */
+  prunedThrough: number;
+  /** The oldest event of the topic stored above `prunedThrough` (the first one a resume from there gets); null when none. */
+  oldestId: number | null;
+}
+
 export interface EventFilter {
   /** Only these subjects (extensions, task ids); absent or empty: every subject. */
   subjects?: readonly string[];
@@ -58,8 +75,11 @@ export interface EventRepository {
    * publishes it.
    */
   settle<T extends EventTopic>(id: number, applied: boolean, effect: EventEffects[T] | null): Promise<GatewayEvent<T> | null>;
-  /** Pending events (any topic) with an id above `afterId`, oldest first: what catch-up works through. */
-  pending(afterId: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Pending events (any topic) with an id above `afterId`, oldest first: what catch-up works through. With
+   * `receivedBefore` (ms), only those stored before then: the ones whose own replica had time to settle them.
+   */
+  pending(afterId: number, limit: number, receivedBefore?: number): Promise<StoredEvent[]>;
   /**
    * Settled events of a topic with an id above `afterId`, oldest first, for replay. Stops before the topic's first
    * pending event: every event not returned now will have an id above every id returned.
@@ -72,10 +92,23 @@ export interface EventRepository {
   get(id: number): Promise<StoredEvent | null>;
   /** The stored event for a dedupe key, if any. */
   find<T extends EventTopic>(topic: T, dedupeKey: string): Promise<StoredEvent<T> | null>;
+  /**
+   * One batch of pruning: among the `batchSize` lowest ids stored, deletes the settled events received before
+   * `receivedBefore` (ms) that are not their topic's newest, raising each topic's `pruned_through` to the highest id
+   * deleted first. Returns how many were deleted: call again (yielding in between) until it returns 0. The window
+   * keeps every statement's work bounded (no scan of the retained events); events kept in it (pending ones, a quiet
+   * topic's newest) are few, and a window holding only events received after the cutoff ends the run. Safe to run
+   * from several processes at once.
+   */
+  prune(receivedBefore: number, batchSize: number): Promise<number>;
+  /** The newest id of the table and the topic's pruning mark and oldest retained id, in one statement. */
+  bounds(topic: EventTopic): Promise<EventBounds>;
 }
 
 const TABLE = 'events';
 const MAX_LIMIT = 1000;
+/** Rows a prune statement may look at; both dialects handle far more, this keeps one statement short. */
+const MAX_PRUNE_BATCH = 50_000;
 const DEFAULT_LIMIT = 100;
 // Subjects per IN list, well inside both dialects' parameter limits.
 const MAX_SUBJECTS = 500;
@@ -121,9 +154,38 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
   const horizon = (topic: EventTopic) =>
     sql<number>`coalesce((select min(p.id) from events p where p.topic = ${topic} and p.applied is null), ${Number.MAX_SAFE_INTEGER})`;
 
+  type EventValues = Omit<Selectable<EventTable>, 'id'>;
+
+  /** Inserts the row unless its (topic, dedupe key) is stored: the new id, or undefined for a duplicate. */
+  async function insert(values: EventValues): Promise<number | undefined> {
+    if (dialect === 'postgres') {
+      // One statement: the advisory lock (held until commit) is taken while producing the row, before the identity
+      // default draws the id, so ids of a topic commit in order across every connection and replica.
+      const topicIndex = EVENT_TOPICS.indexOf(values.topic as EventTopic);
+      const result = await sql<{ id: number }>`
+        insert into events (topic, dedupe_key, subject, payload, occurred_at, received_at, applied, effect)
+        select ${values.topic}, ${values.dedupe_key}, ${values.subject}::text, ${values.payload},
+               ${values.occurred_at}::bigint, ${values.received_at}::bigint, ${values.applied}::integer, ${values.effect}::text
+        from (select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${topicIndex})) as serialised
+        on conflict (topic, dedupe_key) do nothing
+        returning id`.execute(db);
+      return result.rows[0]?.id;
+    }
+    const row = await db
+      .insertInto(TABLE)
+      .values(values)
+      .onConflict((oc) => oc.columns(['topic', 'dedupe_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  /** `max(a, b)` of two numbers: `greatest` on PostgreSQL; SQLite's two-argument max is the same scalar function. */
+  const greatest = dialect === 'postgres' ? sql.raw('greatest') : sql.raw('max');
+
   return {
     async append(event) {
-      const values = {
+      const values: EventValues = {
         topic: event.topic,
         dedupe_key: event.dedupeKey,
         subject: event.subject,
@@ -133,38 +195,16 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
         applied: event.settled ? (event.settled.applied ? 1 : 0) : null,
         effect: event.settled ? JSON.stringify(event.settled.effect) : null,
       };
-      let id: number | undefined;
-      if (dialect === 'postgres') {
-        // One statement: the advisory lock (held until commit) is taken while producing the row, before the identity
-        // default draws the id, so ids of a topic commit in order across every connection and replica.
-        const topicIndex = EVENT_TOPICS.indexOf(event.topic);
-        const result = await sql<{ id: number }>`
-          insert into events (topic, dedupe_key, subject, payload, occurred_at, received_at, applied, effect)
-          select ${values.topic}, ${values.dedupe_key}, ${values.subject}::text, ${values.payload},
-                 ${values.occurred_at}::bigint, ${values.received_at}::bigint, ${values.applied}::integer, ${values.effect}::text
-          from (select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${topicIndex})) as serialised
-          on conflict (topic, dedupe_key) do nothing
-          returning id`.execute(db);
-        id = result.rows[0]?.id;
-      } else {
-        const row = await db
-          .insertInto(TABLE)
-          .values(values)
-          .onConflict((oc) => oc.columns(['topic', 'dedupe_key']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        id = row?.id;
+      // The row that made an insert a no-op is normally still there. It may have been pruned in between (its first
+      // delivery is older than the retention): then nothing conflicts any more and the retry stores this delivery.
+      // Losing that race twice in a row would take a second delivery of the same key pruned meanwhile.
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const id = await insert(values);
+        if (id !== undefined) return { duplicate: false, event: toStoredEvent({ id, ...values }) };
+        const existing = await find(event.topic, event.dedupeKey);
+        if (existing) return { duplicate: true, event: existing };
       }
-      if (id !== undefined) {
-        return {
-          duplicate: false,
-          event: toStoredEvent({ id, ...values }),
-        };
-      }
-      const existing = await find(event.topic, event.dedupeKey);
-      // Events are never deleted, so the row that made the insert a no-op is still there.
-      if (!existing) throw new Error(`event ${event.topic}/${event.dedupeKey} conflicted but cannot be found`);
-      return { duplicate: true, event: existing };
+      throw new Error(`event ${event.topic}/${event.dedupeKey} conflicted but cannot be found`);
     },
 
     async settle(id, applied, effect) {
@@ -178,15 +218,10 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
       return row ? settledOrThrow(toStoredEvent(row)) : null;
     },
 
-    async pending(afterId, limit) {
-      const rows = await db
-        .selectFrom(TABLE)
-        .selectAll()
-        .where('applied', 'is', null)
-        .where('id', '>', afterId)
-        .orderBy('id', 'asc')
-        .limit(checkLimit(limit))
-        .execute();
+    async pending(afterId, limit, receivedBefore) {
+      let query = db.selectFrom(TABLE).selectAll().where('applied', 'is', null).where('id', '>', afterId);
+      if (receivedBefore !== undefined) query = query.where('received_at', '<', receivedBefore);
+      const rows = await query.orderBy('id', 'asc').limit(checkLimit(limit)).execute();
       return rows.map((row) => toStoredEvent(row));
     },
 
@@ -234,5 +269,53 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
     },
 
     find,
+
+    async prune(receivedBefore, batchSize) {
+      if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+      const window = Math.min(batchSize, MAX_PRUNE_BATCH);
+      // The window: ids up to the batchSize-th lowest stored (all of them when fewer are stored). Both statements
+      // below range over it by primary key, so neither ever reads past it.
+      const edge = await db.selectFrom(TABLE).select('id').orderBy('id', 'asc').limit(1).offset(window - 1).executeTakeFirst();
+      const top = edge?.id ?? Number.MAX_SAFE_INTEGER;
+      // SQLite: read the window by rowid range; left to itself the planner may walk the whole (topic, id) index to
+      // save the group-by sort.
+      const byRowid = dialect === 'sqlite' ? sql`not indexed` : sql``;
+      // 1. Raise the marks to the highest id about to go, per topic. Never a topic's newest event: its id stays
+      // stored, so a mark is always below a stored id of its topic. (`where true`: SQLite needs it to parse an
+      // upsert fed by a select.) Topics in order, so concurrent pruners lock mark rows in one order.
+      await sql`
+        insert into event_prune_marks (topic, pruned_through)
+        select batch.topic, max(batch.id) from (
+          select e.id, e.topic from events e ${byRowid}
+          where e.id <= ${top} and e.applied is not null and e.received_at < ${receivedBefore}
+            and exists (select 1 from events n where n.topic = e.topic and n.id > e.id)
+        ) as batch
+        where true
+        group by batch.topic
+        order by batch.topic
+        on conflict (topic) do update set pruned_through = ${greatest}(event_prune_marks.pruned_through, excluded.pruned_through)`.execute(db);
+      // 2. Delete what the marks cover: every deleted id is at or below its topic's mark, whatever ran in between
+      // (another replica pruning, events settling).
+      const doomed = sql`
+        select e.id from events e ${byRowid} join event_prune_marks m on m.topic = e.topic
+        where e.id <= ${top} and e.applied is not null and e.received_at < ${receivedBefore} and e.id <= m.pruned_through`;
+      // PostgreSQL: rows another pruner holds are skipped, not waited for; `= any(array(…))` makes the delete look the
+      // ids up by primary key (an `in (…)` may be planned as a hash join over a scan of the whole table).
+      const result =
+        dialect === 'postgres'
+          ? await sql`delete from events where id = any(array(${doomed} for update of e skip locked))`.execute(db)
+          : await sql`delete from events where id in (${doomed})`.execute(db);
+      return Number(result.numAffectedRows ?? 0);
+    },
+
+    async bounds(topic) {
+      const mark = sql`(select m.pruned_through from event_prune_marks m where m.topic = ${topic})`;
+      const result = await sql<{ newest_id: number | null; pruned_through: number | null; oldest_id: number | null }>`
+        select (select max(id) from events) as newest_id,
+               ${mark} as pruned_through,
+               (select min(o.id) from events o where o.topic = ${topic} and o.id > coalesce(${mark}, 0)) as oldest_id`.execute(db);
+      const row = result.rows[0];
+      return { newestId: Number(row?.newest_id ?? 0), prunedThrough: Number(row?.pruned_through ?? 0), oldestId: row?.oldest_id ?? null };
+    },
   };
 }

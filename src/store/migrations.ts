@@ -198,6 +198,19 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+
+    // Retention (docs/events.md, "Retention"): per topic, the highest event id pruning deleted. An `after` below it
+    // has lost events right after it and is refused with EVENT_ID_EXPIRED.
+    '0003_event_prune_marks': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('event_prune_marks')
+          .ifNotExists()
+          .addColumn('topic', 'text', (c) => c.primaryKey())
+          .addColumn('pruned_through', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 
@@ -244,7 +257,11 @@ export function createMigrationProvider(dialect: DialectName): MigrationProvider
  * so replicas starting together migrate once.
  */
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
-  const migrator = new Migrator({ db, provider: createMigrationProvider(dialect) });
+  // Kysely looks for its bookkeeping tables in every schema unless told which: a second deployment (or test) in
+  // another schema of the same database would make it skip creating its own. So name the connection's schema.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: createMigrationProvider(dialect), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -8,7 +8,7 @@ export interface EncodedForm {
 }
 
 /**
- * Encodes string fields the way the seeds' PHP curl does (an array body → multipart/form-data, one part per field,
+ * Encodes string fields the way the SIP manual's PHP curl does (an array body → multipart/form-data, one part per field,
  * no part content type), or url-encoded for servers that want that. Hand-written because the fields are always
  * plain strings, and building the buffer directly is far cheaper than a FormData stream on the hot path.
  */

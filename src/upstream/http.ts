@@ -45,7 +45,8 @@ const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', '
 
 /**
  * One undici Pool per upstream origin (the SIP API and the AI-call API share one when they share an origin, as the
- * built-in simulator does). `fetch` is avoided on purpose: Pool.request is several times faster here (DESIGN.md).
+ * built-in simulator does). `fetch` is avoided on purpose: Pool.request is several times faster here
+ * (measured on loopback early in the design: ~26k requests/s, against ~5k for fetch).
  */
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   const pools = new Map<string, Pool>();

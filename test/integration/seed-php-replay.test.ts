@@ -12,9 +12,9 @@ import { type PhpPostFields, postPhpForm } from '../utils/php-form.ts';
  * or from the simulator's state stands in; the comment on that line keeps the example's own value. Each answer is
  * checked against the example answer printed under it: the envelope, `desc`, and `data`'s fields and their types.
  *
- * Sources: seeds/001_76d0535c48e0851e.txt ("Predictive Call API", English; lines given per example), and for the
- * task examples also seeds/000_a274ca12e89b79ca.txt and 003_f1033e172824d717.txt (TaskCreat) and
- * 002_bf2606399efba2c8.txt (TaskAdd, Chinese). seeds/004 (AI-call REST) has no PHP examples.
+ * Sources: the vendor's documents, numbered as in docs/upstream.md ("The vendor documents"): 001, the "Predictive
+ * Call API" manual (English; the line numbers given per example are that file's), and for the task examples also 000
+ * and 003 (TaskCreat) and 002 (TaskAdd, Chinese). 004 (AI-call REST) has no PHP examples.
  *
  * The examples run in order and build on each other (AddQueue creates the 'queue-1' that the later queue and task
  * examples name, AddExtgroup the group 'queue-1' of the group examples), as someone working down the manual would.

@@ -5,7 +5,10 @@ import {
   normaliseExtensionStatus,
   normaliseTaskStatus,
 } from '../../src/callbacks/schemas.ts';
-import type { AgentCallStatus, GatewayEvent } from '../../src/events/types.ts';
+import { checkResumePoint } from '../../src/events/resume-point.ts';
+import { createEventPruner } from '../../src/events/retention.ts';
+import type { AgentCallStatus, EventTopic, GatewayEvent } from '../../src/events/types.ts';
+import { EventIdAheadError, EventIdExpiredError } from '../../src/errors.ts';
 import { PredictiveTaskStatus, type Store, type StoredEvent, projectEvent } from '../../src/store/index.ts';
 import { CallDirection, CallMethod, SipCode } from '../../src/upstream/sip/codes.ts';
 import type { Bill } from '../../src/upstream/sip/types.ts';
@@ -16,6 +19,7 @@ import { createFakeClock, newTask } from './fixtures.ts';
 
 const time = createZonedTime('Asia/Shanghai');
 const T0 = 1_700_000_000; // unix seconds
+const DAY = 86_400_000;
 
 function agentEvent(options: { ext?: string; uuid: string; status: AgentCallStatus | string; start?: number; bleg?: boolean }) {
   return normaliseExtensionStatus({
@@ -159,6 +163,165 @@ describe.each(storeBackends())('event store on $name', (backend) => {
       const results = await Promise.all([...Array(10)].map((_, i) => (i % 2 ? store : other).events.append(callback)));
       expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
       expect(new Set(results.map((r) => r.event.id)).size).toBe(1);
+    });
+  });
+
+  describe('retention', () => {
+    const NOW = Date.parse('2025-01-01T00:00:00.000Z');
+    const OLD = NOW - 40 * DAY;
+    const RECENT = NOW - DAY;
+    const CUTOFF = NOW - 30 * DAY;
+
+    /** Stores an event of `topic` received at `at`: settled unless `pending`. Returns its id. */
+    async function put(topic: EventTopic, key: string, at: number, options: { pending?: boolean; on?: Store } = {}): Promise<number> {
+      const task = normaliseTaskStatus(TASK_STATUS);
+      const { event } = await (options.on ?? store).events.append({
+        ...task,
+        topic,
+        dedupeKey: key,
+        receivedAt: new Date(at),
+        ...(options.pending ? {} : { settled: { applied: true, effect: null } }),
+      } as never);
+      return event.id;
+    }
+
+    const ids = async () => (await store.db.selectFrom('events').select('id').orderBy('id').execute()).map((r) => r.id);
+
+    /** Prunes with one repository until a batch deletes nothing; how many it deleted. */
+    async function pruneAll(on: Store, cutoff: number, batchSize: number): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const n = await on.events.prune(cutoff, batchSize);
+        total += n;
+        if (n === 0) return total;
+      }
+    }
+
+    it('an empty store has no bounds to speak of', async () => {
+      expect(await store.events.bounds('task-status')).toEqual({ newestId: 0, prunedThrough: 0, oldestId: null });
+      expect(await store.events.prune(CUTOFF, 100)).toBe(0);
+    });
+
+    it("prunes only settled events received before the cutoff, never a topic's newest, and marks how far it pruned", async () => {
+      const a1 = await put('task-status', 'a1', OLD);
+      const b1 = await put('aicall-notify', 'b1', OLD);
+      const a2 = await put('task-status', 'a2', OLD, { pending: true });
+      const a3 = await put('task-status', 'a3', OLD);
+      const a4 = await put('task-status', 'a4', RECENT);
+      // The newest aicall-notify event is old, but the newest of its topic: it stays.
+      const b2 = await put('aicall-notify', 'b2', OLD);
+
+      expect(await store.events.prune(CUTOFF, 5_000)).toBe(3);
+      expect(await store.events.prune(CUTOFF, 5_000)).toBe(0);
+      expect(await ids()).toEqual([a2, a4, b2]);
+      // The pending a2 is below the mark but still stored: the oldest a resume from the mark gets is a4.
+      expect(await store.events.bounds('task-status')).toEqual({ newestId: b2, prunedThrough: a3, oldestId: a4 });
+      expect(await store.events.bounds('aicall-notify')).toEqual({ newestId: b2, prunedThrough: b1, oldestId: b2 });
+      expect(await store.events.bounds('call-record')).toEqual({ newestId: b2, prunedThrough: 0, oldestId: null });
+
+      // A cutoff past everything still leaves each topic's newest.
+      expect(await store.events.prune(NOW + DAY, 5_000)).toBe(0);
+      expect(await ids()).toEqual([a2, a4, b2]);
+
+      // a2 settles and goes at the next prune; the mark does not move back to it.
+      await store.events.settle(a2, true, null);
+      expect(await store.events.prune(CUTOFF, 5_000)).toBe(1);
+      expect((await store.events.bounds('task-status')).prunedThrough).toBe(a3);
+      expect(a1).toBeLessThan(a3);
+    });
+
+    it('walks a window of ids per call: small batches take several calls and end on a window with nothing old', async () => {
+      const old: number[] = [];
+      for (let i = 0; i < 25; i += 1) old.push(await put('call-record', `old-${i}`, OLD));
+      const kept: number[] = [];
+      for (let i = 0; i < 12; i += 1) kept.push(await put('call-record', `new-${i}`, RECENT));
+      const counts: number[] = [];
+      for (;;) {
+        const n = await store.events.prune(CUTOFF, 10);
+        counts.push(n);
+        if (n === 0) break;
+      }
+      expect(counts).toEqual([10, 10, 5, 0]);
+      expect(await ids()).toEqual(kept);
+      expect((await store.events.bounds('call-record')).prunedThrough).toBe(old.at(-1));
+    });
+
+    it('two repositories pruning at once delete each event once and agree on the marks', async () => {
+      const other = await database.open({ now: clock.now });
+      const topics: EventTopic[] = ['agent-status', 'call-record', 'task-status'];
+      const lastOld = new Map<EventTopic, number>();
+      for (let i = 0; i < 240; i += 1) {
+        const topic = topics[i % 3]!;
+        lastOld.set(topic, await put(topic, `old-${i}`, OLD, { on: i % 2 ? store : other }));
+      }
+      const recent = await Promise.all(topics.map((topic) => put(topic, `recent-${topic}`, RECENT)));
+
+      const deleted = await Promise.all([pruneAll(store, CUTOFF, 25), pruneAll(other, CUTOFF, 25), pruneAll(store, CUTOFF, 40)]);
+      // Whoever stopped first, a final pass finds nothing left.
+      const rest = await pruneAll(other, CUTOFF, 1_000);
+      expect(deleted.reduce((a, b) => a + b, 0) + rest).toBe(240);
+      expect(await ids()).toEqual([...recent].sort((a, b) => a - b));
+      for (const topic of topics) expect((await other.events.bounds(topic)).prunedThrough).toBe(lastOld.get(topic));
+    });
+
+    it('a redelivery of a pruned event is stored again as new (dedupe holds within the retention)', async () => {
+      const first = await put('task-status', 'again', OLD);
+      await put('task-status', 'later', RECENT);
+      expect(await store.events.prune(CUTOFF, 100)).toBe(1);
+      const task = normaliseTaskStatus(TASK_STATUS);
+      const again = await store.events.append({ ...task, dedupeKey: 'again', settled: { applied: true, effect: null } } as never);
+      expect(again.duplicate).toBe(false);
+      expect(again.event.id).toBeGreaterThan(first);
+    });
+
+    it('checks resume points: ahead of every stored id, behind the mark, at the mark', async () => {
+      await expect(checkResumePoint(store, 'task-status', 0, 30)).resolves.toBeUndefined();
+      await expect(checkResumePoint(store, 'task-status', 1, 30)).rejects.toMatchObject({ code: 'EVENT_ID_AHEAD', newestEventId: 0 });
+      const a1 = await put('task-status', 'a1', OLD);
+      const a2 = await put('task-status', 'a2', OLD);
+      const a3 = await put('task-status', 'a3', RECENT);
+      // Ids are one sequence over every topic: the newest of another topic is no id of this one's "ahead".
+      const b1 = await put('call-record', 'b1', RECENT);
+      await expect(checkResumePoint(store, 'task-status', b1, 30)).resolves.toBeUndefined();
+      const ahead = await checkResumePoint(store, 'task-status', b1 + 1, 30).catch((e: unknown) => e);
+      expect(ahead).toBeInstanceOf(EventIdAheadError);
+      expect((ahead as EventIdAheadError).extensions()).toEqual({ newestEventId: String(b1) });
+
+      await store.events.prune(CUTOFF, 100);
+      for (const after of [0, a1]) {
+        const expired = await checkResumePoint(store, 'task-status', after, 30).catch((e: unknown) => e);
+        expect(expired).toBeInstanceOf(EventIdExpiredError);
+        expect((expired as EventIdExpiredError).extensions()).toEqual({ oldestEventId: String(a3), retentionDays: 30 });
+      }
+      await expect(checkResumePoint(store, 'task-status', a2, 30)).resolves.toBeUndefined();
+      await expect(checkResumePoint(store, 'call-record', 0, 30)).resolves.toBeUndefined();
+    });
+
+    it('the pruner runs batches to the end, logs one line when it deleted something, and stops', async () => {
+      for (let i = 0; i < 30; i += 1) await put('agent-status', `e-${i}`, OLD);
+      await put('agent-status', 'newest', RECENT);
+      const lines: string[] = [];
+      const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`) };
+      const pruner = createEventPruner({ store, logger, retentionDays: 30, intervalMs: 60_000, now: () => NOW, batchSize: 7 });
+      expect(await pruner.runOnce()).toBe(30);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^events: pruned 30 event\(s\) received before 2024-12-02T00:00:00.000Z \(30 days\) in \d+ ms, 6 batch\(es\)/);
+      expect(await pruner.runOnce()).toBe(0);
+      expect(lines).toHaveLength(1);
+      pruner.start();
+      await pruner.stop();
+    });
+
+    it('the pruner logs a failed run and does not throw out of its timer', async () => {
+      const lines: string[] = [];
+      const failing = { ...store, events: { ...store.events, prune: () => Promise.reject(new Error('disk full')) } } as Store;
+      const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn: ${m}`) };
+      const pruner = createEventPruner({ store: failing, logger, retentionDays: 30, intervalMs: 5, now: () => NOW });
+      await expect(pruner.runOnce()).rejects.toThrow('disk full');
+      pruner.start();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await pruner.stop();
+      expect(lines.some((l) => l.startsWith('warn: events: pruning failed'))).toBe(true);
     });
   });
 

@@ -42,6 +42,25 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the event store and shutdown settings, refusing values that would disable them', () => {
+    expect(loadConfig({})).toMatchObject({
+      events: { retentionDays: 30, pruneIntervalMs: 3_600_000, settleLeaseMs: 2_000 },
+      shutdown: { delayMs: 0, timeoutMs: 10_000 },
+    });
+    const config = loadConfig({ EVENT_RETENTION_DAYS: '7', EVENT_SETTLE_LEASE_SECONDS: '5', SHUTDOWN_DELAY_SECONDS: '3', SHUTDOWN_TIMEOUT_SECONDS: '20' });
+    expect(config).toMatchObject({ events: { retentionDays: 7, settleLeaseMs: 5_000 }, shutdown: { delayMs: 3_000, timeoutMs: 20_000 } });
+    const problems = problemsOf({
+      EVENT_RETENTION_DAYS: '0',
+      EVENT_PRUNE_INTERVAL_SECONDS: 'hourly',
+      EVENT_SETTLE_LEASE_SECONDS: '-1',
+      SHUTDOWN_DELAY_SECONDS: '-1',
+      SHUTDOWN_TIMEOUT_SECONDS: '0',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      ['EVENT_PRUNE_INTERVAL_SECONDS', 'EVENT_RETENTION_DAYS', 'EVENT_SETTLE_LEASE_SECONDS', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS'],
+    );
+  });
+
   it('lists every bad value at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',

@@ -9,8 +9,9 @@ import type {
 } from './state.ts';
 
 /**
- * State → the platform's JSON, in the seed's shapes and key order (004_*.txt). Times are `yyyy-mm-dd hh:mm:ss` in the
- * simulator's zone. The task entity carries the dial-plan internals as the real platform does.
+ * State → the platform's JSON, in the AI-call document's shapes and key order (docs/upstream.md, part C). Times are
+ * `yyyy-mm-dd hh:mm:ss` in the simulator's zone. The task entity carries the dial-plan internals as the real
+ * platform does.
  */
 
 export function createRenderer(state: AiCallSimState, time: ZonedTime) {

@@ -3,9 +3,10 @@ import type { ZonedTime } from '../../upstream/time.ts';
 import type { Bill } from '../sip/model.ts';
 
 /**
- * The callback bodies, field for field as the predictive manual's examples show them (seeds/001, "Predictive
- * Outbound - Callback data description" and the task-status section). They are sent as the JSON text of the form
- * field `detail`. The AI-call hang-up notification is not documented: its body follows docs/aicall-assumptions.md.
+ * The callback bodies, field for field as the predictive manual's examples show them (vendor document 001,
+ * "Predictive Outbound - Callback data description" and the task-status section; docs/upstream.md, part B). They
+ * are sent as the JSON text of the form field `detail`. The AI-call hang-up notification is not documented: its body
+ * follows docs/aicall-assumptions.md.
  */
 
 /** The path under the callback base URL each kind is posted to. */
