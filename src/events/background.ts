@@ -43,6 +43,7 @@ export async function startBackgroundWork({ config, store, sip, feed, callbacks,
         logger,
         intervalMs: config.reconcileIntervalMs,
         graceMs: config.reconcileGraceMs,
+        chunkSize: config.sipListChunkSize,
       })
     : null;
   reconciler?.run().catch((error: unknown) => logger.warn('reconcile at start failed', error));

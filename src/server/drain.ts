@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ServerDrainingError } from '../errors.ts';
@@ -22,6 +23,8 @@ export interface Drain {
 
 export function createDrain(): Drain {
   const controller = new AbortController();
+  // Every SSE subscription listens to it (and stops listening when it ends): no count of them is a leak.
+  setMaxListeners(0, controller.signal);
   let draining = false;
   return {
     get draining() {
@@ -48,13 +51,19 @@ export function createDrain(): Drain {
 export function endOnDrain(source: AsyncIterable<ExecutionResult>, signal: AbortSignal): AsyncIterableIterator<ExecutionResult> {
   const inner = source[Symbol.asyncIterator]();
   let finished = false;
+  let onAbort = () => {};
   const drained = new Promise<'drained'>((resolve) => {
+    onAbort = () => resolve('drained');
     if (signal.aborted) resolve('drained');
-    else signal.addEventListener('abort', () => resolve('drained'), { once: true });
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
+  const settle = () => {
+    finished = true;
+    signal.removeEventListener('abort', onAbort);
+  };
   const finish = (): IteratorResult<ExecutionResult> => {
     if (finished) return { done: true, value: undefined };
-    finished = true;
+    settle();
     // Not awaited: a source blocked in next() settles that call itself once returned.
     void inner.return?.();
     return { done: false, value: { errors: [asGraphQLError(new ServerDrainingError())] } };
@@ -68,11 +77,11 @@ export function endOnDrain(source: AsyncIterable<ExecutionResult>, signal: Abort
       if (signal.aborted) return finish();
       const result = await Promise.race([inner.next(), drained]);
       if (result === 'drained') return finish();
-      if (result.done) finished = true;
+      if (result.done) settle();
       return result;
     },
     async return() {
-      finished = true;
+      settle();
       await inner.return?.();
       return { done: true, value: undefined };
     },

@@ -8,15 +8,16 @@ import type { Drain } from './drain.ts';
  * `GET /readyz`: whether a load balancer should send this replica traffic, and why not (docs/deploy.md, "Probes").
  *
  * - **database** (required): one `select 1`.
- * - **redis** (required when REDIS_URL is set): both pub/sub connections up and a PING answered. Without it this
- *   replica's subscribers would miss other replicas' events until the next poll.
+ * - **redis** (reported when REDIS_URL is set, not required): both pub/sub connections up and a PING answered.
+ *   Every replica shares the one Redis, and without it subscribers still get every event through the feed's 2 s
+ *   store poll, so a Redis outage makes the answer `degraded` rather than taking every replica out of the balancer.
  * - **sipLogin** (reported, not required): a token is held or a login succeeds now. When the PBX is down every replica
  *   sees the same, and pulling them all out would also stop the wallboards that run from the store; so it makes the
  *   answer `degraded` (still 200). A failed login is retried at most every LOGIN_RETRY_MS, so probes cannot hammer
  *   the PBX with logins.
  * - **aicall**: the AI-call platform has no login (a fixed token); probing it would cost a list call per probe, so
  *   it is reported as `configured` without a call.
- * - Once SIGTERM came, the answer is 503 `draining` whatever the checks say.
+ * - Once SIGTERM came, the answer is 503 `draining` whatever the checks say, at once.
  *
  * Probes are cheap and bounded: checks run single-flight and their answer is reused for CACHE_MS, so any number of
  * probes cost at most one statement and one PING per CACHE_MS. Bodies carry fixed words only; the reason a check
@@ -107,13 +108,15 @@ export function createReadiness(options: ReadinessOptions): Readiness {
       sipLogin(),
     ]);
     const checks = { database, redis, sipLogin: login, aicall: { state: options.aicallConfigured ? 'configured' : 'not-configured' } as Check };
-    const required = database.state === 'ok' && (redis.state === 'ok' || redis.state === 'not-configured');
-    const status = !required ? 'not-ready' : login.state === 'ok' || login.state === 'not-configured' ? 'ready' : 'degraded';
+    const usable = (check: Check) => check.state === 'ok' || check.state === 'not-configured';
+    const status = database.state !== 'ok' ? 'not-ready' : usable(redis) && usable(login) ? 'ready' : 'degraded';
     return { status, checks };
   }
 
   return {
     async check() {
+      // A draining replica answers at once (with the last checks it made): the balancer only needs the 503.
+      if (drain.draining && cached) return { ...cached.report, status: 'draining' };
       if (!cached || now() - cached.at >= CACHE_MS) {
         running ??= run()
           .then((report) => {

@@ -29,8 +29,11 @@ import { type SpawnedGateway, spawnGateway } from '../utils/spawn-gateway.ts';
  */
 
 const BOUND_MS = 20_000;
-/** SIGTERM's delay before the replica stops listening: above the balancer's detection time (2 checks 500 ms apart). */
-const SHUTDOWN_DELAY_SECONDS = Number(process.env.LBX_DELAY ?? 2);
+/**
+ * SIGTERM's delay before the replica stops listening: above the balancer's detection time (two failed checks 500 ms
+ * apart: 0.6–1.6 s measured under the callback burst). With 0 or 1 s, 1–2 callbacks per run got no answer at all.
+ */
+const SHUTDOWN_DELAY_SECONDS = 3;
 const CONCURRENCY = 8;
 /** SIGTERM once this many callbacks of the burst were acknowledged; stop once as many more were after the exit. */
 const ACKS_BEFORE_SIGTERM = 30;
@@ -118,8 +121,9 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
   });
 
   it(
-    '(e) SIGTERM on a replica: it leaves the pool, its WebSocket closes with 1001, the client resumes on the other replica ' +
-      'with `after`, no callback gets a 5xx, and every acknowledged callback arrives exactly once, in order',
+    '(e) SIGTERM on a replica: it leaves the pool, its WebSocket closes with 1001 and its SSE stream ends with ' +
+      'SERVER_DRAINING, both resume on the other replica with `after`, no callback is refused, and every acknowledged ' +
+      'callback arrives exactly once, in order',
     { timeout: 90_000 },
     async () => {
       // The reconnecting client lands on gw1 (replica A): gw2 is held in maintenance while it connects.
@@ -134,8 +138,13 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
       });
       disposer.add(() => client.dispose());
       const live = resumingCallRecords(client, latest);
-      const closed = createDeferred<{ code: number; lastSeen: number }>();
-      client.on('closed', (event) => closed.resolve({ code: (event as { code: number }).code, lastSeen: live.events.at(-1)?.eventId ?? latest }));
+      // An SSE subscriber on A as well: its stream ends with SERVER_DRAINING, then it resumes through the balancer.
+      const sse = sseCallRecords(lb.url, latest);
+      disposer.add(() => sse.close());
+      const closed = createDeferred<{ code: number; lastSeen: number; at: number }>();
+      client.on('closed', (event) =>
+        closed.resolve({ code: (event as { code: number }).code, lastSeen: live.events.at(-1)?.eventId ?? latest, at: Date.now() }),
+      );
       const reconnected = createDeferred();
       client.on('connected', (_socket, _payload, wasRetry) => {
         if (wasRetry) reconnected.resolve();
@@ -143,6 +152,7 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
 
       const barrier = await postCallRecord(lb.url, 10_000);
       await within(BOUND_MS, 'barrier on the reconnecting client', live.seen(barrier.uuid));
+      await within(BOUND_MS, 'barrier on the SSE subscriber', sse.seen(barrier.uuid));
       expect((await lb.servers()).find((server) => server.name === 'gw1')?.current).toBeGreaterThanOrEqual(1);
       const gw2Up = lb.nextReport('gw2', 'UP');
       await lb.command(`enable server ${BACKEND}/gw2`);
@@ -156,11 +166,14 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
       let next = 10_001;
       let exitedAt: number | null = null;
       let ackedAfterExit = 0;
-      const termed = createDeferred<{ at: number; down: Promise<string> }>();
+      const termed = createDeferred<{ at: number; down: Promise<number> }>();
       let termSent = false;
       void a.exited.then(() => (exitedAt = Date.now()));
+      // A failed wait below must not leave the workers posting until the process ends.
+      let stopped = false;
+      disposer.add(() => (stopped = true));
       const worker = async () => {
-        while (exitedAt === null || ackedAfterExit < ACKS_AFTER_EXIT) {
+        while (!stopped && (exitedAt === null || ackedAfterExit < ACKS_AFTER_EXIT)) {
           const n = next++;
           let ack: Acknowledged | null = null;
           for (let attempt = 0; attempt <= RESENDS && !ack; attempt++) {
@@ -176,7 +189,7 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
           if (exitedAt !== null) ackedAfterExit += 1;
           if (!termSent && acknowledged.length > ACKS_BEFORE_SIGTERM) {
             termSent = true;
-            const down = lb.nextReport('gw1', 'DOWN');
+            const down = lb.nextReport('gw1', 'DOWN').then(() => Date.now());
             a.child.kill('SIGTERM');
             termed.resolve({ at: Date.now(), down });
           }
@@ -185,17 +198,22 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
       const burst = Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
       const sigterm = await within(BOUND_MS, 'SIGTERM sent', termed.promise);
-      await within(BOUND_MS, 'gw1 marked DOWN by the health check', sigterm.down);
-      const outOfPoolMs = Date.now() - sigterm.at;
+      const outOfPoolMs = (await within(BOUND_MS, 'gw1 marked DOWN by the health check', sigterm.down)) - sigterm.at;
       const close = await within(BOUND_MS, 'the socket on A closed', closed.promise);
-      const closedMs = Date.now() - sigterm.at;
+      const closedMs = close.at - sigterm.at;
       expect(close.code).toBe(1001);
       await within(BOUND_MS, 'the client reconnected through the balancer', reconnected.promise);
+      expect(await within(BOUND_MS, 'the SSE stream on A ended', sse.ended)).toBe('end');
+      expect(sse.errorCodes).toEqual(['SERVER_DRAINING']);
+      expect(sse.names.at(-1)).toBe('complete');
+      const sseResumed = sseCallRecords(lb.url, sse.events.at(-1)?.eventId ?? latest);
+      disposer.add(() => sseResumed.close());
       expect(await within(BOUND_MS, 'A exited', a.exited)).toEqual({ code: 0, signal: null });
       await within(BOUND_MS, 'the burst', burst);
 
       const last = await postCallRecord(lb.url, 99_999);
       await within(BOUND_MS, 'the last event on the resumed subscription', live.seen(last.uuid));
+      await within(BOUND_MS, 'the last event on the resumed SSE stream', sseResumed.seen(last.uuid));
       const refused = [...refusals].map(([status, count]) => `${count}× ${status === 0 ? 'no answer' : status}`).join(', ') || 'none';
       console.info(
         `load balancer: gw1 out of the pool ${outOfPoolMs} ms after SIGTERM, its WebSocket closed (${close.code}) after ` +
@@ -213,6 +231,12 @@ describe.runIf(haproxyOnPath())('load balancer: HAProxy (deploy/haproxy.cfg) in 
       // Every acknowledged callback, exactly once, in order, no gap: across the drain and the reconnect.
       expect(exactlyOnceInOrder(live.events, [...acknowledged, last])).toEqual({ missing: [], duplicated: [], outOfOrder: false });
       expect(live.events.length).toBe(acknowledged.length + 1);
+      // The same over SSE: the stream A ended, then the one resumed after its last eventId.
+      expect(exactlyOnceInOrder([...sse.events, ...sseResumed.events], [...acknowledged, last])).toEqual({
+        missing: [],
+        duplicated: [],
+        outOfOrder: false,
+      });
     },
   );
 });

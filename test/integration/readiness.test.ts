@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createMemoryPubSub } from '../../src/events/pubsub.ts';
 import { createDatabase } from '../../src/store/index.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { startGateway } from '../utils/gateway.ts';
@@ -71,6 +72,18 @@ describe('/readyz', () => {
     }
     // The first probe tried one login; the next ones within LOGIN_RETRY_MS reuse its failure.
     expect(logins - before).toBeLessThanOrEqual(1);
+  });
+
+  it('is degraded (still 200) when Redis does not answer: every replica shares it, and the store poll carries events', async () => {
+    // A Redis pub/sub whose connections are down, as the readiness check sees it.
+    const pubsub = { ...createMemoryPubSub(), kind: 'redis' as const, ping: () => Promise.reject(new Error('redis down at redis://:pw@cache')) };
+    const config = loadConfig({ SIP_API_URL: 'http://127.0.0.1:9/', SIP_APPID: 'app', SIP_ACCESSKEY: 'key', GATEWAY_AUTH: 'off', DATABASE_URL: tempDatabaseUrl(disposer) });
+    const app = disposer.use(await buildApp({ ...config, sip: null }, createLogger('silent'), { pubsub }), (a) => a.stop());
+    const url = await app.start(0, '127.0.0.1');
+    const answer = await readyz(url);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ status: 'degraded', checks: { database: { state: 'ok' }, redis: { state: 'failed' }, sipLogin: { state: 'not-configured' } } });
+    expect(answer.text).not.toContain('redis://');
   });
 
   it('is not ready (503) when the database does not answer', async () => {

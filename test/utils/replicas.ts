@@ -211,6 +211,8 @@ export interface SseCollector extends Collector {
   finished(): boolean;
   /** The error codes of results that carried errors (SERVER_DRAINING, SUBSCRIBER_TOO_SLOW, …). */
   errorCodes: string[];
+  /** Every `event:` line's name, in order (next, …, complete). */
+  names: string[];
   /** Aborts the request. */
   close(): void;
 }
@@ -219,6 +221,7 @@ export interface SseCollector extends Collector {
 export function sseCallRecords(base: string, after: number): SseCollector {
   const events: CollectedEvent[] = [];
   const errorCodes: string[] = [];
+  const names: string[] = [];
   const waiting = new Map<string, Array<() => void>>();
   const ended = createDeferred<unknown>();
   const response = createDeferred<{ status: number; headers: IncomingHttpHeaders }>();
@@ -241,8 +244,11 @@ export function sseCallRecords(base: string, after: number): SseCollector {
         buffer += chunk;
         let cut = buffer.indexOf('\n\n');
         while (cut >= 0) {
-          const data = /^data: (.*)$/m.exec(buffer.slice(0, cut))?.[1];
+          const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
+          const name = /^event: (.*)$/m.exec(block)?.[1];
+          if (name) names.push(name);
+          const data = /^data: (.*)$/m.exec(block)?.[1];
           if (data) {
             const result = JSON.parse(data) as {
               data?: { callRecordCreated: { eventId: string; record: { uuid: string } } };
@@ -271,6 +277,7 @@ export function sseCallRecords(base: string, after: number): SseCollector {
   return {
     events,
     errorCodes,
+    names,
     response: response.promise,
     ended: ended.promise,
     finished: () => finished,
