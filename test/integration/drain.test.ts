@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -7,12 +6,11 @@ import { createDisposer } from '../utils/disposer.ts';
 import { wsClient } from '../utils/gateway.ts';
 import {
   type Acknowledged,
-  CALL_RECORD_SUBSCRIPTION,
-  type CollectedEvent,
   collectCallRecords,
   exactlyOnceInOrder,
   postCallRecord,
   replicaEnv,
+  sseCallRecords,
   within,
 } from '../utils/replicas.ts';
 import { spawnGateway } from '../utils/spawn-gateway.ts';
@@ -25,55 +23,6 @@ import { spawnGateway } from '../utils/spawn-gateway.ts';
 
 const BOUND_MS = 20_000;
 const CONCURRENCY = 16;
-
-interface SseReading {
-  events: CollectedEvent[];
-  /** Every `event:` line's name, in order (next, next, …, complete). */
-  names: string[];
-  /** The error codes of results that carried errors. */
-  errorCodes: string[];
-  /** Resolves when the response has ended (cleanly: `end`, not an error). */
-  ended: Promise<'end' | 'error'>;
-}
-
-/** A subscription over SSE (graphql-sse distinct connections mode, as yoga serves it), read line by line. */
-function sseSubscribe(base: string, after: number): SseReading {
-  const reading: SseReading = { events: [], names: [], errorCodes: [], ended: Promise.resolve('end') };
-  const ended = createDeferred<'end' | 'error'>();
-  reading.ended = ended.promise;
-  const body = JSON.stringify({ query: CALL_RECORD_SUBSCRIPTION, variables: { after: String(after) } });
-  const req = request(
-    `${base}/graphql`,
-    { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-    (res) => {
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut = buffer.indexOf('\n\n');
-        while (cut >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const name = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (name) reading.names.push(name);
-          if (data) {
-            const result = JSON.parse(data) as { data?: { callRecordCreated: { eventId: string; record: { uuid: string } } }; errors?: Array<{ extensions?: { code?: string } }> };
-            const event = result.data?.callRecordCreated;
-            if (event) reading.events.push({ eventId: Number(event.eventId), uuid: event.record.uuid });
-            for (const error of result.errors ?? []) reading.errorCodes.push(error.extensions?.code ?? 'none');
-          }
-          cut = buffer.indexOf('\n\n');
-        }
-      });
-      res.on('end', () => ended.resolve('end'));
-      res.on('error', () => ended.resolve('error'));
-    },
-  );
-  req.on('error', () => ended.resolve('error'));
-  req.end(body);
-  return reading;
-}
 
 async function readiness(base: string): Promise<{ status: number; body: { status: string } }> {
   const response = await fetch(`${base}/readyz`);
@@ -97,7 +46,7 @@ describe('drain: SIGTERM during a burst of callbacks', () => {
     disposer.add(() => wsOnA.dispose());
     wsOnA.on('closed', (event) => closed.resolve((event as { code: number }).code));
     const ws = collectCallRecords(wsOnA, 0);
-    const sse = sseSubscribe(a.url, 0);
+    const sse = sseCallRecords(a.url, 0);
     const first = await postCallRecord(a.url, 0);
     await within(BOUND_MS, 'first event on A (WebSocket)', ws.seen(first.uuid));
 
