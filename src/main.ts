@@ -3,13 +3,16 @@ import { ConfigError, type GatewayConfig, loadConfig, secretsOf } from './config
 import { DEMO_SUBSCRIPTION, startDemo } from './demo.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { redact } from './redact.ts';
-import { createSimulator, type Simulator } from './simulator/server.ts';
+import type { Simulator } from './simulator/server.ts';
+import { startupErrorDetails, startupErrorLine } from './startup-errors.ts';
 
 /** The only module with side effects: configuration → (simulator in demo mode) → app → listen; signals stop it. */
 
 const DEMO_CREDENTIALS = { appId: 'demo-appid', accessKey: 'demo-accesskey', aicallToken: 'demo-aicall-token' };
 
 async function startSimulator(config: GatewayConfig, logger: Logger): Promise<{ simulator: Simulator; url: string }> {
+  // Loaded only in demo mode: a configured gateway starts without the simulator's modules.
+  const { createSimulator } = await import('./simulator/server.ts');
   const simulator = createSimulator({
     timeZone: config.upstreamTimeZone,
     appId: DEMO_CREDENTIALS.appId,
@@ -84,6 +87,9 @@ function banner(config: GatewayConfig, url: string, simulatorUrl: string | null)
   return lines.join('\n');
 }
 
+/** The configuration as loaded, for the start-up failure line (main().catch); null until it loaded. */
+let loaded: GatewayConfig | null = null;
+
 async function main(): Promise<void> {
   let config: GatewayConfig;
   try {
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  loaded = config;
   // Every log line hides the configured secrets from the first line on (buildApp also registers them process-wide).
   const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
   installLastNets(logger);
@@ -120,9 +127,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info(`${signal}: stopping`);
-    await app.stop();
+    logger.info(`${signal}: stopping (a second ${signal} exits at once)`);
+    // Readiness fails, connections drain (WebSockets 1001, SSE SERVER_DRAINING, requests and callbacks finish), then
+    // everything closes: the store last, after the callbacks under way have been acknowledged.
+    const finished = await app.shutdown();
     await simulator?.stop();
+    logger.info(finished ? 'stopped' : 'stopped (some requests were cut at SHUTDOWN_TIMEOUT_SECONDS)');
     process.exit(0);
   };
   const stopOn = (signal: string) => () => {
@@ -154,8 +164,16 @@ function installLastNets(logger: Logger): void {
   });
 }
 
+/**
+ * Start-up failed (a taken port, an unreachable database or Redis, …): one line naming the setting to change
+ * (src/startup-errors.ts), redacted like a log line so no secret of a connection string or upstream answer is
+ * printed; the stack and its causes only at LOG_LEVEL=debug.
+ */
 main().catch((error: unknown) => {
-  // Redacted like a log line: a failed connection string or upstream answer must not print a secret.
-  process.stderr.write(`Gateway failed to start: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  const settings = loaded && { ...loaded, simulatorPort: loaded.demo ? loaded.simulatorPort : null };
+  const secrets = { secrets: loaded ? secretsOf(loaded) : [] };
+  let text = redact(startupErrorLine(error, settings), secrets);
+  if ((loaded?.logLevel ?? process.env.LOG_LEVEL?.trim()) === 'debug') text += `\n${redact(startupErrorDetails(error), secrets)}`;
+  process.stderr.write(`${text}\n`);
   process.exit(1);
 });

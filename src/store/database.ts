@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { type AgentStatusRepository, createAgentStatusRepository } from './agent-status.ts';
 import { type CallRecordRepository, createCallRecordRepository } from './call-records.ts';
@@ -69,8 +68,11 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
 
 export async function createDatabase(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   const location = parseDatabaseUrl(databaseUrl);
+  // Each driver is loaded only when its dialect is configured: node-postgres costs ~30 ms of start-up for nothing on
+  // SQLite, and a PostgreSQL deployment never loads the native SQLite addon.
   const db = new Kysely<Database>({
-    dialect: location.dialect === 'sqlite' ? sqliteDialect(location.filename) : postgresDialect(location.connectionString, options),
+    dialect:
+      location.dialect === 'sqlite' ? await sqliteDialect(location.filename) : await postgresDialect(location.connectionString, options),
   });
   try {
     await migrateToLatest(db, location.dialect);
@@ -95,7 +97,8 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
   };
 }
 
-function sqliteDialect(filename: string): SqliteDialect {
+async function sqliteDialect(filename: string): Promise<SqliteDialect> {
+  const { default: SQLite } = await import('better-sqlite3');
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const database = new SQLite(filename);
   if (filename !== ':memory:') {
@@ -113,11 +116,13 @@ function sqliteDialect(filename: string): SqliteDialect {
 
 // node-postgres returns int8 as a string because it can exceed 2^53. Ours are epoch ms, counts and row ids, far
 // below that, so they are parsed as numbers, for this pool only (pg.types.setTypeParser would change it process-wide).
-const INT8 = pg.types.builtins.INT8;
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+function int8AsNumber(types: typeof pg.types): pg.CustomTypesConfig {
+  const INT8 = types.builtins.INT8;
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 && format !== 'binary' ? parseInt8 : types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 function parseInt8(text: string): number {
   const value = Number(text);
@@ -125,8 +130,9 @@ function parseInt8(text: string): number {
   return value;
 }
 
-function postgresDialect(connectionString: string, options: StoreOptions): PostgresDialect {
-  const pool = new pg.Pool({ connectionString, types, max: options.maxConnections ?? 10 });
+async function postgresDialect(connectionString: string, options: StoreOptions): Promise<PostgresDialect> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString, types: int8AsNumber(pg.types), max: options.maxConnections ?? 10 });
   pool.on('error', (error) => options.logger?.warn('idle PostgreSQL connection failed', error));
   return new PostgresDialect({ pool });
 }

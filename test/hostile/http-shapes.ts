@@ -371,7 +371,22 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
     build: () => ({ method: 'GET', headers: { accept: 'text/html' } }),
     expected: { status: [404, 406], check: (reply) => expect(reply.text).not.toMatch(/<html/i) },
   },
-  { name: 'a GET with a 100 KB query string', source: 'limit', build: () => ({ method: 'GET', path: `/graphql?query=${'%7B'.repeat(33_000)}`, headers: { authorization: bearer('admin') } }), expected: { status: [414, 431] } },
+  {
+    name: 'a GET with a 100 KB query string',
+    source: 'limit',
+    async run(baseUrl) {
+      const spec = { method: 'GET', path: `/graphql?query=${'%7B'.repeat(33_000)}`, headers: { authorization: bearer('admin') } };
+      try {
+        return [await rawRequest(baseUrl, spec)];
+      } catch (error) {
+        // Node 24's server resets the connection while the oversized header is still arriving (30 of 30 tries with a
+        // bare node:http server and client): a reset reads as status 0. Node 20 answers 431. Either way nothing ran.
+        if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+        return [{ status: 0, headers: {}, body: Buffer.alloc(0), text: '', json: undefined }];
+      }
+    },
+    expected: { status: [414, 431, 0] },
+  },
   {
     name: 'slow headers: a header block that never ends is cut by HTTP_HEADERS_TIMEOUT_SECONDS=1',
     source: 'issue',
