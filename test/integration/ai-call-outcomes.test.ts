@@ -7,6 +7,7 @@ import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { eventCount } from '../utils/event-count.ts';
 import { startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
+import { collectSubscription } from '../utils/subscription.ts';
 
 /**
  * AI-call outcomes end to end: the simulator's AI dialer posts hang-up notifications to the gateway's callback URL,
@@ -62,36 +63,7 @@ interface OutcomePage {
 }
 type Errors = Array<{ message: string; extensions?: Record<string, any> }>;
 
-/** Collects a subscription's events; `until(n)` resolves once n have arrived, and rejects on an error result. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
-  const events: T[] = [];
-  const waiters: Array<{ n: number; done: (events: T[]) => void }> = [];
-  const failed = createDeferred<never>();
-  failed.promise.catch(() => undefined);
-  const stop = client.subscribe<Record<string, T>>(
-    { query, variables },
-    {
-      next: (result) => {
-        if (result.errors) return failed.reject(result.errors);
-        events.push(Object.values(result.data ?? {})[0] as T);
-        for (const waiter of [...waiters]) if (events.length >= waiter.n) waiter.done(events);
-      },
-      error: failed.reject,
-      complete: () => undefined,
-    },
-  );
-  return {
-    events,
-    stop,
-    failed: failed.promise,
-    until(n: number): Promise<T[]> {
-      if (events.length >= n) return Promise.resolve(events);
-      const d = createDeferred<T[]>();
-      waiters.push({ n, done: d.resolve });
-      return Promise.race([d.promise, failed.promise]);
-    },
-  };
-}
+const collect = collectSubscription;
 
 /** The errors a subscription is refused with (a graphql-ws `error` message, or a result with errors only). */
 function refusal(client: Client, query: string, variables: Record<string, unknown>): Promise<Errors> {

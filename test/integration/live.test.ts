@@ -1,8 +1,8 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { KEYS, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
+import { collectSubscription } from '../utils/subscription.ts';
 
 const SECRET = 'live-test-callback-secret-0001';
 
@@ -37,35 +37,7 @@ interface RecordEvent {
   record: { uuid: string | null; recordId: number; customerId: string | null; calleeNumber: string | null; answered: boolean; talkSeconds: number; startedAt: string; agent: { extension: string } | null };
 }
 
-/** Collects a subscription's events; `until(n)` resolves once n have arrived. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
-  const events: T[] = [];
-  const waiters: Array<{ n: number; done: (events: T[]) => void }> = [];
-  const failed = createDeferred<never>();
-  const stop = client.subscribe<T>(
-    { query, variables },
-    {
-      next: (result) => {
-        if (result.errors) return failed.reject(result.errors);
-        const data = result.data as Record<string, T>;
-        events.push(Object.values(data)[0] as T);
-        for (const waiter of [...waiters]) if (events.length >= waiter.n) waiter.done(events);
-      },
-      error: failed.reject,
-      complete: () => undefined,
-    },
-  );
-  return {
-    events,
-    stop,
-    until(n: number): Promise<T[]> {
-      if (events.length >= n) return Promise.resolve(events);
-      const d = createDeferred<T[]>();
-      waiters.push({ n, done: d.resolve });
-      return Promise.race([d.promise, failed.promise]);
-    },
-  };
-}
+const collect = collectSubscription;
 
 describe('live events end to end: simulator dialer → callbacks → store → graphql-ws', () => {
   const disposer = createDisposer();
