@@ -2,7 +2,7 @@ import { type GatewayConfig, secretsOf } from './config.ts';
 import { createAuthenticator } from './auth.ts';
 import { createCallbackHandler } from './callbacks/route.ts';
 import type { GatewayServices } from './context.ts';
-import { startBackgroundWork } from './events/background.ts';
+import { startBackgroundWork } from './background.ts';
 import { createEventFeed } from './events/feed.ts';
 import { createPubSub, type PubSub } from './events/pubsub.ts';
 import type { Logger } from './logger.ts';

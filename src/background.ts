@@ -1,11 +1,11 @@
-import type { CallbackHandler } from '../callbacks/route.ts';
-import type { GatewayConfig } from '../config.ts';
-import type { Logger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
-import type { SipClient } from '../upstream/sip/client.ts';
-import type { EventFeed } from './feed.ts';
-import { createReconciler } from './reconcile.ts';
-import { createEventPruner } from './retention.ts';
+import type { CallbackHandler } from './callbacks/route.ts';
+import type { GatewayConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Store } from './store/index.ts';
+import type { SipClient } from './upstream/sip/client.ts';
+import type { EventFeed } from './events/feed.ts';
+import { createReconciler } from './events/reconcile.ts';
+import { createEventPruner } from './events/retention.ts';
 
 /**
  * The work every replica does besides answering requests (docs/deploy.md, "What runs where"). All of it is safe to
