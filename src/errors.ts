@@ -237,13 +237,27 @@ export class ServerDrainingError extends GatewayError {
   }
 }
 
+/** The kinds of object a NotFoundError names (GraphQL `NotFoundEntity`). */
+export type NotFoundEntity =
+  | 'Agent'
+  | 'Queue'
+  | 'ExtGroup'
+  | 'Task'
+  | 'CallerLine'
+  | 'ScriptGroup'
+  | 'RedialRule'
+  | 'DoNotCallWindow'
+  | 'HandoverGroup';
+
 export class NotFoundError extends GatewayError {
   readonly code = ErrorCode.NotFound;
   constructor(
-    readonly entity: string,
+    readonly entity: NotFoundEntity,
     readonly key: string,
+    /** What the message calls it, when more precise than the entity ("Agent call status"). */
+    what: string = entity,
   ) {
-    super(`${entity} "${key}" was not found`);
+    super(`${what} "${key}" was not found`);
     this.name = 'NotFoundError';
   }
   override extensions() {

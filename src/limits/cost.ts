@@ -15,6 +15,19 @@ export const DEFAULT_LIST_SIZE = 10;
 
 type Cost = number | { field: number; multiplier: number };
 
+/** The costs made by `listCall` and `batchedList`: lists whose items come from an upstream call (see isUpstreamList). */
+const upstreamLists = new WeakSet<object>();
+const upstreamList = (value: { field: number; multiplier: number }) => (upstreamLists.add(value), value);
+
+/**
+ * Whether a field's declared complexity says its list is read from an upstream platform (`cost.listCall`,
+ * `cost.batchedList`). The schema lint (test/unit/schema-lint.test.ts) uses it: such a list must be a connection or
+ * be allow-listed with the reason it stays bounded.
+ */
+export function isUpstreamList(complexity: unknown): boolean {
+  return typeof complexity === 'object' && complexity !== null && upstreamLists.has(complexity);
+}
+
 /**
  * The cost of a field that declares none: a scalar or enum reads what its parent already holds (0); an object is
  * one more object to resolve (1); a list of objects is assumed to hold DEFAULT_LIST_SIZE of them.
@@ -32,7 +45,7 @@ export const cost = {
    * parent costs one object; `items` (a list) is how many entries one parent typically has.
    */
   batched: 1,
-  batchedList: (items: number): Cost => ({ field: 1, multiplier: items }),
+  batchedList: (items: number): Cost => upstreamList({ field: 1, multiplier: items }),
   /**
    * One upstream call per parent (per distinct key, not batched). Weighed five calls, so the cost limit (5,000) stops
    * a document at ~100 such calls, before the upstream budget (MAX_UPSTREAM_CALLS_PER_OPERATION, 100) has to.
@@ -41,7 +54,7 @@ export const cost = {
   /** One store query per parent (SQLite/PostgreSQL, no upstream call); `items` entries typically. */
   storeList: (items: number): Cost => ({ field: 2, multiplier: items }),
   /** One upstream list call (per parent); `items` is how many entries the list typically holds. */
-  listCall: (items: number): Cost => ({ field: UPSTREAM_CALL, multiplier: items }),
+  listCall: (items: number): Cost => upstreamList({ field: UPSTREAM_CALL, multiplier: items }),
   /** One upstream call that returns one object. */
   call: UPSTREAM_CALL,
   /** `calls` upstream calls (a mutation that looks something up first, or sends several requests). */

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { UpstreamNotConfiguredError } from '../errors.ts';
+import { type NotFoundEntity, UpstreamNotConfiguredError } from '../errors.ts';
 import type { AiCallClient } from '../upstream/aicall/client.ts';
 import type {
   AiCallerLine,
@@ -134,7 +134,7 @@ export function createAiCallLoaders(aicall: AiCallClient | null, cache: AiTaskOp
   const options = onePerRequest(() => (cache ? cache.get() : Promise.reject(notConfigured())));
   const taskList = tasks.read;
   const readOptions = options.read;
-  const fromOptions = <K, V>(entity: string, pick: (o: AiTaskOptions) => V[], keyOf: (v: V) => K) =>
+  const fromOptions = <K, V>(entity: NotFoundEntity, pick: (o: AiTaskOptions) => V[], keyOf: (v: V) => K) =>
     new DataLoader<K, V>(async (keys) => byKey(keys, pick((await readOptions()).options), keyOf, entity));
 
   const task = new DataLoader<string, AiTask>(async (keys) => byKey(keys, await taskList(), (t) => t.id, 'Task'));

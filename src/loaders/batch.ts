@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { NotFoundError } from '../errors.ts';
+import { type NotFoundEntity, NotFoundError } from '../errors.ts';
 
 /** Splits a key list into upstream-sized chunks (the SIP status calls take comma lists of bounded length). */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -10,12 +10,13 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 
 /**
  * Puts rows back in key order, as DataLoader requires: one value per key, an Error (not a throw) for a key the
- * upstream did not answer, so one missing agent fails only its own field.
+ * upstream did not answer, so one missing agent fails only its own field. `what` names it in the message when the
+ * entity alone is not precise ("Agent call status").
  */
-export function byKey<K, V>(keys: readonly K[], rows: Iterable<V>, keyOf: (row: V) => K, entity: string): Array<V | Error> {
+export function byKey<K, V>(keys: readonly K[], rows: Iterable<V>, keyOf: (row: V) => K, entity: NotFoundEntity, what?: string): Array<V | Error> {
   const found = new Map<K, V>();
   for (const row of rows) found.set(keyOf(row), row);
-  return keys.map((key) => found.get(key) ?? new NotFoundError(entity, String(key)));
+  return keys.map((key) => found.get(key) ?? new NotFoundError(entity, String(key), what));
 }
 
 /** Like byKey, for one-to-many: keys without rows get an empty list. */

@@ -42,8 +42,8 @@ export function createSipLoaders(sip: SipClient | null, listChunkSize: number): 
     if (!sip) throw new UpstreamNotConfiguredError({ upstream: 'sip', operation: 'load' });
     return sip;
   };
-  const ext = <V extends { extension: string }>(entity: string, fetch: (keys: string[]) => Promise<V[]>) =>
-    chunkedLoader<string, V>(listChunkSize, async (keys) => byKey(keys, await fetch(keys), (row) => row.extension, entity));
+  const ext = <V extends { extension: string }>(what: string, fetch: (keys: string[]) => Promise<V[]>) =>
+    chunkedLoader<string, V>(listChunkSize, async (keys) => byKey(keys, await fetch(keys), (row) => row.extension, 'Agent', what));
 
   return {
     extension: ext('Agent', (keys) => client().getExtensions({ status: ExtensionStatusFilter.All, extensions: keys })),

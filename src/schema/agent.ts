@@ -57,7 +57,12 @@ builder.node(AgentRef, {
   fields: (t) => ({
     extension: t.exposeString('extension', { description: 'The extension number.' }),
     enabled: t.boolean({
-      description: 'Whether the extension is enabled (GetSipnumberInfo).',
+      // Nullable: unless the agent came from the `agents` listing this is a GetSipnumberInfo read, and one failed read
+      // must fail this field only (docs/api.md, "Partial results").
+      nullable: true,
+      description:
+        'Whether the extension is enabled (GetSipnumberInfo); null with an error on this path when the switch could not be read ' +
+        '(an agent listed by `agents` always has it).',
       // Cost: carried by the agents listing; otherwise one GetSipnumberInfo shared by every agent (batched).
       complexity: cost.batched,
       // Synchronous when the listing already carried it: no promise per agent for the common case.
@@ -96,7 +101,11 @@ builder.node(AgentRef, {
     }),
     seats: t.field({
       type: [QueueSeatRef],
-      description: 'Queues the agent is checked in to, with the state in each (GetQueueSipStatus, batched).',
+      // Nullable list of non-null seats: a failed GetQueueSipStatus nulls this field only, never the agent.
+      nullable: { list: true, items: false },
+      description:
+        'Queues the agent is checked in to, with the state in each (GetQueueSipStatus, batched); null with an error on this path when ' +
+        'the switch could not be read (an empty list means: in no queue).',
       // Cost: one GetQueueSipStatus for every agent of the request (batched); an agent sits in a few queues.
       complexity: cost.batchedList(3),
       resolve: (agent, _args, ctx) => ctx.loaders.seatsByExtension.load(agent.extension),
@@ -125,7 +134,11 @@ const AgentFilter = builder.inputType('AgentFilter', {
 builder.queryFields((t) => ({
   agents: t.field({
     type: [AgentRef],
-    description: 'Agents (extensions), sorted by extension. One GetSipnumberInfo call; nested status fields are batched.',
+    // Nullable list of non-null agents: a failed GetSipnumberInfo nulls this field, not the whole response.
+    nullable: { list: true, items: false },
+    description:
+      'Agents (extensions), sorted by extension. One GetSipnumberInfo call; nested status fields are batched. Null with an error on ' +
+      'this path when the switch could not be read; the rest of the document still resolves.',
     // Cost: one GetSipnumberInfo list call; a call centre is counted as 100 agents for what is selected below it.
     complexity: cost.listCall(100),
     authScopes: { viewer: true },
@@ -198,17 +211,29 @@ interface SeatPayloadShape {
 }
 
 const AgentSeatPayload = builder.objectRef<SeatPayloadShape>('AgentSeatPayload').implement({
-  description: 'The agent and queue after the change.',
+  description:
+    'The command was carried out. `extension` and `queueName` say what it acted on (no platform read); `queue` and `seat` read the ' +
+    'platform again afterwards and are null with an error on their path when that read fails — the command still succeeded.',
   fields: (t) => ({
+    extension: t.exposeString('extension', { description: 'The extension the command acted on.' }),
+    queueName: t.exposeString('queue', { description: 'The queue the command acted on.' }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (p) => agentOf(p.extension) }),
-    // Cost: one GetQueueList for the request (batched).
-    queue: t.field({ type: QueueRef, description: 'The queue.', complexity: cost.batched, resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.queue) }),
+    queue: t.field({
+      type: QueueRef,
+      // Nullable: a read-back after the command; its failure must not report the command as failed.
+      nullable: true,
+      description: 'The queue, read again (GetQueueList): null when it no longer exists, and null with an error on this path when that read fails.',
+      // Cost: one GetQueueList for the request (batched).
+      complexity: cost.batched,
+      resolve: (p, _a, ctx) => loadOrNull(ctx.loaders.queue, p.queue),
+    }),
     seat: t.field({
       type: QueueSeatRef,
       nullable: true,
       // Cost: one GetQueueSipStatus for the request (batched).
       complexity: cost.batched,
-      description: "The agent's seat in the queue now; null after check-out.",
+      description:
+        "The agent's seat in the queue now (GetQueueSipStatus); null after check-out, and null with an error on this path when the read fails.",
       resolve: async (p, _a, ctx) => (await ctx.loaders.seatsByExtension.load(p.extension)).find((s) => s.queue === p.queue) ?? null,
     }),
   }),

@@ -167,9 +167,12 @@ const AiTaskOptionsRef = builder.objectRef<CachedTaskOptions>('AiTaskOptions').i
 builder.queryField('aiTaskOptions', (t) =>
   t.field({
     type: AiTaskOptionsRef,
+    // Nullable: a failed `GET /v1/task/create` nulls this field, not the whole response.
+    nullable: true,
     description:
       'What a new AI task may use: caller lines, redial rules, do-not-call windows, script groups, hand-over groups. ' +
-      'Served from a cache of a few seconds shared by all callers, so a re-rendering form does not hammer the platform.',
+      'Served from a cache of a few seconds shared by all callers, so a re-rendering form does not hammer the platform. ' +
+      'Null with an error on this path when the platform could not be read (or is not configured).',
     // Cost: one `GET /v1/task/create` (often none: cached 5 s and shared); its lists are in memory (default list cost).
     complexity: cost.call,
     authScopes: { viewer: true },

@@ -284,8 +284,8 @@ const CallRecordFilter = builder.inputType('CallRecordFilter', {
   fields: (t) => ({
     from: t.field({ type: 'DateTime', required: true, description: 'Dialled at or after this instant.' }),
     to: t.field({ type: 'DateTime', required: true, description: `Dialled at or before this instant; after \`from\`, at most ${MAX_WINDOW_DAYS} days later.` }),
-    direction: t.field({ type: CallDirectionEnum.ref, description: 'Only INBOUND or only OUTBOUND calls (UNKNOWN is refused).' }),
-    callMethod: t.field({ type: CallMethodEnum.ref, description: 'Only calls made this way (UNKNOWN is refused).' }),
+    direction: t.field({ type: CallDirectionEnum.inputRef, description: 'Only INBOUND or only OUTBOUND calls; both when absent.' }),
+    callMethod: t.field({ type: CallMethodEnum.inputRef, description: 'Only calls made this way; any way when absent.' }),
     agents: t.stringList({ description: 'Only calls of these extensions.' }),
     calleeNumber: t.string({
       description: "Only calls whose called number (GetBill's destnumber) is exactly this: the customer on outbound calls, the company number on inbound ones.",
@@ -332,8 +332,6 @@ const CallRecordFilter = builder.inputType('CallRecordFilter', {
       } else if (filter.to.getTime() - filter.from.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
         ctx.addIssue({ code: 'custom', path: ['to'], message: `the window from \`from\` to \`to\` is at most ${MAX_WINDOW_DAYS} days` });
       }
-      if (filter.direction === 'UNKNOWN') ctx.addIssue({ code: 'custom', path: ['direction'], message: 'direction UNKNOWN cannot be used as a filter' });
-      if (filter.callMethod === 'UNKNOWN') ctx.addIssue({ code: 'custom', path: ['callMethod'], message: 'callMethod UNKNOWN cannot be used as a filter' });
     }),
 });
 
@@ -354,7 +352,7 @@ function recordSetOf(filter: FilterInput): RecordSet {
   const to = new Date(Math.floor(filter.to.getTime() / 1000) * 1000);
   const direction =
     filter.direction === 'INBOUND' ? BillDirectionFilter.In : filter.direction === 'OUTBOUND' ? BillDirectionFilter.Out : BillDirectionFilter.All;
-  const callMethod = filter.callMethod && filter.callMethod !== 'UNKNOWN' ? CallMethodEnum.toUpstream(filter.callMethod) : CallMethod.Any;
+  const callMethod = filter.callMethod ? CallMethodEnum.toUpstream(filter.callMethod, ['filter', 'callMethod']) : CallMethod.Any;
   const extensions = [...new Set((filter.agents ?? []).map((agent) => agent.trim()))].sort();
   const optional = (value: string | null | undefined) => (value ? value.trim() : undefined);
   const query: BillQuery = {
@@ -530,11 +528,14 @@ builder.queryFields((t) => ({
   callRecords: t.connection(
     {
       type: CallRecordRef,
+      // Nullable: the page is one GetBill read; its failure nulls this field, not the whole response.
+      nullable: true,
       description:
         'Call records in a dial-time window, oldest record first (the platform\'s id order), forwards only (`first` 1…1000, ' +
         `default ${DEFAULT_FIRST}, and \`after\`; \`last\`/\`before\` are refused). One GetBill call per page while \`first\` stays the same. ` +
         'Cursors are opaque, bound to the filter, and survive records arriving while you page. ' +
-        'Reading never changes the platform\'s "fetched" flag unless filter.syncMode is NOT_YET_FETCHED, which MARKS WHAT IT RETURNS.',
+        'Reading never changes the platform\'s "fetched" flag unless filter.syncMode is NOT_YET_FETCHED, which MARKS WHAT IT RETURNS. ' +
+        'Null with an error on this path when the switch could not be read or the arguments are refused; the rest of the document still resolves.',
       authScopes: { viewer: true },
       // Cost: one GetBill per page (a store lookup beside it); `first` (default 50) multiplies what each record selects.
       complexity: cost.page(DEFAULT_FIRST),

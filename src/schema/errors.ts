@@ -9,10 +9,13 @@ import {
   UnsupportedForTaskKindError,
   UpstreamRejectedError,
   type InputIssue,
+  type NotFoundEntity,
+  type UpstreamName,
 } from '../errors.ts';
 import { SipBusinessError } from '../errors.ts';
 import { SipCode } from '../upstream/sip/codes.ts';
 import { TaskKindEnum } from './task-kind.ts';
+import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 
 /**
  * Domain errors as GraphQL types. Mutations return them in their result unions (errors plugin), so a front end
@@ -47,12 +50,46 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
     'This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received.',
 };
 
+/**
+ * Not a GatewayError code: what yoga puts in `extensions.code` of an error it masks (`Unexpected error.`), and what
+ * `NumberSendError.code` says when an upload stopped on one. Listed so that every code a client can see is in the enum.
+ */
+export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
+
 export const ErrorCodeRef = builder.enumType('ErrorCode', {
   description: 'Stable error codes; the same strings appear in `extensions.code` of top-level errors.',
-  values: Object.fromEntries(
-    Object.values(ErrorCode).map((code) => [code, { value: code, description: CODE_DESCRIPTIONS[code] }]),
-  ) as Record<ErrorCode, { value: ErrorCode; description: string }>,
+  values: {
+    ...(Object.fromEntries(Object.values(ErrorCode).map((code) => [code, { value: code, description: CODE_DESCRIPTIONS[code] }])) as Record<
+      ErrorCode,
+      { value: ErrorCode; description: string }
+    >),
+    [INTERNAL_SERVER_ERROR]: {
+      value: INTERNAL_SERVER_ERROR,
+      description: 'An unexpected failure inside the gateway: its details are masked (`Unexpected error.`) and logged. Report it.',
+    },
+  } as Record<ErrorCode | typeof INTERNAL_SERVER_ERROR, { value: ErrorCode | typeof INTERNAL_SERVER_ERROR; description: string }>,
 });
+
+const NOT_FOUND_ENTITIES: Record<NotFoundEntity, [name: string, description: string]> = {
+  Agent: ['AGENT', 'An agent (extension); `key` is the extension.'],
+  Queue: ['QUEUE', 'A queue; `key` is its name.'],
+  ExtGroup: ['EXT_GROUP', 'An extension group; `key` is its name.'],
+  Task: ['TASK', 'A task of either kind; `key` is the id that was given.'],
+  CallerLine: ['CALLER_LINE', "An AI-call platform caller line; `key` is the line's id."],
+  ScriptGroup: ['SCRIPT_GROUP', "An AI-call platform script group; `key` is the group's id."],
+  RedialRule: ['REDIAL_RULE', "An AI-call platform redial rule; `key` is the rule's id."],
+  DoNotCallWindow: ['DO_NOT_CALL_WINDOW', "An AI-call platform do-not-call window; `key` is the window's id."],
+  HandoverGroup: ['HANDOVER_GROUP', "An AI-call platform hand-over group; `key` is the group's id."],
+};
+
+const NotFoundEntityRef = builder.enumType('NotFoundEntity', {
+  description: 'What kind of object was not found.',
+  values: Object.fromEntries(
+    Object.entries(NOT_FOUND_ENTITIES).map(([entity, [name, description]]) => [name, { value: entity as NotFoundEntity, description }]),
+  ) as Record<string, { value: NotFoundEntity; description: string }>,
+});
+
+const UPSTREAM_KINDS: Record<UpstreamName, UpstreamKind> = { sip: UpstreamKind.Sip, aicall: UpstreamKind.AiCall };
 
 const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
   description: 'Something the gateway refused or the platform rejected, with a stable code.',
@@ -86,7 +123,7 @@ builder.objectType(NotFoundError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotFoundError,
   fields: (t) => ({
-    entity: t.exposeString('entity', { description: 'What kind of object: Agent, Queue, ExtGroup, Task, …' }),
+    entity: t.field({ type: NotFoundEntityRef, description: 'What kind of object.', resolve: (error) => error.entity }),
     key: t.exposeString('key', { description: 'The name or id that was asked for.' }),
   }),
 });
@@ -100,7 +137,7 @@ builder.objectType(UpstreamRejected, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof UpstreamRejectedError,
   fields: (t) => ({
-    upstream: t.string({ description: '`sip` or `aicall`.', resolve: (error) => error.upstream }),
+    upstream: t.field({ type: UpstreamKindRef, description: 'Which platform refused.', resolve: (error) => UPSTREAM_KINDS[error.upstream] }),
     operation: t.exposeString('operation', { description: 'The platform operation (SIP service or HTTP route).' }),
     upstreamCode: t.exposeString('upstreamCode', { description: "The platform's code (SIP `ret` or business code, or HTTP status)." }),
     upstreamMessage: t.exposeString('upstreamMessage', {

@@ -41,7 +41,11 @@ builder.node(ExtGroupRef, {
     statusCode: t.string({ description: "The platform's raw status code of the group.", resolve: (g) => g.status.raw }),
     members: t.field({
       type: [ExtGroupMemberRef],
-      description: 'Members with their state (GetGroupExt: one call per group, deduplicated per request).',
+      // Nullable list of non-null members: a failed GetGroupExt nulls this field only, never the group.
+      nullable: { list: true, items: false },
+      description:
+        'Members with their state (GetGroupExt: one call per group, deduplicated per request); null with an error on this path when ' +
+        'the switch could not be read (an empty list means: no members).',
       // Cost: one GetGroupExt per group (not batched: the service takes one group); counted as 20 members.
       complexity: cost.listCall(20),
       resolve: (g, _a, ctx) => ctx.loaders.extGroupMembers.load(g.name),
@@ -52,7 +56,10 @@ builder.node(ExtGroupRef, {
 builder.queryFields((t) => ({
   extGroups: t.field({
     type: [ExtGroupRef],
-    description: 'Every extension group, enabled or not (one GetExtgroupInfo call).',
+    // Nullable list of non-null groups: a failed GetExtgroupInfo nulls this field, not the whole response.
+    nullable: { list: true, items: false },
+    description:
+      'Every extension group, enabled or not (one GetExtgroupInfo call); null with an error on this path when the switch could not be read.',
     // Cost: one GetExtgroupInfo list call; counted as 20 groups for what is selected below it.
     complexity: cost.listCall(20),
     authScopes: { viewer: true },
@@ -105,16 +112,32 @@ const SetExtGroupMemberStateInput = builder.inputType('SetExtGroupMemberStateInp
   fields: (t) => ({
     group: t.string({ required: true, description: 'Group name.' }),
     extension: t.string({ required: true, description: "The agent's extension." }),
-    state: t.field({ type: MemberStateEnum.ref, required: true, description: 'IDLE takes group calls; BUSY is skipped.' }),
+    state: t.field({ type: MemberStateEnum.inputRef, required: true, description: 'IDLE takes group calls; BUSY is skipped.' }),
   }),
   validate: z.object({ group: groupName, extension }).loose(),
 });
 
-const ExtGroupPayload = builder.objectRef<{ name: string }>('ExtGroupPayload').implement({
-  description: 'The group after the change.',
+const ExtGroupPayload = builder.objectRef<{ name: string; extension?: string }>('ExtGroupPayload').implement({
+  description:
+    'The command was carried out. `name` (and `extension`) say what it acted on (no platform read); `extGroup` reads the platform again ' +
+    'afterwards and is null with an error on its path when that read fails — the command still succeeded.',
   fields: (t) => ({
-    // Cost: one GetExtgroupInfo for the request (batched).
-    extGroup: t.field({ type: ExtGroupRef, description: 'The group as the platform now has it.', complexity: cost.batched, resolve: (p, _a, ctx) => ctx.loaders.extGroup.load(p.name) }),
+    name: t.exposeString('name', { description: 'Name of the group the command created or changed.' }),
+    extension: t.string({
+      nullable: true,
+      description: 'The member the command added, removed or changed; null for createExtGroup.',
+      resolve: (p) => p.extension ?? null,
+    }),
+    extGroup: t.field({
+      type: ExtGroupRef,
+      // Nullable: a read-back after the command; its failure must not report the command as failed.
+      nullable: true,
+      description:
+        'The group as the platform now has it (GetExtgroupInfo): null when it no longer exists, and null with an error on this path when that read fails.',
+      // Cost: one GetExtgroupInfo for the request (batched).
+      complexity: cost.batched,
+      resolve: (p, _a, ctx) => loadOrNull(ctx.loaders.extGroup, p.name),
+    }),
   }),
 });
 
@@ -135,9 +158,10 @@ function memberMutation(name: string, union: string, description: string, run: (
       args: { input: t.arg({ type: ExtGroupMemberInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
         const group = await existingGroup(ctx, input.group.trim());
-        await sipCommand({ extension: input.extension }, () => run(ctx, group, input.extension.trim()));
+        const extension = input.extension.trim();
+        await sipCommand({ extension: input.extension }, () => run(ctx, group, extension));
         ctx.loaders.extGroupMembers.clear(group);
-        return { name: group };
+        return { name: group, extension };
       },
     }),
   );
@@ -172,11 +196,12 @@ builder.mutationFields((t) => ({
     errors: mutationErrors('SetExtGroupMemberStateResult'),
     args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const state = MemberStateEnum.toUpstream(input.state, 'state');
+      const state = MemberStateEnum.toUpstream(input.state, ['input', 'state']);
       const group = await existingGroup(ctx, input.group.trim());
-      await sipCommand({ extension: input.extension }, () => requireSip(ctx).setExtGroupMemberState(group, input.extension.trim(), state));
+      const extension = input.extension.trim();
+      await sipCommand({ extension: input.extension }, () => requireSip(ctx).setExtGroupMemberState(group, extension, state));
       ctx.loaders.extGroupMembers.clear(group);
-      return { name: group };
+      return { name: group, extension };
     },
   }),
 }));

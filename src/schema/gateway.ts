@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { cost } from '../limits/cost.ts';
 
-enum UpstreamKind {
+export enum UpstreamKind {
   Sip = 'SIP',
   AiCall = 'AI_CALL',
 }
@@ -12,7 +12,7 @@ interface UpstreamStatusShape {
   simulated: boolean;
 }
 
-const UpstreamKindRef = builder.enumType('UpstreamKind', {
+export const UpstreamKindRef = builder.enumType('UpstreamKind', {
   description: 'The platforms the gateway fronts.',
   values: {
     SIP: { value: UpstreamKind.Sip, description: 'The predictive-call PBX ("SIP API").' },

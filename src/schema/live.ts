@@ -171,7 +171,7 @@ const CallRecordEventFilter = builder.inputType('CallRecordEventFilter', {
   description: 'Which new call records to receive.',
   fields: (t) => ({
     agents: t.stringList({ description: 'Only records of these extensions.' }),
-    direction: t.field({ type: CallDirectionEnum.ref, description: 'Only this direction.' }),
+    direction: t.field({ type: CallDirectionEnum.inputRef, description: 'Only this direction; both when absent.' }),
   }),
 });
 

@@ -39,7 +39,11 @@ builder.node(QueueRef, {
     }),
     seats: t.field({
       type: [QueueSeatRef],
-      description: 'Agents checked in to the queue, with their state (GetQueueSipStatus; one call for all queues asked).',
+      // Nullable list of non-null seats: a failed GetQueueSipStatus nulls this field only, never the queue.
+      nullable: { list: true, items: false },
+      description:
+        'Agents checked in to the queue, with their state (GetQueueSipStatus; one call for all queues asked); null with an error on this ' +
+        'path when the switch could not be read (an empty list means: nobody checked in).',
       // Cost: one GetQueueSipStatus for every queue of the request (batched); a queue is counted as 20 seats.
       complexity: cost.batchedList(20),
       resolve: (q, _args, ctx) => ctx.loaders.seatsByQueue.load(q.name),
@@ -71,7 +75,9 @@ QueueSeatRef.implement({
 builder.queryFields((t) => ({
   queues: t.field({
     type: [QueueRef],
-    description: 'Every queue (one GetQueueList call).',
+    // Nullable list of non-null queues: a failed GetQueueList nulls this field, not the whole response.
+    nullable: { list: true, items: false },
+    description: 'Every queue (one GetQueueList call); null with an error on this path when the switch could not be read.',
     // Cost: one GetQueueList list call; counted as 20 queues for what is selected below it.
     complexity: cost.listCall(20),
     authScopes: { viewer: true },
@@ -106,7 +112,7 @@ const CreateQueueInput = builder.inputType('CreateQueueInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: 'Queue name (unique).' }),
     remark: t.string({ description: 'Free text.' }),
-    strategy: t.field({ type: QueueStrategyEnum.ref, description: 'Ring strategy (default LONGEST_IDLE).' }),
+    strategy: t.field({ type: QueueStrategyEnum.inputRef, description: 'Ring strategy (default LONGEST_IDLE).' }),
     predictiveDial: t.boolean({ description: 'Whether predictive tasks may use the queue (default true).' }),
   }),
   validate: z.object({ name: queueName }).loose(),
@@ -117,7 +123,7 @@ const UpdateQueueInput = builder.inputType('UpdateQueueInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: 'The queue to change.' }),
     remark: t.string({ description: 'Free text.' }),
-    strategy: t.field({ type: QueueStrategyEnum.ref, description: 'Ring strategy.' }),
+    strategy: t.field({ type: QueueStrategyEnum.inputRef, description: 'Ring strategy.' }),
     announceFrequencySeconds: t.int({ description: 'Seconds between announcements.' }),
     ringDelaySeconds: t.int({ description: 'Seconds an agent rings before the next is tried.' }),
     maxWaitSeconds: t.int({ description: 'Longest wait; 0 means no limit.' }),
@@ -139,10 +145,21 @@ const UpdateQueueInput = builder.inputType('UpdateQueueInput', {
 });
 
 const QueuePayload = builder.objectRef<{ name: string }>('QueuePayload').implement({
-  description: 'The queue after the change.',
+  description:
+    'The command was carried out. `name` is the queue it acted on (no platform read); `queue` reads the platform again afterwards and is ' +
+    'null with an error on its path when that read fails — the command still succeeded.',
   fields: (t) => ({
-    // Cost: one GetQueueList for the request (batched).
-    queue: t.field({ type: QueueRef, description: 'The queue as the platform now has it.', complexity: cost.batched, resolve: (p, _a, ctx) => ctx.loaders.queue.load(p.name) }),
+    name: t.exposeString('name', { description: 'Name of the queue the command created or changed.' }),
+    queue: t.field({
+      type: QueueRef,
+      // Nullable: a read-back after the command; its failure must not report the command as failed.
+      nullable: true,
+      description:
+        'The queue as the platform now has it (GetQueueList): null when it no longer exists, and null with an error on this path when that read fails.',
+      // Cost: one GetQueueList for the request (batched).
+      complexity: cost.batched,
+      resolve: (p, _a, ctx) => loadOrNull(ctx.loaders.queue, p.name),
+    }),
   }),
 });
 
@@ -164,7 +181,7 @@ builder.mutationFields((t) => ({
         name: input.name.trim(),
         remark: input.remark ?? '',
         autoCall: input.predictiveDial ?? true,
-        ...(input.strategy ? { strategy: QueueStrategyEnum.toUpstream(input.strategy, 'strategy') } : {}),
+        ...(input.strategy ? { strategy: QueueStrategyEnum.toUpstream(input.strategy, ['input', 'strategy']) } : {}),
       });
       return { name: input.name.trim() };
     },
@@ -179,7 +196,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
       // Checked before the look-up: an input error costs the PBX nothing.
-      const wanted = input.strategy ? QueueStrategyEnum.toUpstream(input.strategy, 'strategy') : undefined;
+      const wanted = input.strategy ? QueueStrategyEnum.toUpstream(input.strategy, ['input', 'strategy']) : undefined;
       const current: Queue = await ctx.loaders.queue.load(name);
       const keep = (value: number | null | undefined, now: number | null) => value ?? now ?? undefined;
       const strategy = wanted

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
-import { ConflictError, GatewayError, type InputIssue, InvalidInputError, UnsupportedForTaskKindError } from '../errors.ts';
+import { ConflictError, ErrorCode, GatewayError, type InputIssue, InvalidInputError, UnsupportedForTaskKindError } from '../errors.ts';
 import {
   checkPhoneNumber,
   createNumberPreparer,
@@ -19,7 +19,7 @@ import { AssignType } from '../upstream/sip/codes.ts';
 import type { TaskNumber } from '../upstream/sip/types.ts';
 import { valuesOf } from './codes.ts';
 import { parseDateTime } from './scalars.ts';
-import { explainAiCallError, explainSipError, mutationErrors, sipCommand } from './errors.ts';
+import { ErrorCodeRef, explainAiCallError, explainSipError, INTERNAL_SERVER_ERROR, mutationErrors, sipCommand } from './errors.ts';
 import { AssignmentTypeEnum, findAiTask, requireAiTask, requirePredictiveTask, TaskRef, taskIdOf } from './task.ts';
 import { requireAiCall, requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -46,10 +46,17 @@ const RejectionReasonEnum = builder.enumType('NumberRejectionReason', {
   }),
 });
 
+/** Codes of a NumberSendError as ErrorCode values; anything else (`INTERNAL`, kept in stored results) is internal. */
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
 const NumberSendErrorRef = builder.objectRef<NonNullable<RejectedNumber['error']>>('NumberSendError').implement({
   description: 'The failure that stopped an upload.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'The gateway error code (as in extensions.code).' }),
+    code: t.field({
+      type: ErrorCodeRef,
+      description: 'The error code (as in extensions.code); INTERNAL_SERVER_ERROR for a failure inside the gateway.',
+      resolve: (e) => (CODES.has(e.code) ? (e.code as ErrorCode) : INTERNAL_SERVER_ERROR),
+    }),
     message: t.exposeString('message', { description: 'What happened.' }),
     upstreamCode: t.exposeString('upstreamCode', { nullable: true, description: "The platform's code, when it gave one." }),
   }),

@@ -25,6 +25,7 @@ import { TaskCommand } from '../upstream/sip/codes.ts';
 import { valuesOf } from './codes.ts';
 import { aiCallCommand, mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, ExtGroupRef, QueueRef } from './refs.ts';
+import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 import { TaskKindEnum } from './task-kind.ts';
 import { requireAiCall, requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -136,12 +137,20 @@ const NumberCountsRef = builder.objectRef<PredictiveTask['counts']>('TaskNumberC
   }),
 });
 
+const StatusChangeSourceEnum = builder.enumType('TaskStatusChangeSource', {
+  description: 'Who changed a task status.',
+  values: {
+    MUTATION: { value: 'mutation', description: 'A mutation through this gateway (creation, startTask, pauseTask, endTask).' },
+    CALLBACK: { value: 'callback', description: "The platform's task callback (a task that finished)." },
+  } as const satisfies Record<string, { value: StatusChange['source']; description: string }>,
+});
+
 const StatusChangeRef = builder.objectRef<StatusChange>('TaskStatusChange').implement({
   description: 'One change of a task status.',
   fields: (t) => ({
     from: t.field({ type: TaskStatusEnum, nullable: true, description: 'Null for the creation.', resolve: (c) => c.from }),
     to: t.field({ type: TaskStatusEnum, description: 'The new status.', resolve: (c) => c.to }),
-    source: t.string({ description: '`mutation` (through this gateway) or `callback` (reported by the platform).', resolve: (c) => c.source }),
+    source: t.field({ type: StatusChangeSourceEnum, description: 'Through this gateway (MUTATION) or reported by the platform (CALLBACK).', resolve: (c) => c.source }),
     at: t.expose('at', { type: 'DateTime', description: 'When it changed.' }),
   }),
 });
@@ -248,13 +257,28 @@ const TaskFilterInput = builder.inputType('TaskFilter', {
 
 const AI_STATUSES: ReadonlySet<string> = new Set([PredictiveTaskStatus.Running, PredictiveTaskStatus.Paused]);
 
+/**
+ * What the `tasks` connection carries besides edges and pageInfo: the platforms whose tasks could not be read for this
+ * page, and their errors (reported on `complete`). A failed AI-call read must not take the predictive tasks with it.
+ */
+interface TaskPageGaps {
+  unavailable: UpstreamKind[];
+  failures: unknown[];
+}
+
+const gapsOf = (connection: object): TaskPageGaps => (connection as { gaps?: TaskPageGaps }).gaps ?? { unavailable: [], failures: [] };
+
 builder.queryFields((t) => ({
   tasks: t.connection({
     type: TaskRef,
+    // Nullable: refused arguments (or kind AI without an AI-call platform) null this field, not the whole response.
+    nullable: true,
     description:
       "Tasks of both kinds in one list, newest first (ties: predictive first, then by id). Predictive tasks come from the gateway's store " +
       '(the PBX cannot list them), AI tasks from the AI-call platform: at most one `GET /v1/task` per request, none when kind is PREDICTIVE ' +
-      'or the status filter names no AI status. When no AI-call platform is configured, the list holds predictive tasks only.',
+      'or the status filter names no AI status. When no AI-call platform is configured, the list holds predictive tasks only. ' +
+      'When the AI-call platform cannot be read, the page still holds the predictive tasks: `unavailable` names AI_CALL and ' +
+      '`complete` is null with the platform\'s error on its path.',
     authScopes: { viewer: true },
     // Cost: one store query and at most one `GET /v1/task` per page; `first` (default 50) multiplies each task's selection.
     complexity: cost.page(50),
@@ -286,7 +310,14 @@ builder.queryFields((t) => ({
         );
         return sortAiTasks(matching, (task) => ({ at: aiTaskCreatedAt(task).getTime(), id: task.id }));
       };
-      const [stored, aiTasks] = await Promise.all([predictive(), ai()]);
+      // The AI side failing leaves the predictive side standing: its error is reported on `complete`, not here.
+      const gaps: TaskPageGaps = { unavailable: [], failures: [] };
+      const aiOrGap = ai().catch((error: unknown): AiTask[] => {
+        gaps.unavailable.push(UpstreamKind.AiCall);
+        gaps.failures.push(error);
+        return [];
+      });
+      const [stored, aiTasks] = await Promise.all([predictive(), aiOrGap]);
 
       const page = mergeTaskPages(
         first,
@@ -301,7 +332,7 @@ builder.queryFields((t) => ({
             : { at: item.task.createdAt.getTime(), kind: 'PREDICTIVE', id: item.task.id },
         ),
       }));
-      return {
+      const connection = {
         edges,
         pageInfo: {
           hasNextPage: page.hasNextPage,
@@ -309,8 +340,35 @@ builder.queryFields((t) => ({
           startCursor: edges[0]?.cursor ?? null,
           endCursor: edges.at(-1)?.cursor ?? null,
         },
+        gaps,
       };
+      return connection;
     },
+  }, {
+    fields: (tc) => ({
+      unavailable: tc.field({
+        type: [UpstreamKindRef],
+        description:
+          'Platforms whose tasks could not be read for this page: their tasks are missing from it (the others are there). Empty when the page ' +
+          'is complete, so an empty page with an empty `unavailable` really means "no tasks". The error itself is on `complete`.',
+        // Cost: in memory, from the page's own reads.
+        complexity: cost.local,
+        resolve: (connection) => gapsOf(connection).unavailable,
+      }),
+      complete: tc.boolean({
+        nullable: true,
+        description:
+          'True when every platform the filter asks about was read. Null, with the platform\'s error (e.g. UPSTREAM_UNAVAILABLE) on this path, ' +
+          'when one could not be read: select it to get that error in `errors`; select only `unavailable` to render without one.',
+        // Cost: in memory, from the page's own reads.
+        complexity: cost.local,
+        resolve: (connection) => {
+          const { failures } = gapsOf(connection);
+          if (failures.length > 0) throw failures[0];
+          return true;
+        },
+      }),
+    }),
   }),
   task: t.field({
     type: TaskRef,
@@ -330,18 +388,41 @@ builder.queryFields((t) => ({
 
 // ---- Status mutations ---------------------------------------------------------------------------------------------
 
-const TaskPayload = builder.objectRef<{ task: TaskShape }>('TaskPayload').implement({
-  description: 'The task after the change.',
-  fields: (t) => ({ task: t.field({ type: TaskRef, description: 'The task.', resolve: (p) => p.task }) }),
+/** `task` is there when the command's own answer (or the store) gave it; otherwise `uuid` is read back from the AI-call platform. */
+interface TaskPayloadShape {
+  globalId: string;
+  task: TaskShape | null;
+  uuid?: string;
+}
+
+const TaskPayload = builder.objectRef<TaskPayloadShape>('TaskPayload').implement({
+  description:
+    'The command was carried out. `taskId` says which task (no platform read); `task` may read the AI-call platform again afterwards and is ' +
+    'null with an error on its path when that read fails — the command still succeeded.',
+  fields: (t) => ({
+    taskId: t.id({ description: 'The global id of the task the command acted on.', resolve: (p) => p.globalId }),
+    task: t.field({
+      type: TaskRef,
+      // Nullable: for an AI task whose platform answered without the task this is a read-back (`GET /v1/task`).
+      nullable: true,
+      description:
+        'The task after the change: null when it no longer exists, and null with an error on this path when reading it back failed.',
+      // Cost: at most the request's one `GET /v1/task`.
+      complexity: cost.call,
+      resolve: (p, _a, ctx) => p.task ?? (p.uuid === undefined ? null : findAiTask(ctx, p.uuid)),
+    }),
+  }),
 });
 
-/** Starts (`running`) or pauses an AI task: `GET /v1/task/start|stop/{id}`. */
-export async function setAiTaskRunning(ctx: GatewayContext, globalId: string, uuid: string, running: boolean): Promise<AiTask> {
+/**
+ * Starts (`running`) or pauses an AI task: `GET /v1/task/start|stop/{id}`. Returns the task when the platform's answer
+ * carries it, else null (the payload reads it back, so a failed read cannot report the command as failed).
+ */
+export async function setAiTaskRunning(ctx: GatewayContext, globalId: string, uuid: string, running: boolean): Promise<AiTask | null> {
   const aicall = requireAiCall(ctx);
   const answered = await aiCallCommand({ task: globalId }, () => (running ? aicall.startTask(uuid) : aicall.stopTask(uuid)));
   afterAiWrite(ctx);
-  // The seed shows no answer for start/stop: when it carries no task, the list is read again.
-  return answered ?? requireAiTask(ctx, globalId, uuid);
+  return answered ?? null;
 }
 
 const COMMANDS = {
@@ -379,12 +460,12 @@ for (const [name, { command, status, text }] of Object.entries(COMMANDS)) {
           if (command === TaskCommand.End) {
             throw new UnsupportedForTaskKindError(name, 'AI', 'the AI-call platform cannot end a task: pauseTask stops it, deleteTask removes it');
           }
-          return { task: await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start) };
+          return { globalId: String(id), task: await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start), uuid: ref.id };
         }
         const task = await requirePredictiveTask(ctx, String(id));
         await sipCommand({ task: String(id) }, () => requireSip(ctx).setTaskStatus(task.id, command));
         const changed = await ctx.store.tasks.setStatus(task.id, status, { source: 'mutation' });
-        return { task: changed?.task ?? task };
+        return { globalId: String(id), task: changed?.task ?? task };
       },
     }),
   );

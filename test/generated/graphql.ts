@@ -67,6 +67,13 @@ export type CallDirection =
   /** A code this gateway does not know; the raw value is in the sibling `…Code` field. */
   | 'UNKNOWN';
 
+/** Which way a call went, seen from the call centre. As input: the values of `CallDirection` except UNKNOWN, which is only ever read. */
+export type CallDirectionInput =
+  /** Came in from a customer. */
+  | 'INBOUND'
+  /** Dialled out to a customer. */
+  | 'OUTBOUND';
+
 /** How a call was made. */
 export type CallMethod =
   /** Started through the API (click-to-call). */
@@ -84,18 +91,33 @@ export type CallMethod =
   /** A code this gateway does not know; the raw value is in the sibling `…Code` field. */
   | 'UNKNOWN';
 
+/** How a call was made. As input: the values of `CallMethod` except UNKNOWN, which is only ever read. */
+export type CallMethodInput =
+  /** Started through the API (click-to-call). */
+  | 'API_CALL'
+  /** Callback style: both sides called by the platform. */
+  | 'API_DOUBLE_CALL'
+  /** Between two extensions. */
+  | 'EXTENSION_TO_EXTENSION'
+  /** IVR or group call. */
+  | 'IVR_GROUP_CALL'
+  /** Dialled by hand on a phone. */
+  | 'MANUAL_DIAL'
+  /** Dialled by a predictive task. */
+  | 'PREDICTIVE';
+
 /** Which call records to read. `from` and `to` bound the dial time (both included, whole seconds; at most 31 days); every other condition must hold too. */
 export type CallRecordFilter = {
   /** Only calls of these extensions. */
   agents?: Array<string> | null | undefined;
-  /** Only calls made this way (UNKNOWN is refused). */
-  callMethod?: CallMethod | null | undefined;
+  /** Only calls made this way; any way when absent. */
+  callMethod?: CallMethodInput | null | undefined;
   /** Only calls whose called number (GetBill's destnumber) is exactly this: the customer on outbound calls, the company number on inbound ones. */
   calleeNumber?: string | null | undefined;
   /** Only records whose custom field `customuuid` (customer id) is exactly this. */
   customerId?: string | null | undefined;
-  /** Only INBOUND or only OUTBOUND calls (UNKNOWN is refused). */
-  direction?: CallDirection | null | undefined;
+  /** Only INBOUND or only OUTBOUND calls; both when absent. */
+  direction?: CallDirectionInput | null | undefined;
   /** Dialled at or after this instant. */
   from: string;
   /** Only records whose custom field `chengshudu` (maturity) is exactly this. */
@@ -167,8 +189,14 @@ export type CreatePredictiveTaskInput = {
 export type ErrorCode =
   /** Collides with another request (e.g. an idempotency key reused for a different request). */
   | 'CONFLICT'
+  /** `after` is newer than every stored event (the store was restored or replaced; `extensions.newestEventId` says how far it goes): reload the state, then subscribe without `after`. */
+  | 'EVENT_ID_AHEAD'
+  /** The events right after `after` were pruned (older than the retention; `extensions.oldestEventId`, `retentionDays`): reload the state, then subscribe again. */
+  | 'EVENT_ID_EXPIRED'
   /** The API key's role does not allow this. */
   | 'FORBIDDEN'
+  /** An unexpected failure inside the gateway: its details are masked (`Unexpected error.`) and logged. Report it. */
+  | 'INTERNAL_SERVER_ERROR'
   /** The input was refused before anything was sent. */
   | 'INVALID_INPUT'
   /** No such object. */
@@ -177,6 +205,8 @@ export type ErrorCode =
   | 'OPERATION_LIMIT_EXCEEDED'
   /** `after` is further back than a subscription may replay: reload the state, then subscribe with the newer eventId. */
   | 'REPLAY_LIMIT_EXCEEDED'
+  /** This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received. */
+  | 'SERVER_DRAINING'
   /** More live events waited for this subscriber than allowed: it was ended (over WebSocket the socket closes with 4030). Resubscribe with `after` = the last eventId received. */
   | 'SUBSCRIBER_TOO_SLOW'
   /** The socket or API key already holds as many subscriptions or connections as allowed. */
@@ -412,7 +442,7 @@ export type AiTaskOptionsQueryVariables = Exact<{
 }>;
 
 
-export type AiTaskOptionsQuery = { aiTaskOptions: { fetchedAt: string, callerLines: Array<{ id: string, lineId: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number, usable: boolean, availableFrom: string | null }>, redialRules: Array<{ id: string, ruleId: number, name: string, remark: string | null, enabled: boolean }>, doNotCallWindows: Array<{ id: string, windowId: string, name: string }>, scriptGroups: Array<{ id: string, scriptGroupId: number, name: string, ttsDebug: boolean, isDefault: boolean }>, handoverGroups: Array<{ id: string, groupId: number, name: string, enabled: boolean, usable: boolean, callerLine: { id: string, name: string } | null }> } };
+export type AiTaskOptionsQuery = { aiTaskOptions: { fetchedAt: string, callerLines: Array<{ id: string, lineId: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number, usable: boolean, availableFrom: string | null }>, redialRules: Array<{ id: string, ruleId: number, name: string, remark: string | null, enabled: boolean }>, doNotCallWindows: Array<{ id: string, windowId: string, name: string }>, scriptGroups: Array<{ id: string, scriptGroupId: number, name: string, ttsDebug: boolean, isDefault: boolean }>, handoverGroups: Array<{ id: string, groupId: number, name: string, enabled: boolean, usable: boolean, callerLine: { id: string, name: string } | null }> } | null };
 
 export type AiTasksWithResourcesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -424,7 +454,7 @@ export type AiTasksWithResourcesQueryVariables = Exact<{
 export type AiTasksWithResourcesQuery = { tasks: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
         | { __typename: 'AiTask', taskId: string, remark: string | null, concurrency: number, pauseSeconds: number, dialTimeoutSeconds: number, changedAt: string | null, id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string, callerLine: { id: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number } | null, scriptGroup: { id: string, name: string, ttsDebug: boolean } | null, redialRule: { id: string, name: string, enabled: boolean } | null, doNotCallWindow: { id: string, name: string } | null, handoverGroup: { id: string, name: string, usable: boolean, callerLine: { name: string } | null } | null, progress: { total: number, dialled: number | null, percent: number | null } }
         | { __typename: 'PredictiveTask', id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string, progress: { total: number, dialled: number | null, percent: number | null } }
-       }> } };
+       }> } | null };
 
 export type CreateAiTaskMutationVariables = Exact<{
   input: CreateAiTaskInput;
@@ -462,7 +492,7 @@ export type StartTaskMutation = { startTask:
     | { __typename: 'TaskPayload', task:
         | { id: string, kind: TaskKind, status: TaskStatus }
         | { id: string, kind: TaskKind, status: TaskStatus }
-       }
+       | null }
     | { __typename: 'UpstreamRejectedError', upstreamCode: string, upstreamMessage: string, code: ErrorCode, message: string }
    };
 
@@ -477,7 +507,7 @@ export type PauseTaskMutation = { pauseTask:
     | { __typename: 'TaskPayload', task:
         | { id: string, kind: TaskKind, status: TaskStatus }
         | { id: string, kind: TaskKind, status: TaskStatus }
-       }
+       | null }
     | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
    };
 
@@ -492,7 +522,7 @@ export type EndTaskMutation = { endTask:
     | { __typename: 'TaskPayload', task:
         | { id: string, status: TaskStatus }
         | { id: string, status: TaskStatus }
-       }
+       | null }
     | { __typename: 'UnsupportedForTaskKindError', operation: string, kind: TaskKind, hint: string, code: ErrorCode, message: string }
     | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
    };
@@ -555,21 +585,21 @@ export type CallRecordsPageQueryVariables = Exact<{
 }>;
 
 
-export type CallRecordsPageQuery = { callRecords: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, recordId: number, direction: CallDirection, callMethod: CallMethod, extension: string | null, customerId: string | null } }> } };
+export type CallRecordsPageQuery = { callRecords: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, recordId: number, direction: CallDirection, callMethod: CallMethod, extension: string | null, customerId: string | null } }> } | null };
 
 export type CallRecordDetailsQueryVariables = Exact<{
   filter: CallRecordFilter;
 }>;
 
 
-export type CallRecordDetailsQuery = { callRecords: { totalCount: number | null, edges: Array<{ node: { id: string, recordId: number, uuid: string | null, direction: CallDirection, directionCode: string, callMethod: CallMethod, callMethodCode: string, extension: string | null, callerNumber: string | null, calleeNumber: string | null, displayNumber: string | null, startedAt: string | null, answeredAt: string | null, endedAt: string | null, waitSeconds: number, talkSeconds: number, answered: boolean, hangupSide: HangupCode | null, hangupSideCode: string | null, hangupCause: HangupCode | null, hangupCauseCode: string | null, keysPressed: string | null, userId: string | null, memberId: string | null, maturity: string | null, customerId: string | null, agent: { extension: string } | null } }> } };
+export type CallRecordDetailsQuery = { callRecords: { totalCount: number | null, edges: Array<{ node: { id: string, recordId: number, uuid: string | null, direction: CallDirection, directionCode: string, callMethod: CallMethod, callMethodCode: string, extension: string | null, callerNumber: string | null, calleeNumber: string | null, displayNumber: string | null, startedAt: string | null, answeredAt: string | null, endedAt: string | null, waitSeconds: number, talkSeconds: number, answered: boolean, hangupSide: HangupCode | null, hangupSideCode: string | null, hangupCause: HangupCode | null, hangupCauseCode: string | null, keysPressed: string | null, userId: string | null, memberId: string | null, maturity: string | null, customerId: string | null, agent: { extension: string } | null } }> } | null };
 
 export type CallRecordRecordingsQueryVariables = Exact<{
   filter: CallRecordFilter;
 }>;
 
 
-export type CallRecordRecordingsQuery = { callRecords: { edges: Array<{ node: { recordId: number, recording: { url: string, expiresAt: string | null } | null } }> } };
+export type CallRecordRecordingsQuery = { callRecords: { edges: Array<{ node: { recordId: number, recording: { url: string, expiresAt: string | null } | null } }> } | null };
 
 export type CallRecordNodeQueryVariables = Exact<{
   id: string | number;
@@ -600,7 +630,7 @@ export type WallboardQueryVariables = Exact<{
 }>;
 
 
-export type WallboardQuery = { agents: Array<{ id: string, extension: string, enabled: boolean, validity: AgentValidity | null, registration: { registered: boolean, clientIp: string | null, serverIp: string | null } | null, callStatus: { state: AgentCallState, stateCode: string, caller: string | null, callee: string | null, direction: CallDirection | null, idleSeconds: number | null, talkSeconds: number | null } | null, seats: Array<{ state: SeatState, paused: boolean, answeredCount: number, missedCount: number, lastAnsweredAt: string | null, queue: { name: string, strategy: QueueStrategy } | null }> }> };
+export type WallboardQuery = { agents: Array<{ id: string, extension: string, enabled: boolean | null, validity: AgentValidity | null, registration: { registered: boolean, clientIp: string | null, serverIp: string | null } | null, callStatus: { state: AgentCallState, stateCode: string, caller: string | null, callee: string | null, direction: CallDirection | null, idleSeconds: number | null, talkSeconds: number | null } | null, seats: Array<{ state: SeatState, paused: boolean, answeredCount: number, missedCount: number, lastAnsweredAt: string | null, queue: { name: string, strategy: QueueStrategy } | null }> | null }> | null };
 
 export type CreatePredictiveTaskMutationVariables = Exact<{
   input: CreatePredictiveTaskInput;
@@ -609,7 +639,7 @@ export type CreatePredictiveTaskMutationVariables = Exact<{
 
 export type CreatePredictiveTaskMutation = { createPredictiveTask:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
-    | { __typename: 'CreatePredictiveTaskPayload', outcome: NumberUploadOutcome, acceptedCount: number, rejectedCount: number, upstreamCalls: number, rejected: Array<{ index: number, input: string, reason: NumberRejectionReason, duplicateOf: number | null, uncertain: boolean, error: { code: string, upstreamCode: string | null } | null }>, task:
+    | { __typename: 'CreatePredictiveTaskPayload', outcome: NumberUploadOutcome, acceptedCount: number, rejectedCount: number, upstreamCalls: number, rejected: Array<{ index: number, input: string, reason: NumberRejectionReason, duplicateOf: number | null, uncertain: boolean, error: { code: ErrorCode, upstreamCode: string | null } | null }>, task:
         | { id: string, name: string, status: TaskStatus }
         | { taskId: string, assigneeName: string, id: string, name: string, status: TaskStatus, assignee:
             | { __typename: 'Agent' }
@@ -632,7 +662,7 @@ export type TasksPageQueryVariables = Exact<{
 export type TasksPageQuery = { tasks: { edges: Array<{ cursor: string, node:
         | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string }
         | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string }
-       }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+       }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 
 export const AiTaskOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AiTaskOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"aiTaskOptions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fetchedAt"}},{"kind":"Field","name":{"kind":"Name","value":"callerLines"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"usableOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"lineId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"callerNumber"}},{"kind":"Field","name":{"kind":"Name","value":"totalConcurrency"}},{"kind":"Field","name":{"kind":"Name","value":"freeConcurrency"}},{"kind":"Field","name":{"kind":"Name","value":"usable"}},{"kind":"Field","name":{"kind":"Name","value":"availableFrom"}}]}},{"kind":"Field","name":{"kind":"Name","value":"redialRules"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"usableOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"ruleId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"remark"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"doNotCallWindows"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"windowId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"scriptGroups"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"scriptGroupId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"ttsDebug"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"handoverGroups"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"usableOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"usableOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"groupId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"enabled"}},{"kind":"Field","name":{"kind":"Name","value":"usable"}},{"kind":"Field","name":{"kind":"Name","value":"callerLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AiTaskOptionsQuery, AiTaskOptionsQueryVariables>;

@@ -37,13 +37,19 @@ const OPS = {
   import: 'POST /v1/task/import_task_customer/{id}',
 } as const;
 
-type Options = AiTaskOptionsQuery['aiTaskOptions'];
+type Options = NonNullable<AiTaskOptionsQuery['aiTaskOptions']>;
 
 /** Unwraps a union result, failing the test on top-level errors. */
 function ok<T>(result: { data?: T | null; errors?: unknown[] }): T {
   expect(result.errors).toBeUndefined();
   if (!result.data) throw new Error('no data');
   return result.data;
+}
+
+/** A nullable field that must be there (the fields read from a platform are nullable: docs/api.md, "Partial results"). */
+function present<T>(value: T | null | undefined): T {
+  if (value === null || value === undefined) throw new Error('expected a value');
+  return value;
 }
 
 describe('AI tasks through the schema', () => {
@@ -95,7 +101,7 @@ describe('AI tasks through the schema', () => {
 
   beforeAll(async () => {
     gw = await startGateway(disposer, { simulator: { seed: 3, now: () => CLOCK } });
-    options = ok(await gw.op(AiTaskOptionsDocument, {})).aiTaskOptions;
+    options = present(ok(await gw.op(AiTaskOptionsDocument, {})).aiTaskOptions);
   });
   afterAll(() => disposer.dispose());
 
@@ -117,7 +123,7 @@ describe('AI tasks through the schema', () => {
         ['人工坐席二组(停用)', false, '南京-移动-02'],
         ['夜班组(未配线路)', false, null],
       ]);
-      const usable = ok(await gw.op(AiTaskOptionsDocument, { usableOnly: true })).aiTaskOptions;
+      const usable = present(ok(await gw.op(AiTaskOptionsDocument, { usableOnly: true })).aiTaskOptions);
       expect(usable.callerLines.map((l) => l.name)).toEqual(['南京-电信-01', '南京-移动-02', '上海-联通-03']);
       expect(usable.redialRules.every((r) => r.enabled)).toBe(true);
       expect(usable.handoverGroups.map((g) => g.name)).toEqual(['人工坐席一组']);
@@ -128,7 +134,7 @@ describe('AI tasks through the schema', () => {
       gw.app.services.aiTaskOptions?.invalidate();
       gw.sim.stats.reset();
       const results = await Promise.all([1, 2, 3].map(() => gw.op(AiTaskOptionsDocument, {})));
-      for (const result of results) expect(ok(result).aiTaskOptions.callerLines).toHaveLength(4);
+      for (const result of results) expect(present(ok(result).aiTaskOptions).callerLines).toHaveLength(4);
       expect(gw.sim.stats.count(OPS.options)).toBe(1);
       ok(await gw.op(AiTaskOptionsDocument, {}));
       expect(gw.sim.stats.count(OPS.options)).toBe(1);
@@ -187,7 +193,7 @@ describe('AI tasks through the schema', () => {
     };
 
     const page = async (first: number, after: string | null, filter: Record<string, unknown>) =>
-      ok(await gw.op(AiTasksWithResourcesDocument, { first, after, filter })).tasks;
+      present(ok(await gw.op(AiTasksWithResourcesDocument, { first, after, filter })).tasks);
 
     it('returns predictive and AI tasks together, newest first, each exactly once across pages, one GET /v1/task per page', async () => {
       for (const size of [1, 2, 3, 4, 100]) {
@@ -290,8 +296,9 @@ describe('AI tasks through the schema', () => {
       gw.app.services.aiTaskOptions?.invalidate();
       gw.sim.stats.reset();
       const result = ok(await gw.op(AiTasksWithResourcesDocument, { first: 50, filter: { kind: 'AI', nameContains: '批量' } }));
-      expect(result.tasks.edges).toHaveLength(50);
-      const nodes = result.tasks.edges.map((e) => e.node);
+      const tasks = present(result.tasks);
+      expect(tasks.edges).toHaveLength(50);
+      const nodes = tasks.edges.map((e) => e.node);
       for (const node of nodes) {
         if (node.__typename !== 'AiTask') throw new Error('expected AI tasks');
         expect(node.callerLine?.name).toBeTruthy();
@@ -439,7 +446,7 @@ describe('AI tasks through the schema', () => {
       expect(gw.sim.stats.count(OPS.start)).toBe(1);
       expect(gw.sim.aicall.state.getTask(uuid)?.running).toBe(true);
       // The start took 2 of the line's 5: the options cache was dropped, so the form sees it at once.
-      const after = ok(await gw.op(AiTaskOptionsDocument, {})).aiTaskOptions;
+      const after = present(ok(await gw.op(AiTaskOptionsDocument, {})).aiTaskOptions);
       expect(byName(after.callerLines, '南京-移动-02').freeConcurrency).toBe(3);
       expect(ok(await gw.op(PauseTaskDocument, { id: aiId }, 'operator')).pauseTask).toEqual({
         __typename: 'TaskPayload',
@@ -580,7 +587,7 @@ describe('AI tasks through the schema', () => {
       });
       sipOnly.sim.stats.reset();
       const all = await sipOnly.op(AiTasksWithResourcesDocument, { first: 10 });
-      expect(ok(all).tasks.edges.map((e) => [e.node.name, e.node.kind])).toEqual([['只有预测', 'PREDICTIVE']]);
+      expect(present(ok(all).tasks).edges.map((e) => [e.node.name, e.node.kind])).toEqual([['只有预测', 'PREDICTIVE']]);
       const ai = await sipOnly.op(AiTasksWithResourcesDocument, { first: 10, filter: { kind: 'AI' } });
       expect(ai.errors?.[0]?.extensions?.code).toBe('UPSTREAM_NOT_CONFIGURED');
       const options = await sipOnly.op(AiTaskOptionsDocument, {});

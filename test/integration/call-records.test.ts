@@ -472,7 +472,8 @@ describe('callRecords over the simulator', () => {
     for (const [filter, first, after] of bad) {
       const result = await gql<{ callRecords: Page }>(PAGE_QUERY, { filter, first, after });
       expect(result.errors?.[0]?.extensions?.code, JSON.stringify({ filter, first, after })).toBe('INVALID_INPUT');
-      expect(result.data ?? null).toBeNull();
+      // callRecords is nullable (docs/api.md, "Partial results"): the refused field is null, not the whole document.
+      expect(result.data?.callRecords ?? null).toBeNull();
     }
     const window = await gql(PAGE_QUERY, { filter: { from, to: iso(start + 32 * DAY) } });
     expect(window.errors?.[0]?.message).toMatch(/31 days/);
@@ -482,10 +483,11 @@ describe('callRecords over the simulator', () => {
     expect(calls - before).toBe(1);
   });
 
-  it('reports an upstream failure as a top-level UPSTREAM_UNAVAILABLE error', async () => {
+  it('reports an upstream failure as an UPSTREAM_UNAVAILABLE error on callRecords, which is null', async () => {
     sim.control.failNext(1, { ret: 500 }, GET_BILL);
-    const result = await gql<{ callRecords: Page }>(PAGE_QUERY, { filter: windowA(), first: 10 });
-    expect(result.data ?? null).toBeNull();
+    const result = await gql<{ callRecords: Page | null }>(PAGE_QUERY, { filter: windowA(), first: 10 });
+    expect(result.data).toEqual({ callRecords: null });
+    expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0]).toMatchObject({ path: ['callRecords'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
   });
 });

@@ -91,4 +91,36 @@ describe('input errors in mutation results', () => {
     const leap = await gw.gql(query, { n: [{ phone: '13800138003', dialAfter: '2028-02-29T09:00:00.250+08:00' }] }, 'operator');
     expect(leap.data?.dated).toMatchObject({ __typename: 'CreatePredictiveTaskPayload', acceptedCount: 1 });
   });
+
+  // Issue 11 item 4: UNKNOWN, an output-only value of code enums, once reached toUpstream, whose plain Error was masked
+  // as INTERNAL_SERVER_ERROR. Input positions now use `<Name>Input` enums without it: refused before anything runs.
+  it('refuses UNKNOWN in every input enum position, as a variable (INVALID_INPUT) or a literal (validation), before anything runs', async () => {
+    const cases: Array<[string, string, Record<string, unknown>]> = [
+      ['QueueStrategyInput', 'createQueue(input: { name: "q-unknown", strategy: $v }) { __typename }', {}],
+      ['QueueStrategyInput', `updateQueue(input: { name: "${queue}", strategy: $v }) { __typename }`, {}],
+      ['ExtGroupMemberStateInput!', 'setExtGroupMemberState(input: { group: "g", extension: "8001", state: $v }) { __typename }', {}],
+    ];
+    for (const [type, field] of cases) {
+      const variable = await gw.gql(`mutation($v: ${type}) { ${field} }`, { v: 'UNKNOWN' }, 'operator');
+      expect(variable.data ?? null, field).toBeNull();
+      expect(variable.errors?.[0]?.extensions?.code, field).toBe('INVALID_INPUT');
+      expect(variable.errors?.[0]?.message, field).toMatch(/Value "UNKNOWN" does not exist in "(QueueStrategyInput|ExtGroupMemberStateInput)" enum/);
+      const literal = await gw.gql(`mutation { ${field.replace('$v', 'UNKNOWN')} }`, {}, 'operator');
+      expect(literal.errors?.[0]?.extensions?.code, field).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    const filters: Array<[string, Record<string, unknown>]> = [
+      ['callMethod', { callMethod: 'UNKNOWN' }],
+      ['direction', { direction: 'UNKNOWN' }],
+    ];
+    for (const [name, filter] of filters) {
+      const result = await gw.gql('query($f: CallRecordFilter!) { callRecords(filter: $f, first: 1) { totalCount } }', {
+        f: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', ...filter },
+      });
+      expect(result.errors?.[0]?.extensions?.code, name).toBe('INVALID_INPUT');
+    }
+    expect(gw.sim.stats.total()).toBe(0);
+    // The real values still work.
+    const created = await gw.gql('mutation($v: QueueStrategyInput) { createQueue(input: { name: "q-ring-all", remark: "ring all", strategy: $v }) { __typename ... on QueuePayload { queue { strategy } } ... on UpstreamRejectedError { upstream upstreamCode upstreamMessage } } }', { v: 'RING_ALL' }, 'operator');
+    expect(created.data?.createQueue).toMatchObject({ __typename: 'QueuePayload', queue: { strategy: 'RING_ALL' } });
+  });
 });

@@ -30,7 +30,7 @@ describe('the SIP side through the schema', () => {
     const { data, errors } = await gw.op(WallboardDocument, { filter: { extensions } });
     expect(errors).toBeUndefined();
     expect(data?.agents).toHaveLength(200);
-    expect(data?.agents.map((a) => a.extension)).toEqual(extensions);
+    expect(data?.agents?.map((a) => a.extension)).toEqual(extensions);
     const counts = gw.sim.stats.snapshot();
     expect(counts[SipService.GetSipNumberInfo]).toBe(1);
     expect(counts[SipService.GetSipCallStatus]).toBe(1);
@@ -41,9 +41,9 @@ describe('the SIP side through the schema', () => {
     expect(counts[SipService.GetQueueList]).toBe(1);
     expect(gw.sim.stats.total()).toBeLessThanOrEqual(7);
 
-    const disabled = data?.agents.find((a) => a.extension === '7000');
+    const disabled = data?.agents?.find((a) => a.extension === '7000');
     expect(disabled).toMatchObject({ enabled: false, validity: 'DISABLED' });
-    const enabled = data?.agents.find((a) => a.extension === '7001');
+    const enabled = data?.agents?.find((a) => a.extension === '7001');
     expect(enabled).toMatchObject({ enabled: true, validity: 'ENABLED', seats: [{ state: 'WAITING', paused: false }] });
   });
 
@@ -123,7 +123,7 @@ describe('the SIP side through the schema', () => {
       `mutation { checkInAgent(input: { queue: "no-such-queue", extension: "7001", employeeId: 1 }) { __typename ... on NotFoundError { code entity key message } } }`,
     );
     expect(errors).toBeUndefined();
-    expect(data?.checkInAgent).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', entity: 'Queue', key: 'no-such-queue', message: expect.stringContaining('no-such-queue') });
+    expect(data?.checkInAgent).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', entity: 'QUEUE', key: 'no-such-queue', message: expect.stringContaining('no-such-queue') });
     const deleted = await gw.gql(`mutation { deleteQueue(name: "no-such-queue") { __typename ... on Error { code } } }`);
     expect(deleted.data?.deleteQueue).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
@@ -138,7 +138,7 @@ describe('the SIP side through the schema', () => {
     const removed = await run(`mutation { removeExtGroupMember(input: { group: "escalations", extension: "7002" }) { ... on ExtGroupPayload { extGroup { members { state } } } } }`);
     expect(removed.data?.removeExtGroupMember.extGroup.members).toEqual([]);
     const unknown = await run(`mutation { addExtGroupMember(input: { group: "nope", extension: "7002" }) { __typename ... on NotFoundError { entity key } } }`);
-    expect(unknown.data?.addExtGroupMember).toEqual({ __typename: 'NotFoundError', entity: 'ExtGroup', key: 'nope' });
+    expect(unknown.data?.addExtGroupMember).toEqual({ __typename: 'NotFoundError', entity: 'EXT_GROUP', key: 'nope' });
   });
 
   it('refuses invalid input before calling the platform', async () => {

@@ -140,7 +140,7 @@ describe('predictive tasks through the schema', () => {
   });
 
   it('lists tasks newest first, paged and filtered, and resolves them by id', async () => {
-    const page = async (after: string | null, kind?: 'PREDICTIVE') => (await gw.op(TasksPageDocument, { first: 2, after, filter: kind ? { kind } : null })).data!.tasks;
+    const page = async (after: string | null, kind?: 'PREDICTIVE') => (await gw.op(TasksPageDocument, { first: 2, after, filter: kind ? { kind } : null })).data!.tasks!;
     const names: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 10; i += 1) {
@@ -152,7 +152,7 @@ describe('predictive tasks through the schema', () => {
     expect(names).toEqual(['feed-me', 'lifecycle', 'retry-safe', '双十一回访']);
     // Without a kind, the simulator's (older) AI demo tasks follow in the same list (test/integration/ai-tasks.test.ts).
     const mixed = await gw.op(TasksPageDocument, { first: 100 });
-    const kinds = mixed.data!.tasks.edges.map((e) => e.node.kind);
+    const kinds = mixed.data!.tasks!.edges.map((e) => e.node.kind);
     expect(kinds.slice(0, 4)).toEqual(['PREDICTIVE', 'PREDICTIVE', 'PREDICTIVE', 'PREDICTIVE']);
     expect(kinds.slice(4)).toEqual(['AI', 'AI', 'AI']);
     const ended = await gw.gql(`{ tasks(filter: { status: [ENDED] }) { edges { node { name status } } } }`);

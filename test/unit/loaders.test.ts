@@ -31,7 +31,7 @@ describe('batch helpers', () => {
       calls.push(keys);
       // Answer in reverse, and drop "k3": the helper must still line values up with keys.
       const rows = keys.filter((k) => k !== 'k3').reverse();
-      return byKey(keys, rows, (r) => r, 'Thing');
+      return byKey(keys, rows, (r) => r, 'Agent');
     });
     const results = await Promise.allSettled(['k1', 'k2', 'k3', 'k4', 'k5'].map((k) => loader.load(k)));
     expect(calls).toEqual([['k1', 'k2'], ['k3', 'k4'], ['k5']]);
