@@ -74,6 +74,39 @@ export class ConflictError extends GatewayError {
   }
 }
 
+/**
+ * A task command its task's status forbids (pauseTask on a task not started, anything on an ended one): known from
+ * the gateway's store before sending (nothing sent), or from the platform's task-state code (1025–1028).
+ * `status` and `attempted` are GraphQL TaskStatus and TaskAction values.
+ */
+export class TaskStateConflictError extends GatewayError {
+  readonly code = ErrorCode.Conflict;
+  constructor(
+    /** The task's global id, as the caller sent it. */
+    readonly taskId: string,
+    readonly status: string,
+    readonly attempted: string,
+  ) {
+    super(`the task is ${status.toLowerCase().replace(/_/g, ' ')}: ${attempted.toLowerCase().replace(/_/g, ' ')} is not possible now`);
+    this.name = 'TaskStateConflictError';
+  }
+  override extensions() {
+    return { taskId: this.taskId, status: this.status, attempted: this.attempted };
+  }
+}
+
+/** createQueue with the name of a queue that exists (the PBX answers its generic 1002). */
+export class QueueAlreadyExistsError extends GatewayError {
+  readonly code = ErrorCode.Conflict;
+  constructor(readonly queueName: string) {
+    super(`a queue named "${queueName}" already exists`);
+    this.name = 'QueueAlreadyExistsError';
+  }
+  override extensions() {
+    return { name: this.queueName };
+  }
+}
+
 /** The two kinds of task, as GraphQL names them (TaskKind). */
 export type TaskKindName = 'PREDICTIVE' | 'AI';
 

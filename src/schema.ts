@@ -4,6 +4,7 @@ import './schema/scalars.ts';
 import './schema/errors.ts';
 import './schema/gateway.ts';
 import './schema/agent.ts';
+import './schema/seat-commands.ts';
 import './schema/queue.ts';
 import './schema/ext-group.ts';
 import './schema/call-record.ts';

@@ -23,7 +23,7 @@ export function aiTaskStatus(task: Pick<AiTask, 'running'>): PredictiveTaskStatu
   return task.running ? PredictiveTaskStatus.Running : PredictiveTaskStatus.Paused;
 }
 
-/** The creation time used for display and ordering; the epoch when the platform did not say (such tasks sort last). */
+/** The creation time used for ordering and cursors; the epoch when the platform did not say (such tasks sort last). `Task.createdAt` shows null then. */
 export function aiTaskCreatedAt(task: Pick<AiTask, 'createdAt'>): Date {
   return task.createdAt ?? new Date(0);
 }

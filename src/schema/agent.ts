@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import { ExtensionStatusFilter, SeatSetting, SipCode } from '../upstream/sip/codes.ts';
-import type { ExtensionCallStatus, ExtensionRegistration } from '../upstream/sip/types.ts';
+import type { ExtensionCallStatus, ExtensionRegistration, QueueSeat } from '../upstream/sip/types.ts';
 import { AgentCallStateEnum, CallDirectionEnum } from './call-enums.ts';
 import { mutationErrors, sipCommand } from './errors.ts';
 import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
@@ -99,6 +99,15 @@ builder.node(AgentRef, {
       complexity: cost.batched,
       resolve: (agent, _args, ctx) => ctx.loaders.callStatus.load(agent.extension),
     }),
+    employeeId: t.int({
+      nullable: true,
+      description:
+        "The agent's employee id in your CRM (the platform's `crmid`), as its queue seats carry it (GetQueueSipStatus, batched): null when " +
+        'the agent is in no queue, when the seats do not say it or disagree, and null with an error on this path when the switch could not be read.',
+      // Cost: one GetQueueSipStatus for every agent of the request (batched), shared with `seats`.
+      complexity: cost.batched,
+      resolve: async (agent, _args, ctx) => employeeIdOfSeats(await ctx.loaders.seatsByExtension.load(agent.extension)),
+    }),
     seats: t.field({
       type: [QueueSeatRef],
       // Nullable list of non-null seats: a failed GetQueueSipStatus nulls this field only, never the agent.
@@ -112,6 +121,13 @@ builder.node(AgentRef, {
     }),
   }),
 });
+
+/** The one employee id an agent's seats agree on, or null. */
+export function employeeIdOfSeats(seats: readonly QueueSeat[]): number | null {
+  const ids = new Set(seats.map((seat) => seat.employeeId));
+  const [only] = ids;
+  return ids.size === 1 && only !== undefined ? only : null;
+}
 
 // One collator for every sort: localeCompare with options builds one per comparison (2.4 ms per 200-agent wallboard).
 const EXTENSION_ORDER = new Intl.Collator('en', { numeric: true });
@@ -208,6 +224,7 @@ const SetAgentAvailabilityInput = builder.inputType('SetAgentAvailabilityInput',
 interface SeatPayloadShape {
   extension: string;
   queue: string;
+  employeeId: number;
 }
 
 const AgentSeatPayload = builder.objectRef<SeatPayloadShape>('AgentSeatPayload').implement({
@@ -217,6 +234,7 @@ const AgentSeatPayload = builder.objectRef<SeatPayloadShape>('AgentSeatPayload')
   fields: (t) => ({
     extension: t.exposeString('extension', { description: 'The extension the command acted on.' }),
     queueName: t.exposeString('queue', { description: 'The queue the command acted on.' }),
+    employeeId: t.exposeInt('employeeId', { description: "The employee id (the platform's `crmid`) the command sent." }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (p) => agentOf(p.extension) }),
     queue: t.field({
       type: QueueRef,
@@ -254,7 +272,7 @@ function seatMutation(
       args: { input: t.arg({ type: AgentSeatInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
         await sipCommand({ queue: input.queue, extension: input.extension }, () => run(ctx, input));
-        return { extension: input.extension, queue: input.queue };
+        return { extension: input.extension, queue: input.queue, employeeId: input.employeeId };
       },
     }),
   );
@@ -282,7 +300,7 @@ builder.mutationField('setAgentAvailability', (t) =>
           setting: input.available ? SeatSetting.ShowIdle : SeatSetting.ShowBusy,
         }),
       );
-      return { extension: input.extension, queue: input.queue };
+      return { extension: input.extension, queue: input.queue, employeeId: input.employeeId };
     },
   }),
 );

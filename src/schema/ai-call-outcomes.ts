@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { type AiCallNotificationExtras, aiCallNotificationExtras } from '../callbacks/schemas.ts';
 import type { GatewayContext } from '../context.ts';
@@ -101,8 +102,20 @@ export const AiCallEndedEventRef = builder.objectRef<AiCallEvent>('AiCallEndedEv
     receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took the notification in.', resolve: (e) => new Date(e.receivedAt) }),
     taskId: t.string({
       nullable: true,
-      description: "The platform's task id (a uuid, the same as AiTask.taskId); null when the notification named none.",
+      description: "The platform's task id (a uuid, the same as AiTask.platformId); null when the notification named none.",
+      deprecationReason: 'Use platformTaskId (the same value), or task { id } for the global id.',
       resolve: (e) => e.payload.taskId,
+    }),
+    platformTaskId: t.string({
+      nullable: true,
+      description: "The AI-call platform's own task id (a uuid, the same as AiTask.platformId); null when the notification named none.",
+      resolve: (e) => e.payload.taskId,
+    }),
+    taskGlobalId: t.id({
+      nullable: true,
+      description:
+        "The task's global id (AiTask.id: what `taskId` arguments take), computed without a platform call; null when the notification named none.",
+      resolve: (e) => (e.payload.taskId ? encodeGlobalID('AiTask', e.payload.taskId) : null),
     }),
     task: t.field({
       type: AiTaskRef,

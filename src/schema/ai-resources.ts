@@ -54,7 +54,8 @@ builder.node(CallerLineRef, {
   id: { resolve: (line) => line.id },
   loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.callerLine, ids),
   fields: (t) => ({
-    lineId: t.exposeString('id', { description: "The platform's line id (a uuid)." }),
+    platformId: t.exposeString('id', { description: "The platform's own line id (a uuid). CallerLine.id is the global id." }),
+    lineId: t.exposeString('id', { description: "The platform's line id (a uuid).", deprecationReason: 'Use platformId (the same value).' }),
     name: t.exposeString('name', { description: 'Line name.' }),
     callerNumber: t.exposeString('callerNumber', { nullable: true, description: 'The number shown to the called party.' }),
     totalConcurrency: t.exposeInt('totalConcurrency', { description: 'Calls the line carries at once.' }),
@@ -71,7 +72,8 @@ builder.node(RedialRuleRef, {
   id: { resolve: (rule) => rule.id },
   loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.redialRule, intIds(ids)),
   fields: (t) => ({
-    ruleId: t.exposeInt('id', { description: "The platform's rule id." }),
+    platformId: t.exposeInt('id', { description: "The platform's own rule id. RedialRule.id is the global id." }),
+    ruleId: t.exposeInt('id', { description: "The platform's rule id.", deprecationReason: 'Use platformId (the same value).' }),
     name: t.exposeString('name', { description: 'Rule name.' }),
     remark: t.exposeString('remark', { nullable: true, description: 'What the rule does, as its author wrote it.' }),
     enabled: t.exposeBoolean('enabled', { description: 'Only an enabled rule may be put on a task.' }),
@@ -83,7 +85,8 @@ builder.node(DoNotCallWindowRef, {
   id: { resolve: (window) => window.id },
   loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.doNotCallWindow, ids),
   fields: (t) => ({
-    windowId: t.exposeString('id', { description: "The platform's window id (a uuid)." }),
+    platformId: t.exposeString('id', { description: "The platform's own window id (a uuid). DoNotCallWindow.id is the global id." }),
+    windowId: t.exposeString('id', { description: "The platform's window id (a uuid).", deprecationReason: 'Use platformId (the same value).' }),
     name: t.exposeString('name', { description: 'Window name.' }),
   }),
 });
@@ -93,7 +96,8 @@ builder.node(ScriptGroupRef, {
   id: { resolve: (group) => group.id },
   loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.scriptGroup, intIds(ids)),
   fields: (t) => ({
-    scriptGroupId: t.exposeInt('id', { description: "The platform's script group id." }),
+    platformId: t.exposeInt('id', { description: "The platform's own script group id. ScriptGroup.id is the global id." }),
+    scriptGroupId: t.exposeInt('id', { description: "The platform's script group id.", deprecationReason: 'Use platformId (the same value).' }),
     name: t.exposeString('name', { description: 'Script group name.' }),
     ttsDebug: t.exposeBoolean('ttsDebug', {
       description: 'Debug mode: every utterance is spoken by text-to-speech instead of the recorded voice.',
@@ -109,7 +113,8 @@ builder.node(HandoverGroupRef, {
   id: { resolve: (group) => group.id },
   loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.handoverGroup, intIds(ids)),
   fields: (t) => ({
-    groupId: t.exposeInt('id', { description: "The platform's customer-service group id." }),
+    platformId: t.exposeInt('id', { description: "The platform's own customer-service group id. HandoverGroup.id is the global id." }),
+    groupId: t.exposeInt('id', { description: "The platform's customer-service group id.", deprecationReason: 'Use platformId (the same value).' }),
     name: t.exposeString('name', { description: 'Group name.' }),
     enabled: t.exposeBoolean('enabled', { description: 'The group is enabled (platform status 1).' }),
     callerLine: t.field({

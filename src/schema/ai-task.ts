@@ -41,7 +41,8 @@ builder.node(AiTaskRef, {
   id: { resolve: (task) => task.id },
   loadMany: (ids, ctx) => loadNodes(ctx.aiLoaders.task, ids),
   fields: (t) => ({
-    taskId: t.exposeString('id', { description: "The platform's task id (a uuid)." }),
+    platformId: t.exposeString('id', { description: "The AI-call platform's own task id (a uuid). Task.id is the global id." }),
+    taskId: t.exposeString('id', { description: "The platform's task id (a uuid).", deprecationReason: 'Use platformId (the same value).' }),
     remark: t.exposeString('remark', { nullable: true, description: 'Free text about the task.' }),
     concurrency: t.exposeInt('concurrency', { description: 'Calls the task may have up at once (taken from its caller line while it runs).' }),
     callsPerSecond: t.exposeFloat('callsPerSecond', { nullable: true, description: 'Dialling rate the platform allows; null when not reported.' }),

@@ -1,4 +1,4 @@
-import { CallDirection, CallMethod, QueueStrategy, SipCode } from '../upstream/sip/codes.ts';
+import { CallDirection, CallMethod, HangupCause, HangupSide, QueueStrategy, SipCode } from '../upstream/sip/codes.ts';
 import { defineCodeEnum } from './codes.ts';
 
 /** Code tables shared by several domains (agents, call records, queues). */
@@ -48,13 +48,18 @@ export const SeatStateEnum = defineCodeEnum('SeatState', "An agent's state insid
   ['CHECKED_IN', SipCode.SeatCheckedIn, 'Checked in (no finer state reported).'],
 ] as const);
 
-export const HangupCodeEnum = defineCodeEnum('HangupCode', 'Why, or by whom, a call ended.', [
-  ['NORMAL', SipCode.CallNormalHangup, 'Normal hang-up.'],
-  ['CANCELLED', SipCode.CallCancelled, 'Cancelled before answer.'],
-  ['REFUSED', SipCode.CallRefused, 'Refused by the callee.'],
-  ['LINE_FAILURE', SipCode.CallLineFailure, 'Outbound line failure.'],
-  ['TIMEOUT', SipCode.CallTimeout, 'The callee did not answer in time.'],
-  ['BUSY', SipCode.CallBusy, 'The callee was busy.'],
-  ['CALLER_HUNG_UP', SipCode.CallerHungUp, 'The caller hung up.'],
-  ['CALLEE_HUNG_UP', SipCode.CalleeHungUp, 'The callee hung up.'],
+/** `hangupdirection`: who hung up. A cause code sent in this field is UNKNOWN, with the raw code beside it. */
+export const HangupSideEnum = defineCodeEnum('HangupSide', 'Which side of a call hung up.', [
+  ['CALLER_HUNG_UP', HangupSide.CallerHungUp, 'The caller hung up.'],
+  ['CALLEE_HUNG_UP', HangupSide.CalleeHungUp, 'The callee hung up.'],
+] as const);
+
+/** `hangupcause`: why the call ended. A side code sent in this field is UNKNOWN, with the raw code beside it. */
+export const HangupCauseEnum = defineCodeEnum('HangupCause', 'Why a call ended.', [
+  ['NORMAL', HangupCause.NormalHangup, 'Normal hang-up.'],
+  ['CANCELLED', HangupCause.Cancelled, 'Cancelled before answer.'],
+  ['REFUSED', HangupCause.Refused, 'Refused by the callee.'],
+  ['LINE_FAILURE', HangupCause.LineFailure, 'Outbound line failure.'],
+  ['TIMEOUT', HangupCause.Timeout, 'The callee did not answer in time.'],
+  ['BUSY', HangupCause.Busy, 'The callee was busy.'],
 ] as const);

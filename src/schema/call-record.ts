@@ -4,10 +4,21 @@ import { roleAtLeast } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { Role } from '../config.ts';
 import { ForbiddenError, InvalidInputError, SipBusinessError } from '../errors.ts';
-import { BillDirectionFilter, BillSyncFlag, CallDirection, CallMethod } from '../upstream/sip/codes.ts';
+import { type CallRecordInput, type StoredCallRecord, callRecordKey, mergeBillWithStored, withoutNone } from '../store/call-records.ts';
+import {
+  BillDirectionFilter,
+  BillSyncFlag,
+  CallDirection,
+  CallMethod,
+  decodeCallDirection,
+  decodeCallMethod,
+  decodeHangupCause,
+  decodeHangupSide,
+} from '../upstream/sip/codes.ts';
 import type { SipClient } from '../upstream/sip/client.ts';
+import type { GatewayContext } from '../context.ts';
 import type { Bill, BillQuery, RecordingLink } from '../upstream/sip/types.ts';
-import { CallDirectionEnum, CallMethodEnum, HangupCodeEnum } from './call-enums.ts';
+import { CallDirectionEnum, CallMethodEnum, HangupCauseEnum, HangupSideEnum } from './call-enums.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -51,10 +62,36 @@ const SYNC_FLAGS: Record<SyncMode, BillSyncFlag> = {
 
 // ---- Types --------------------------------------------------------------------------------------------------------
 
-export const CallRecordRef = builder.objectRef<Bill>('CallRecord');
+/**
+ * What a CallRecord resolves from, however the call arrived: one call in the store's terms (`CallRecordInput`, codes
+ * as raw text, the platform's "0" for none already null) and `key`, the `call_records` key it is stored under or would
+ * get. A GetBill row is merged with the store's row of the same call; a pushed record is the store's row the callback
+ * was merged into. So the two carry the same fields and, through `key`, the same global id.
+ */
+export interface CallRecordView extends CallRecordInput {
+  key: string;
+}
 
-/** A bill with the uuid a call-record callback supplied, when the gateway has one. */
-export type WithUuid = Bill & { uuid?: string | null };
+export const CallRecordRef = builder.objectRef<CallRecordView>('CallRecord');
+
+/** A record as a CallRecord, with the platform's "none" spellings as null. */
+export function callRecordView(record: CallRecordInput, key: string): CallRecordView {
+  return { ...withoutNone(record), key };
+}
+
+/** A GetBill row with what the store knows of the same call (`matchBills`). */
+export function callRecordOfBill(bill: Bill, match: { key: string; stored: StoredCallRecord | null }): CallRecordView {
+  return callRecordView(mergeBillWithStored(bill, match.stored), match.key);
+}
+
+/** A record the store has no key for (its key cannot be derived either): keyed by the event that brought it. */
+export function callRecordKeyOr(record: CallRecordInput, fallback: string): string {
+  try {
+    return callRecordKey(record);
+  } catch {
+    return fallback;
+  }
+}
 
 const CallRecordingRef = builder.objectRef<RecordingLink>('CallRecording').implement({
   description: 'A time-limited download link for the recording of a call (GetRecodeFile). The platform keeps recordings 3 months.',
@@ -84,29 +121,38 @@ const CallRecordSyncModeRef = builder.enumType('CallRecordSyncMode', {
   } as const,
 });
 
-/** The node id: GetBill cannot read one record by id, so the id carries the dial time to look it up in a narrow window. */
-interface CallRecordKey {
-  recordId: number;
-  startedAtMs: number | null;
+/**
+ * The node id's local part. GetBill cannot read one record by id, so it carries the dial time to look it up in a narrow
+ * window. It is the store's key of the call (`call:<dial time ms>|<extension>|<called number>`), which a pushed record
+ * and a GetBill row of the same call share even when the callback had no record id; `<record id>@<dial time ms>` when
+ * another call of the same second, extension and number holds that key (and the format of ids issued before: they
+ * still resolve); `uuid:<uuid>` for a callback with neither a dial time nor a record id.
+ */
+type CallRecordKey =
+  | { kind: 'call'; key: string; startedAtMs: number; extension: string; destination: string }
+  | { kind: 'id'; recordId: number; startedAtMs: number | null }
+  | { kind: 'uuid'; key: string; uuid: string };
+
+export function localIdOf(record: Pick<CallRecordView, 'key' | 'recordId' | 'startedAt'>): string {
+  if (record.key.startsWith('call:') || record.recordId === null) return record.key;
+  return `${record.recordId}@${record.startedAt ? record.startedAt.getTime() : ''}`;
 }
 
-function localIdOf(bill: Bill): string {
-  return `${bill.id}@${bill.startedAt ? bill.startedAt.getTime() : ''}`;
-}
-
-function parseLocalId(id: string): CallRecordKey {
+export function parseLocalId(id: string): CallRecordKey {
+  const call = /^call:(-?\d{1,15})\|([^|]*)\|([^]*)$/.exec(id);
+  if (call) return { kind: 'call', key: id, startedAtMs: Number(call[1]), extension: call[2] ?? '', destination: call[3] ?? '' };
+  const uuid = /^uuid:([^]+)$/.exec(id);
+  if (uuid) return { kind: 'uuid', key: id, uuid: uuid[1] ?? '' };
   const match = /^(\d{1,15})@(-?\d{1,15})?$/.exec(id);
   if (!match) throw new InvalidInputError(`not a CallRecord id: ${JSON.stringify(id)}`, 'id');
-  return { recordId: Number(match[1]), startedAtMs: match[2] === undefined ? null : Number(match[2]) };
+  return { kind: 'id', recordId: Number(match[1]), startedAtMs: match[2] === undefined ? null : Number(match[2]) };
 }
 
-/** Finds one record by id within ±2 s of its dial time (all sync states, paging until found). */
-async function findRecord(sip: SipClient, key: CallRecordKey): Promise<Bill | null> {
-  // A record without a dial time cannot be found again: GetBill only filters by dial time.
-  if (key.startedAtMs === null) return null;
+/** Reads GetBill's records dialled within ±2 s of `startedAtMs` (all sync states), page by page, until `pick` finds. */
+async function searchWindow<T>(sip: SipClient, startedAtMs: number, pick: (bills: Bill[]) => Promise<T | null>): Promise<T | null> {
   const query: BillQuery = {
-    from: new Date(key.startedAtMs - NODE_WINDOW_MS),
-    to: new Date(key.startedAtMs + NODE_WINDOW_MS),
+    from: new Date(startedAtMs - NODE_WINDOW_MS),
+    to: new Date(startedAtMs + NODE_WINDOW_MS),
     sync: BillSyncFlag.All,
     direction: BillDirectionFilter.All,
     callMethod: CallMethod.Any,
@@ -114,10 +160,40 @@ async function findRecord(sip: SipClient, key: CallRecordKey): Promise<Bill | nu
   };
   for (let page = 1; ; page++) {
     const result = await sip.getBills({ ...query, page });
-    const found = result.bills.find((bill) => bill.id === key.recordId);
+    const found = await pick(result.bills);
     if (found) return found;
     if (result.bills.length < MAX_PAGE_SIZE || page * MAX_PAGE_SIZE >= result.total) return null;
   }
+}
+
+/** Finds one record by its node id: in GetBill's window around its dial time, completed from the store. */
+async function findRecord(ctx: GatewayContext, key: CallRecordKey): Promise<CallRecordView | null> {
+  const store = ctx.store.callRecords;
+  if (key.kind === 'uuid') {
+    // No dial time and no record id: only the store has it.
+    const [row] = await store.findByUuids([key.uuid]);
+    return row && row.key === key.key ? callRecordView(row, row.key) : null;
+  }
+  // A record without a dial time cannot be found again: GetBill only filters by dial time.
+  if (key.startedAtMs === null) return null;
+  const sip = requireSip(ctx);
+  return searchWindow(sip, key.startedAtMs, async (bills) => {
+    const candidates =
+      key.kind === 'id'
+        ? bills.filter((bill) => bill.id === key.recordId)
+        : bills.filter(
+            (bill) =>
+              bill.startedAt?.getTime() === key.startedAtMs &&
+              (text(bill.extension) ?? '') === key.extension &&
+              (text(bill.destinationNumber) ?? '') === key.destination,
+          );
+    if (candidates.length === 0) return null;
+    const matches = await store.matchBills(candidates);
+    const index = key.kind === 'id' ? 0 : matches.findIndex((match) => match.key === key.key);
+    const bill = candidates[index];
+    const match = matches[index];
+    return bill && match ? callRecordOfBill(bill, match) : null;
+  });
 }
 
 /** Empty text from the platform means "not set". */
@@ -125,67 +201,81 @@ const text = (value: string | null) => (value === null || value === '' ? null : 
 
 builder.node(CallRecordRef, {
   description:
-    'One call as the platform recorded it (a GetBill record). Its id embeds the dial time, because the platform can only ' +
-    'look records up by time window: node(id) reads the ±2 s around it.',
+    'One call as the platform recorded it: read with GetBill (`callRecords`) or pushed when it ended (`callRecordCreated`), ' +
+    'one object either way (the same id and fields, merged from both sources). Its id embeds the dial time, because the ' +
+    'platform can only look records up by time window: node(id) reads the ±2 s around it.',
   id: {
     resolve: localIdOf,
     parse: parseLocalId,
-    description: 'Global id (record id and dial time inside): use it with node(id).',
+    description:
+      'Global id (dial time, extension and called number inside): the same for a call pushed by callback and read through ' +
+      'GetBill, so a normalised client cache keeps one object. Use it with node(id).',
   },
-  loadOne: (key, ctx) => findRecord(requireSip(ctx), key),
+  loadOne: (key, ctx) => findRecord(ctx, key),
   fields: (t) => ({
-    recordId: t.exposeInt('id', { description: "The platform's record id (GetBill `id`); ascending in the order records were written." }),
+    recordId: t.int({
+      nullable: true,
+      description:
+        "The platform's record id (GetBill `id`); ascending in the order records were written. Null for a pushed record " +
+        'whose callback carried none (the predictive manual\'s example has none) until the gateway has the record from GetBill.',
+      resolve: (record) => record.recordId,
+    }),
     uuid: t.string({
       nullable: true,
       description:
         "The call's uuid, from the call-record callback (GetBill does not return it); null for a call the gateway has only read through GetBill.",
-      resolve: (bill) => (bill as WithUuid).uuid ?? null,
+      resolve: (record) => record.uuid,
+    }),
+    employeeId: t.int({
+      nullable: true,
+      description:
+        "The agent's employee id in your CRM (`crmid`, as Agent.employeeId), from the call-record callback (GetBill does not return " +
+        'it: a GetBill read shows it when the callback of the same call was received). Null when none was given (the platform ' +
+        'writes "0") or when the platform sent something other than a whole number.',
+      resolve: (record) => employeeIdOf(record.employeeId),
     }),
     direction: t.field({
       type: CallDirectionEnum.ref,
       description: 'Outbound (to a customer) or inbound (from a customer).',
-      resolve: (bill) => CallDirectionEnum.of(bill.direction),
+      resolve: (record) => CallDirectionEnum.of(decodeCallDirection(record.direction)),
     }),
-    directionCode: t.string({ description: 'The platform\'s raw direction ("callout" / "callin").', resolve: (bill) => bill.direction.raw }),
+    directionCode: t.string({ description: 'The platform\'s raw direction ("callout" / "callin").', resolve: (record) => record.direction ?? '' }),
     callMethod: t.field({
       type: CallMethodEnum.ref,
       description: 'How the call was made: manual dial, API, predictive task, IVR/group call, …',
-      resolve: (bill) => CallMethodEnum.of(bill.callMethod),
+      resolve: (record) => CallMethodEnum.of(decodeCallMethod(record.callMethod)),
     }),
-    callMethodCode: t.string({ description: "The platform's raw call-method code.", resolve: (bill) => bill.callMethod.raw }),
+    callMethodCode: t.string({ description: "The platform's raw call-method code.", resolve: (record) => record.callMethod ?? '' }),
     extension: t.string({
       nullable: true,
       description: 'The agent\'s extension on the call; null when no agent took part (e.g. an unanswered predictive or IVR call).',
-      resolve: (bill) => text(bill.extension),
+      resolve: (record) => record.extension,
     }),
     agent: t.field({
       type: AgentRef,
       nullable: true,
       description: 'The agent (extension) on the call; null when no agent took part.',
-      resolve: (bill) => {
-        const extension = text(bill.extension);
-        return extension ? agentOf(extension) : null;
-      },
+      resolve: (record) => (record.extension ? agentOf(record.extension) : null),
     }),
     callerNumber: t.string({
       nullable: true,
       description:
         'Who called. OUTBOUND: the agent\'s extension, or the display number when no agent was on the call (the platform dialled ' +
         'the customer first). INBOUND: the customer\'s number (the platform\'s displaynumber, "calling number" in its manual).',
-      resolve: (bill) => callerOf(bill),
+      resolve: (record) => callerOf(record),
     }),
     calleeNumber: t.string({
       nullable: true,
       description:
         'Who was called: always the platform\'s destnumber ("called number" in its manual). OUTBOUND: the customer\'s number ' +
         '(or another extension for an extension-to-extension call). INBOUND: the company number the customer dialled.',
-      resolve: (bill) => text(bill.destinationNumber),
+      resolve: (record) => record.destinationNumber,
     }),
     displayNumber: t.string({
       nullable: true,
       description:
         'The platform\'s displaynumber. OUTBOUND: the company number shown to the customer. INBOUND: the customer\'s number.',
-      resolve: (bill) => text(bill.displayNumber),
+      resolve: (record) => record.displayNumber,
     }),
     startedAt: t.expose('startedAt', {
       type: 'DateTime',
@@ -194,58 +284,67 @@ builder.node(CallRecordRef, {
     }),
     answeredAt: t.expose('answeredAt', { type: 'DateTime', nullable: true, description: 'When the call was answered; null when it was not.' }),
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true, description: 'When the call ended.' }),
-    waitSeconds: t.exposeInt('waitSeconds', { description: "Seconds from dialling to answer (or to the end when unanswered): the platform's `duration`." }),
-    talkSeconds: t.exposeInt('talkSeconds', { description: "Seconds of conversation: the platform's `billsec`." }),
+    waitSeconds: t.int({
+      description: "Seconds from dialling to answer (or to the end when unanswered): the platform's `duration`.",
+      resolve: (record) => record.waitSeconds ?? 0,
+    }),
+    talkSeconds: t.int({ description: "Seconds of conversation: the platform's `billsec`.", resolve: (record) => record.talkSeconds ?? 0 }),
     answered: t.boolean({
       description: 'True when the call was answered (it has an answer time or talk seconds).',
-      resolve: (bill) => bill.answeredAt !== null || bill.talkSeconds > 0,
+      resolve: (record) => record.answeredAt !== null || (record.talkSeconds ?? 0) > 0,
     }),
     hangupSide: t.field({
-      type: HangupCodeEnum.ref,
+      type: HangupSideEnum.ref,
       nullable: true,
-      description: 'Which side hung up (CALLER_HUNG_UP / CALLEE_HUNG_UP; UNKNOWN for codes the manual does not list, e.g. 10015).',
-      resolve: (bill) => (bill.hangupDirection ? HangupCodeEnum.of(bill.hangupDirection) : null),
+      description:
+        'Which side hung up (CALLER_HUNG_UP / CALLEE_HUNG_UP). UNKNOWN for any other code, e.g. 10015, which the manual does not list; ' +
+        'the raw code is in hangupSideCode. Null when the platform sent none.',
+      resolve: (record) => (record.hangupDirection ? HangupSideEnum.of(decodeHangupSide(record.hangupDirection)) : null),
     }),
     hangupSideCode: t.string({
       nullable: true,
       description: "The platform's raw hang-up direction code.",
-      resolve: (bill) => bill.hangupDirection?.raw ?? null,
+      resolve: (record) => record.hangupDirection,
     }),
     hangupCause: t.field({
-      type: HangupCodeEnum.ref,
+      type: HangupCauseEnum.ref,
       nullable: true,
-      description: 'Why the call ended (UNKNOWN for codes the manual does not list, e.g. 10020).',
-      resolve: (bill) => (bill.hangupCause ? HangupCodeEnum.of(bill.hangupCause) : null),
+      description:
+        'Why the call ended. UNKNOWN for any other code, e.g. 10020, which the manual does not list; the raw code is in ' +
+        'hangupCauseCode. Null when the platform sent none.',
+      resolve: (record) => (record.hangupCause ? HangupCauseEnum.of(decodeHangupCause(record.hangupCause)) : null),
     }),
     hangupCauseCode: t.string({
       nullable: true,
       description: "The platform's raw hang-up cause code.",
-      resolve: (bill) => bill.hangupCause?.raw ?? null,
+      resolve: (record) => record.hangupCause,
     }),
     keysPressed: t.string({
       nullable: true,
       description: 'Keys the callee pressed (e.g. in an IVR call); null when none.',
-      resolve: (bill) => text(bill.keysPressed),
+      resolve: (record) => record.keysPressed,
     }),
     userId: t.string({
       nullable: true,
-      description: 'Custom field `userid` given with the number (e.g. in a predictive task). The platform writes "0" when none was given.',
-      resolve: (bill) => text(bill.userId),
+      description:
+        'Custom field `userid` given with the number (e.g. in a predictive task); null when none was given (the platform writes "0"). ' +
+        'GetBill only: the call-record callback does not carry it, so a pushed record shows it once the gateway has read the call through GetBill.',
+      resolve: (record) => record.userId,
     }),
     memberId: t.string({
       nullable: true,
-      description: 'Custom field `memberid`. The platform writes "0" when none was given.',
-      resolve: (bill) => text(bill.memberId),
+      description: 'Custom field `memberid`; null when none was given (the platform writes "0").',
+      resolve: (record) => record.memberId,
     }),
     maturity: t.string({
       nullable: true,
-      description: 'Custom field `chengshudu` (lead maturity). The platform writes "0" when none was given.',
-      resolve: (bill) => text(bill.maturity),
+      description: 'Custom field `chengshudu` (lead maturity); null when none was given (the platform writes "0").',
+      resolve: (record) => record.maturity,
     }),
     customerId: t.string({
       nullable: true,
-      description: 'Custom field `customuuid` (your customer id). The platform writes "0" when none was given.',
-      resolve: (bill) => text(bill.customerId),
+      description: 'Custom field `customuuid` (your customer id); null when none was given (the platform writes "0").',
+      resolve: (record) => record.customerId,
     }),
     recording: t.field({
       type: CallRecordingRef,
@@ -255,8 +354,8 @@ builder.node(CallRecordRef, {
       description:
         'Download link of the recording, fetched only when asked (GetRecodeFile, once per distinct file per request). ' +
         'Null when the call has no recording, or when the platform no longer has it (kept 3 months).',
-      resolve: async (bill, _args, ctx) => {
-        const file = text(bill.recordFileName);
+      resolve: async (record, _args, ctx) => {
+        const file = record.recordFileName;
         if (!file) return null;
         try {
           return await ctx.loaders.recording.load(file);
@@ -270,9 +369,16 @@ builder.node(CallRecordRef, {
   }),
 });
 
-function callerOf(bill: Bill): string | null {
-  if (bill.direction.value === CallDirection.In) return text(bill.displayNumber);
-  return text(bill.extension) ?? text(bill.displayNumber);
+/** `crmid` as a number: an integer by the manual; anything else is not an employee id. */
+export function employeeIdOf(crmid: string | null): number | null {
+  if (crmid === null || !/^\d{1,15}$/.test(crmid.trim())) return null;
+  const id = Number(crmid.trim());
+  return id > 0 && Number.isSafeInteger(id) ? id : null;
+}
+
+function callerOf(record: CallRecordView): string | null {
+  if (decodeCallDirection(record.direction).value === CallDirection.In) return record.displayNumber;
+  return record.extension ?? record.displayNumber;
 }
 
 // ---- Filter -------------------------------------------------------------------------------------------------------
@@ -559,10 +665,10 @@ builder.queryFields((t) => ({
         const sip = requireSip(ctx);
         const page = await readPage(sip, set, first, after);
         // The same call pushed by callback and pulled here is one record: the store hands back what the callback added
-        // (the uuid). A read only reads: the page is not written back.
-        const stored = await ctx.store.callRecords.findForBills(page.bills);
+        // (uuid, employeeId) and the key its id derives from. A read only reads: the page is not written back.
+        const matches = await ctx.store.callRecords.matchBills(page.bills);
         const edges = page.bills.map((bill, i) => ({
-          node: { ...bill, uuid: stored[i]?.uuid ?? null } satisfies WithUuid,
+          node: callRecordOfBill(bill, matches[i] ?? { key: `id:${bill.id}`, stored: null }),
           cursor: encodeCursor({ fingerprint: set.fingerprint, offset: page.offsets[i] ?? 0, id: bill.id, total: page.total }),
         }));
         return {

@@ -30,7 +30,8 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.UpstreamNotConfigured]: 'This deployment has no such platform.',
   [ErrorCode.InvalidInput]: 'The input was refused before anything was sent.',
   [ErrorCode.NotFound]: 'No such object.',
-  [ErrorCode.Conflict]: 'Collides with another request (e.g. an idempotency key reused for a different request).',
+  [ErrorCode.Conflict]:
+    "Collides with another request or with the object's current state (an idempotency key reused for a different request, a command the task's status forbids, a queue name in use).",
   [ErrorCode.UnsupportedForTaskKind]: "The task's platform has no such command (e.g. endTask on an AI task).",
   [ErrorCode.Unauthenticated]: 'No valid API key.',
   [ErrorCode.Forbidden]: "The API key's role does not allow this.",
@@ -91,7 +92,7 @@ const NotFoundEntityRef = builder.enumType('NotFoundEntity', {
 
 const UPSTREAM_KINDS: Record<UpstreamName, UpstreamKind> = { sip: UpstreamKind.Sip, aicall: UpstreamKind.AiCall };
 
-const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
   description: 'Something the gateway refused or the platform rejected, with a stable code.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for people.' }),
@@ -129,7 +130,7 @@ builder.objectType(NotFoundError, {
 });
 
 // The class is abstract (SIP and AI-call errors extend it); the errors plugin only needs it for `instanceof`.
-const UpstreamRejected = UpstreamRejectedError as unknown as new (...args: any[]) => UpstreamRejectedError;
+export const UpstreamRejected = UpstreamRejectedError as unknown as new (...args: any[]) => UpstreamRejectedError;
 
 builder.objectType(UpstreamRejected, {
   name: 'UpstreamRejectedError',
@@ -175,6 +176,18 @@ export const MUTATION_ERRORS = [InvalidInputError, NotFoundError, UpstreamReject
 export function mutationErrors(union: string, extra: Array<new (...args: any[]) => Error> = []) {
   return {
     types: [...MUTATION_ERRORS, ...extra],
+    directResult: true,
+    union: { name: union, description: 'The payload, or a typed error saying why not (every error implements Error).' },
+  };
+}
+
+/**
+ * The errors-plugin options of a mutation whose result union lists exactly `types` (docs/api.md: a union names the
+ * errors the mutation can return, no more, no fewer); mutationErrors adds the three common ones to its extras.
+ */
+export function resultErrors(union: string, types: Array<new (...args: any[]) => Error>) {
+  return {
+    types,
     directResult: true,
     union: { name: union, description: 'The payload, or a typed error saying why not (every error implements Error).' },
   };

@@ -1,13 +1,16 @@
 import DataLoader from 'dataloader';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type StreamLimits, streamEvents } from '../events/subscribe.ts';
-import type { AgentStateSnapshot, CallRecordPayload, GatewayEvent } from '../events/types.ts';
+import type { AgentStateSnapshot, GatewayEvent } from '../events/types.ts';
 import { type AgentCallState, snapshotOf } from '../store/agent-status.ts';
-import { decodeCallDirection, decodeCallMethod, decodeSipCode } from '../upstream/sip/codes.ts';
+import { none } from '../store/call-records.ts';
+import { callRecordInputOf } from '../store/projections.ts';
+import { decodeCallDirection } from '../upstream/sip/codes.ts';
 import { CallDirectionEnum } from './call-enums.ts';
-import { CallRecordRef, type WithUuid } from './call-record.ts';
+import { CallRecordRef, type CallRecordView, callRecordKeyOr, callRecordView } from './call-record.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { TaskRef, TaskStatusEnum, taskIdOf } from './task.ts';
 import { cost } from '../limits/cost.ts';
@@ -95,7 +98,21 @@ const AgentStatusEventRef = builder.objectRef<GatewayEvent<'agent-status'>>('Age
   description: "A change of an agent's call state, with the state before and after.",
   fields: (t) => ({
     eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
-    occurredAt: t.field({ type: 'DateTime', nullable: true, description: 'When the call started (the platform gives no event time).', resolve: (e) => (e.occurredAt ? new Date(e.occurredAt) : null) }),
+    occurredAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "When the call started, not when this event happened (the platform gives no event time).",
+      deprecationReason:
+        "Use callStartedAt: this was always the call's start, the same for ring, answer and hang-up; receivedAt is when the gateway took the event in.",
+      resolve: (e) => (e.occurredAt ? new Date(e.occurredAt) : null),
+    }),
+    callStartedAt: t.field({
+      type: 'DateTime',
+      description:
+        "When the call this event is about started (the callback's `starttime`): the same for its ring, answer and hang-up. " +
+        'The platform sends no time of the event itself; receivedAt is when the gateway took it in.',
+      resolve: (e) => new Date(e.payload.callStartedAt),
+    }),
     receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (e) => agentOf(e.payload.extension) }),
     extension: t.string({ description: "The agent's extension.", resolve: (e) => e.payload.extension }),
@@ -110,7 +127,8 @@ const AgentStatusEventRef = builder.objectRef<GatewayEvent<'agent-status'>>('Age
         caller: e.payload.caller,
         callee: e.payload.callee,
         displayNumber: e.payload.displayNumber,
-        customerId: e.payload.customerId,
+        // The platform's "0" means no customer id.
+        customerId: none(e.payload.customerId),
       }),
     }),
     previous: t.field({ type: AgentLiveStateRef, nullable: true, description: 'The state before; null when this is the first known.', resolve: (e) => e.effect?.previous ?? null }),
@@ -119,32 +137,17 @@ const AgentStatusEventRef = builder.objectRef<GatewayEvent<'agent-status'>>('Age
   }),
 });
 
-/** A call-record callback as a CallRecord (the same type GetBill reads produce). */
-export function billOfPayload(p: CallRecordPayload): WithUuid {
-  const date = (value: string | null) => (value ? new Date(value) : null);
-  return {
-    id: p.recordId ?? 0,
-    uuid: p.uuid,
-    extension: p.extension,
-    destinationNumber: p.destinationNumber,
-    displayNumber: p.displayNumber,
-    startedAt: date(p.startedAt),
-    answeredAt: date(p.answeredAt),
-    endedAt: date(p.endedAt),
-    waitSeconds: p.waitSeconds ?? 0,
-    talkSeconds: p.talkSeconds ?? 0,
-    direction: decodeCallDirection(p.direction),
-    callMethod: decodeCallMethod(p.callMethod),
-    userId: null,
-    memberId: p.memberId,
-    maturity: p.maturity,
-    customerId: p.customerId,
-    recordFileName: p.recordFileName,
-    downloadIp: p.downloadIp,
-    hangupDirection: p.hangupDirection ? decodeSipCode(p.hangupDirection) : null,
-    hangupCause: p.hangupCause ? decodeSipCode(p.hangupCause) : null,
-    keysPressed: p.keysPressed,
-  };
+/**
+ * A call-record event as a CallRecord: the `call_records` row the callback was merged into (the event's effect names
+ * it), read now, so it carries what GetBill added to the same call and has the same id as a GetBill read of it. Only
+ * when that row is missing (an event stored before the projection, or a row since removed) is it built from the payload.
+ */
+export async function callRecordOfEvent(event: GatewayEvent<'call-record'>, ctx: GatewayContext): Promise<CallRecordView> {
+  const key = event.effect?.recordKey;
+  const row = key ? await ctx.store.callRecords.get(key) : null;
+  if (row) return callRecordView(row, row.key);
+  const input = callRecordInputOf(event.payload);
+  return callRecordView(input, callRecordKeyOr(input, `uuid:event-${event.id}`));
 }
 
 const CallRecordCreatedEventRef = builder.objectRef<GatewayEvent<'call-record'>>('CallRecordCreatedEvent').implement({
@@ -152,7 +155,13 @@ const CallRecordCreatedEventRef = builder.objectRef<GatewayEvent<'call-record'>>
   fields: (t) => ({
     eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
     receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
-    record: t.field({ type: CallRecordRef, description: 'The record.', resolve: (e) => billOfPayload(e.payload) }),
+    record: t.field({
+      type: CallRecordRef,
+      description: 'The record: the same object (id and fields) as a `callRecords` read of this call, merged from both sources.',
+      // Cost: one store read per event, no upstream call.
+      complexity: cost.local,
+      resolve: (e, _args, ctx) => callRecordOfEvent(e, ctx),
+    }),
   }),
 });
 
@@ -161,7 +170,18 @@ const TaskStatusChangedEventRef = builder.objectRef<GatewayEvent<'task-status'>>
   fields: (t) => ({
     eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
     receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
-    taskId: t.string({ description: "The platform's task id.", resolve: (e) => e.payload.taskId }),
+    taskId: t.string({
+      description: "The PBX's task id.",
+      deprecationReason: 'Use platformTaskId (the same value), or taskGlobalId for the global id.',
+      resolve: (e) => e.payload.taskId,
+    }),
+    platformTaskId: t.string({ description: "The PBX's own task id (PredictiveTask.platformId).", resolve: (e) => e.payload.taskId }),
+    taskGlobalId: t.id({
+      description:
+        "The task's global id (PredictiveTask.id: what `taskStatusChanged(taskId:)` and the task mutations take), computed without a read; " +
+        '`task` is null when this gateway did not create the task, this never is.',
+      resolve: (e) => encodeGlobalID('PredictiveTask', e.payload.taskId),
+    }),
     status: t.field({ type: TaskStatusEnum, nullable: true, description: 'The status now; null for a task this gateway did not create.', resolve: (e) => (e.effect?.status as never) ?? null }),
     task: t.field({ type: TaskRef, nullable: true, description: 'The task, when this gateway created it.', resolve: (e, _a, ctx) => ctx.store.tasks.get(e.payload.taskId) }),
   }),

@@ -5,7 +5,8 @@ import { AutoCallState, SipCode } from '../upstream/sip/codes.ts';
 import type { Queue } from '../upstream/sip/types.ts';
 import { QueueStrategyEnum, SeatStateEnum } from './call-enums.ts';
 import { defineCodeEnum } from './codes.ts';
-import { mutationErrors, sipCommand } from './errors.ts';
+import { ErrorInterface, mutationErrors, resultErrors, sipCommand, UpstreamRejected } from './errors.ts';
+import { InvalidInputError, QueueAlreadyExistsError, SipBusinessError } from '../errors.ts';
 import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -58,6 +59,12 @@ QueueSeatRef.implement({
     queue: t.field({ type: QueueRef, nullable: true, description: 'The queue; null if it was deleted meanwhile.', complexity: cost.batched, resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (s) => agentOf(s.extension) }),
     seatName: t.exposeString('seatName', { nullable: true, description: 'Seat name on the platform.' }),
+    employeeId: t.exposeInt('employeeId', {
+      nullable: true,
+      description:
+        "The agent's employee id in your CRM (the platform's `crmid`) given when the agent checked in to this queue, as the platform " +
+        "names the seat (`<crmid>_<extension>_<queue>`); null when the seat's name does not say it.",
+    }),
     paused: t.boolean({ description: 'True when the agent shows busy in this queue (no calls offered).', resolve: (s) => s.state.value === SipCode.SeatPaused || s.status.value === SipCode.SeatPaused }),
     state: t.field({ type: SeatStateEnum.ref, description: 'Waiting, ringing, talking, …', resolve: (s) => SeatStateEnum.of(s.state) }),
     stateCode: t.string({ description: "The platform's raw state code.", resolve: (s) => s.state.raw }),
@@ -168,22 +175,57 @@ const DeleteQueuePayload = builder.objectRef<{ name: string }>('DeleteQueuePaylo
   fields: (t) => ({ name: t.exposeString('name', { description: 'Name of the queue that was deleted.' }) }),
 });
 
+builder.objectType(QueueAlreadyExistsError, {
+  name: 'QueueAlreadyExistsError',
+  description: 'createQueue with the name of a queue that exists; nothing was changed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof QueueAlreadyExistsError,
+  fields: (t) => ({
+    name: t.exposeString('queueName', { description: 'The name already in use (Queue.name).' }),
+  }),
+});
+
+/**
+ * After a refused AddQueue: whether a queue of that name exists (a fresh GetQueueList). A failed read says "not known
+ * to exist", so the PBX's own refusal is reported instead.
+ */
+async function queueExists(ctx: Parameters<typeof requireSip>[0], name: string): Promise<boolean> {
+  ctx.loaders.queue.clear(name);
+  try {
+    return (await loadOrNull(ctx.loaders.queue, name)) !== null;
+  } catch {
+    return false;
+  }
+}
+
 builder.mutationFields((t) => ({
   createQueue: t.field({
     type: QueuePayload,
-    description: 'Creates a queue (AddQueue).',
-    // Cost: one AddQueue.
-    complexity: cost.call,
-    errors: mutationErrors('CreateQueueResult'),
+    description:
+      'Creates a queue (AddQueue). A name already in use gets QueueAlreadyExistsError (the PBX refuses with its generic 1002; the gateway ' +
+      'then reads the queue list once to tell a duplicate from another refusal).',
+    // Cost: one AddQueue (and one GetQueueList when the PBX refuses it).
+    complexity: cost.calls(2),
+    // Exactly what it can return: no NotFoundError (it names nothing that must exist).
+    errors: resultErrors('CreateQueueResult', [InvalidInputError, UpstreamRejected, QueueAlreadyExistsError]),
     args: { input: t.arg({ type: CreateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
-      await requireSip(ctx).createQueue({
-        name: input.name.trim(),
-        remark: input.remark ?? '',
-        autoCall: input.predictiveDial ?? true,
-        ...(input.strategy ? { strategy: QueueStrategyEnum.toUpstream(input.strategy, ['input', 'strategy']) } : {}),
-      });
-      return { name: input.name.trim() };
+      const name = input.name.trim();
+      const strategy = input.strategy ? QueueStrategyEnum.toUpstream(input.strategy, ['input', 'strategy']) : undefined;
+      try {
+        await requireSip(ctx).createQueue({
+          name,
+          remark: input.remark ?? '',
+          autoCall: input.predictiveDial ?? true,
+          ...(strategy !== undefined ? { strategy } : {}),
+        });
+      } catch (error) {
+        if (error instanceof SipBusinessError && error.sipCode.value === SipCode.AbnormalOperation && (await queueExists(ctx, name))) {
+          throw new QueueAlreadyExistsError(name);
+        }
+        throw error;
+      }
+      return { name };
     },
   }),
   updateQueue: t.field({

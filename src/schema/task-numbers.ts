@@ -2,7 +2,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
-import { ConflictError, ErrorCode, GatewayError, type InputIssue, InvalidInputError, UnsupportedForTaskKindError } from '../errors.ts';
+import {
+  ConflictError,
+  ErrorCode,
+  GatewayError,
+  type InputIssue,
+  InvalidInputError,
+  NotFoundError,
+  TaskStateConflictError,
+  UnsupportedForTaskKindError,
+} from '../errors.ts';
+import { TaskAction } from '../domain/task-actions.ts';
 import {
   checkPhoneNumber,
   createNumberPreparer,
@@ -19,8 +29,18 @@ import { AssignType } from '../upstream/sip/codes.ts';
 import type { TaskNumber } from '../upstream/sip/types.ts';
 import { valuesOf } from './codes.ts';
 import { parseDateTime } from './scalars.ts';
-import { ErrorCodeRef, explainAiCallError, explainSipError, INTERNAL_SERVER_ERROR, mutationErrors, sipCommand } from './errors.ts';
-import { AssignmentTypeEnum, findAiTask, requireAiTask, requirePredictiveTask, TaskRef, taskIdOf } from './task.ts';
+import { ErrorCodeRef, explainAiCallError, explainSipError, INTERNAL_SERVER_ERROR, mutationErrors, resultErrors, UpstreamRejected } from './errors.ts';
+import {
+  AssignmentTypeEnum,
+  assertTaskAllows,
+  explainPredictiveTaskError,
+  findAiTask,
+  predictiveTaskCommand,
+  requireAiTask,
+  requirePredictiveTask,
+  TaskRef,
+  taskIdOf,
+} from './task.ts';
 import { requireAiCall, requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
 
@@ -459,10 +479,11 @@ builder.mutationFields((t) => ({
     type: AddTaskNumbersPayload,
     description:
       'Adds any number of entries to a task of either kind, reporting every refused entry with its index. Predictive: TaskAdd in chunks of 10 000. ' +
-      'AI: `POST /v1/task/import_task_customer` in chunks of 10 000, with each entry\'s custom fields; numbers the platform refuses come back as REFUSED_BY_PLATFORM.',
+      'AI: `POST /v1/task/import_task_customer` in chunks of 10 000, with each entry\'s custom fields; numbers the platform refuses come back as REFUSED_BY_PLATFORM. ' +
+      'An ended or finished predictive task gets TaskStateConflictError (nothing sent, also on a dry run).',
     // Cost: TaskAdd (AI: one import) per 10 000 numbers, counted as 3 calls; the list's size is bounded by the body limit.
     complexity: cost.calls(3),
-    errors: mutationErrors('AddTaskNumbersResult', [ConflictError]),
+    errors: resultErrors('AddTaskNumbersResult', [InvalidInputError, NotFoundError, UpstreamRejected, ConflictError, TaskStateConflictError]),
     args: { input: t.arg({ type: AddTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const ref = taskIdOf(String(input.taskId));
@@ -470,15 +491,19 @@ builder.mutationFields((t) => ({
       const { entries, prepared } = await checkNumbers(input, PREDICTIVE_REFUSES);
       const task = await requirePredictiveTask(ctx, String(input.taskId));
       if (input.dryRun) {
+        // The real run would be refused: so is its rehearsal.
+        assertTaskAllows(String(input.taskId), task, TaskAction.AddNumbers);
         return { taskId: task.id, outcome: 'DRY_RUN' as const, acceptedCount: prepared.accepted.length, rejected: prepared.rejected, upstreamCalls: 0 };
       }
       const sip = requireSip(ctx);
       const { idempotencyKey: key, ...request } = input;
       return once(ctx, `addTaskNumbers:${task.id}`, key, request, async () => {
+        // Inside `once`: a retry of a request that went through gets its result back even after the task ended.
+        assertTaskAllows(String(input.taskId), task, TaskAction.AddNumbers);
         const result = await uploadTaskNumbers(prepared, { destination: { taskId: task.id }, add: sip.addTaskNumbers });
         // Nothing reached the task and the first call was refused outright (task over, unknown): a typed error says why.
         if (result.outcome === UploadOutcome.Partial && result.accepted.length === 0 && result.failure.chunk === 0 && !result.failure.uncertain) {
-          explainSipError(result.error, { task: String(input.taskId) });
+          explainPredictiveTaskError(result.error, String(input.taskId), task, TaskAction.AddNumbers);
         }
         await recordCounts(ctx, task.id, entries.length, result);
         return payloadOf(result);
@@ -488,16 +513,19 @@ builder.mutationFields((t) => ({
   removeTaskNumbers: t.field({
     type: RemoveTaskNumbersPayload,
     description:
-      'Takes numbers off a predictive task before they are dialled (taskDelPhone). The AI-call platform has no such call: AI tasks get UnsupportedForTaskKindError.',
+      'Takes numbers off a predictive task before they are dialled (taskDelPhone). The AI-call platform has no such call: AI tasks get UnsupportedForTaskKindError; ' +
+      'an ended or finished task gets TaskStateConflictError (nothing sent).',
     // Cost: one taskDelPhone.
     complexity: cost.call,
-    errors: mutationErrors('RemoveTaskNumbersResult', [UnsupportedForTaskKindError]),
+    // InvalidInputError: the input's own rule (1…10 000 phones); an unusable phone is reported in `rejected` instead.
+    errors: resultErrors('RemoveTaskNumbersResult', [InvalidInputError, NotFoundError, UpstreamRejected, UnsupportedForTaskKindError, TaskStateConflictError]),
     args: { input: t.arg({ type: RemoveTaskNumbersInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       if (taskIdOf(String(input.taskId))?.kind === 'AI') {
         throw new UnsupportedForTaskKindError('removeTaskNumbers', 'AI', 'the AI-call platform cannot take numbers off a task; pause or delete it instead');
       }
       const task = await requirePredictiveTask(ctx, String(input.taskId));
+      assertTaskAllows(String(input.taskId), task, TaskAction.RemoveNumbers);
       const removed: string[] = [];
       const rejected: RejectedNumber[] = [];
       input.phones.forEach((phone, index) => {
@@ -506,7 +534,7 @@ builder.mutationFields((t) => ({
         else rejected.push({ index, input: phone, reason: check.reason, message: check.message });
       });
       if (removed.length > 0) {
-        await sipCommand({ task: String(input.taskId) }, () => requireSip(ctx).removeTaskNumbers(task.id, [...new Set(removed)]));
+        await predictiveTaskCommand(String(input.taskId), task, TaskAction.RemoveNumbers, () => requireSip(ctx).removeTaskNumbers(task.id, [...new Set(removed)]));
       }
       return { task, removed: [...new Set(removed)], rejected };
     },

@@ -11,7 +11,8 @@ import {
   predictiveKeysetAfter,
   sortAiTasks,
 } from '../domain/task-list.ts';
-import { InvalidInputError, NotFoundError, UnsupportedForTaskKindError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, SipBusinessError, TaskStateConflictError, UnsupportedForTaskKindError } from '../errors.ts';
+import { availableActions, refusedByState, statusOfSipTaskCode, TaskAction } from '../domain/task-actions.ts';
 import {
   foldName,
   PredictiveAssignmentType,
@@ -23,7 +24,7 @@ import {
 import type { AiTask } from '../upstream/aicall/types.ts';
 import { TaskCommand } from '../upstream/sip/codes.ts';
 import { valuesOf } from './codes.ts';
-import { aiCallCommand, mutationErrors, sipCommand } from './errors.ts';
+import { aiCallCommand, ErrorInterface, explainSipError, resultErrors, UpstreamRejected } from './errors.ts';
 import { AgentRef, agentOf, ExtGroupRef, QueueRef } from './refs.ts';
 import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 import { TaskKindEnum } from './task-kind.ts';
@@ -57,6 +58,71 @@ export const TaskStatusEnum = builder.enumType('TaskStatus', {
   }),
 });
 
+export const TaskActionEnum = builder.enumType('TaskAction', {
+  description:
+    'A command on a task, as `Task.availableActions` lists them and `TaskStateConflictError.attempted` names them. Which ones a task ' +
+    'takes depends on its kind and status only (no platform call).',
+  values: valuesOf(TaskAction, {
+    [TaskAction.Start]: 'startTask: start a task not started yet, or resume a paused one.',
+    [TaskAction.Pause]: 'pauseTask: stop dialling for now; startTask resumes.',
+    [TaskAction.End]: 'endTask: end a predictive task for good (undialled numbers are dropped).',
+    [TaskAction.Delete]: 'deleteTask: remove an AI task from its platform.',
+    [TaskAction.AddNumbers]: 'addTaskNumbers: add customers to dial.',
+    [TaskAction.RemoveNumbers]: 'removeTaskNumbers: take numbers off a predictive task before they are dialled.',
+    [TaskAction.Update]: "updateAiTask: change an AI task's settings.",
+  }),
+});
+
+/** A task's kind and status as GraphQL names them. */
+export function kindOf(task: TaskShape): 'AI' | 'PREDICTIVE' {
+  return isAiTask(task) ? 'AI' : 'PREDICTIVE';
+}
+export function statusOf(task: TaskShape): PredictiveTaskStatus {
+  return isAiTask(task) ? aiTaskStatus(task) : task.status;
+}
+
+builder.objectType(TaskStateConflictError, {
+  name: 'TaskStateConflictError',
+  description:
+    "The task's status forbids the command (pauseTask on a task not started, startTask on a finished one, …). When the gateway knew the " +
+    "status nothing was sent; otherwise the platform refused with its task-state code. `Task.availableActions` lists what the task takes.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof TaskStateConflictError,
+  fields: (t) => ({
+    taskId: t.exposeID('taskId', { description: "The task's global id (Task.id)." }),
+    status: t.field({ type: TaskStatusEnum, description: 'The status that forbids it.', resolve: (e) => e.status as PredictiveTaskStatus }),
+    attempted: t.field({ type: TaskActionEnum, description: 'The command that was refused.', resolve: (e) => e.attempted as TaskAction }),
+  }),
+});
+
+/** Refuses, before anything is sent, a command the task's known status forbids. */
+export function assertTaskAllows(globalId: string, task: TaskShape, action: TaskAction): void {
+  const status = statusOf(task);
+  if (refusedByState(kindOf(task), status, action)) throw new TaskStateConflictError(globalId, status, action);
+}
+
+/**
+ * A SIP refusal of a command on a predictive task: its task-state codes (1025–1028) become TaskStateConflictError,
+ * "no such task" NotFoundError; anything else is rethrown.
+ */
+export function explainPredictiveTaskError(error: unknown, globalId: string, task: PredictiveTask, action: TaskAction): never {
+  if (error instanceof SipBusinessError) {
+    const status = statusOfSipTaskCode(error.sipCode.value, task.status);
+    if (status !== null) throw new TaskStateConflictError(globalId, status, action);
+  }
+  explainSipError(error, { task: globalId });
+}
+
+/** Runs a SIP command on a predictive task: refused before sending when its status forbids it, its refusals explained. */
+export async function predictiveTaskCommand<T>(globalId: string, task: PredictiveTask, action: TaskAction, run: () => Promise<T>): Promise<T> {
+  assertTaskAllows(globalId, task, action);
+  try {
+    return await run();
+  } catch (error) {
+    explainPredictiveTaskError(error, globalId, task, action);
+  }
+}
+
 export const TaskRef = builder.interfaceRef<TaskShape>('Task');
 export const PredictiveTaskRef = builder.objectRef<PredictiveTask>('PredictiveTask');
 
@@ -84,11 +150,19 @@ TaskRef.implement({
   resolveType: (task) => (isAiTask(task) ? 'AiTask' : 'PredictiveTask'),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Task name.' }),
-    kind: t.field({ type: TaskKindEnum, description: 'Which platform runs it.', resolve: (task) => (isAiTask(task) ? 'AI' : 'PREDICTIVE') }),
+    kind: t.field({ type: TaskKindEnum, description: 'Which platform runs it.', resolve: kindOf }),
     status: t.field({
       type: TaskStatusEnum,
       description: 'Where it is in its life. AI tasks are RUNNING or PAUSED only.',
-      resolve: (task) => (isAiTask(task) ? aiTaskStatus(task) : task.status),
+      resolve: statusOf,
+    }),
+    availableActions: t.field({
+      type: [TaskActionEnum],
+      description:
+        'The commands that would do something now, from kind and status (no platform call): show these as buttons. A command not listed ' +
+        'is either refused for the status (TaskStateConflictError, nothing sent), a repeat that changes nothing (startTask on a RUNNING ' +
+        'task: accepted), or not one the kind has (UnsupportedForTaskKindError). Empty for an ended or finished task.',
+      resolve: (task) => availableActions(kindOf(task), statusOf(task)),
     }),
     progress: t.field({
       type: TaskProgressRef,
@@ -98,8 +172,11 @@ TaskRef.implement({
     }),
     createdAt: t.field({
       type: 'DateTime',
-      description: 'When it was created (an AI task the platform gives no creation time shows 1970-01-01 and sorts last).',
-      resolve: (task) => (isAiTask(task) ? aiTaskCreatedAt(task) : task.createdAt),
+      nullable: true,
+      description:
+        'When it was created; null when unknown (an AI task the platform gives no creation time: such tasks sort last in `tasks`). ' +
+        'Predictive tasks always have one.',
+      resolve: (task) => task.createdAt,
     }),
   }),
 });
@@ -162,7 +239,8 @@ builder.node(PredictiveTaskRef, {
   id: { resolve: (task) => task.id },
   loadMany: (ids, ctx) => ctx.store.tasks.getMany(ids),
   fields: (t) => ({
-    taskId: t.exposeString('id', { description: "The platform's task id." }),
+    platformId: t.exposeString('id', { description: "The PBX's own task id (TaskSet's `taskid`). Task.id is the global id." }),
+    taskId: t.exposeString('id', { description: "The PBX's own task id.", deprecationReason: 'Use platformId (the same value).' }),
     assignmentType: t.field({ type: AssignmentTypeEnum, description: 'Agent, queue or group.', resolve: (task) => task.assignment.type }),
     assignee: t.field({
       type: TaskAssigneeRef,
@@ -427,32 +505,45 @@ export async function setAiTaskRunning(ctx: GatewayContext, globalId: string, uu
 
 const COMMANDS = {
   startTask: {
+    action: TaskAction.Start,
     command: TaskCommand.Start,
     status: PredictiveTaskStatus.Running,
-    text: 'Starts or resumes a task of either kind (predictive: TaskSet 1; AI: `GET /v1/task/start`, refused when its caller line lacks the free concurrency).',
+    text:
+      'Starts or resumes a task of either kind (predictive: TaskSet 1; AI: `GET /v1/task/start`, refused when its caller line lacks the free concurrency). ' +
+      'An ended or finished task gets TaskStateConflictError (nothing sent); starting a running task changes nothing.',
   },
   pauseTask: {
+    action: TaskAction.Pause,
     command: TaskCommand.Pause,
     status: PredictiveTaskStatus.Paused,
-    text: 'Pauses a running task of either kind (predictive: TaskSet 2; AI: `GET /v1/task/stop`); startTask resumes it.',
+    text:
+      'Pauses a running task of either kind (predictive: TaskSet 2; AI: `GET /v1/task/stop`); startTask resumes it. A predictive task not ' +
+      'started yet, ended or finished gets TaskStateConflictError (nothing sent); pausing a paused task changes nothing.',
   },
   endTask: {
+    action: TaskAction.End,
     command: TaskCommand.End,
     status: PredictiveTaskStatus.Ended,
     text:
       'Ends a predictive task for good (TaskSet 3): undialled numbers are dropped. AI tasks cannot be ended (their platform has no such call): ' +
-      'they get UnsupportedForTaskKindError — pause them, or delete them with deleteTask.',
+      'they get UnsupportedForTaskKindError — pause them, or delete them with deleteTask. An ended or finished task gets TaskStateConflictError.',
   },
 } as const;
 
-for (const [name, { command, status, text }] of Object.entries(COMMANDS)) {
+for (const [name, { action, command, status, text }] of Object.entries(COMMANDS)) {
   builder.mutationField(name, (t) =>
     t.field({
       type: TaskPayload,
       description: text,
       // Cost: one TaskSet (AI: start/stop, and the task list read again when the platform's answer carries no task).
       complexity: cost.calls(2),
-      errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`, name === 'endTask' ? [UnsupportedForTaskKindError] : []),
+      // Exactly what it can return: no input to refuse (an id that is no task's is NotFoundError).
+      errors: resultErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`, [
+        NotFoundError,
+        TaskStateConflictError,
+        UpstreamRejected,
+        ...(command === TaskCommand.End ? [UnsupportedForTaskKindError] : []),
+      ]),
       args: { id: t.arg.id({ required: true, description: 'The task\'s global id (either kind).' }) },
       resolve: async (_root, { id }, ctx) => {
         const ref = taskIdOf(String(id));
@@ -463,7 +554,7 @@ for (const [name, { command, status, text }] of Object.entries(COMMANDS)) {
           return { globalId: String(id), task: await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start), uuid: ref.id };
         }
         const task = await requirePredictiveTask(ctx, String(id));
-        await sipCommand({ task: String(id) }, () => requireSip(ctx).setTaskStatus(task.id, command));
+        await predictiveTaskCommand(String(id), task, action, () => requireSip(ctx).setTaskStatus(task.id, command));
         const changed = await ctx.store.tasks.setStatus(task.id, status, { source: 'mutation' });
         return { globalId: String(id), task: changed?.task ?? task };
       },

@@ -66,6 +66,12 @@ export interface CallRecordRepository {
    * nothing is stored. Read-only: a GetBill read joins callback data without writing the page back.
    */
   findForBills(bills: readonly Bill[]): Promise<Array<StoredCallRecord | null>>;
+  /**
+   * `findForBills` with the key each bill has in the store, or would get if it were stored now (the natural key, or
+   * `id:<record id>` when another call holds it, stored or earlier in `bills`). Read-only. A pushed record of the
+   * same call (stored under that key) therefore gets the same key: the CallRecord id is derived from it.
+   */
+  matchBills(bills: readonly Bill[]): Promise<Array<{ key: string; stored: StoredCallRecord | null }>>;
   /** One entry per record id, in the order given; null where none is stored. */
   findByRecordIds(recordIds: readonly number[]): Promise<Array<StoredCallRecord | null>>;
   /** One entry per uuid, in the order given; null where none is stored. */
@@ -116,6 +122,59 @@ export function callRecordKey(record: Pick<CallRecordInput, 'recordId' | 'uuid' 
 
 const blank = (value: string | null) => (value === null || value === '' ? null : value);
 
+/**
+ * The platform writes "0" for "none" in the custom tags (`userid`, `memberid`, `chengshudu`, `customuuid`), in `crmid`
+ * (docs/upstream.md) and in an absent `downloadip`; empty text means the same. Both become null.
+ */
+export const none = (value: string | null | undefined): string | null => {
+  if (value === null || value === undefined) return null;
+  const text = value.trim();
+  return text === '' || text === '0' ? null : value;
+};
+
+/** The fields where "0" means none. */
+const ZERO_IS_NONE = ['userId', 'employeeId', 'memberId', 'maturity', 'customerId', 'downloadIp'] as const;
+
+/**
+ * A record with the platform's "none" spellings as null: "0"/"" in the fields above, record id 0 (a callback
+ * without an id), empty text elsewhere. Rows stored before this rule still hold "0"; reading them through this fixes that.
+ */
+export function withoutNone<T extends CallRecordInput>(record: T): T {
+  const out: CallRecordInput = { ...record, recordId: record.recordId === 0 ? null : record.recordId };
+  for (const field of ZERO_IS_NONE) out[field] = none(record[field]);
+  for (const field of TEXT_FIELDS) out[field] = blank(record[field]);
+  return out as T;
+}
+
+const TEXT_FIELDS = [
+  'uuid',
+  'extension',
+  'destinationNumber',
+  'displayNumber',
+  'direction',
+  'callMethod',
+  'recordFileName',
+  'hangupDirection',
+  'hangupCause',
+  'keysPressed',
+  'companyCode',
+] as const;
+
+/**
+ * One call as GetBill read it, completed by what the store holds for it (the callback's uuid and `crmid`, and any
+ * field the bill leaves empty). The bill's own values win: it is the newer read.
+ */
+export function mergeBillWithStored(bill: Bill, stored: StoredCallRecord | null): CallRecordInput {
+  const read = withoutNone(billToCallRecordInput(bill));
+  if (!stored) return read;
+  const known = withoutNone(stored);
+  const merged = { ...read };
+  for (const field of Object.keys(read) as Array<keyof CallRecordInput>) {
+    if (merged[field] === null) (merged as Record<string, unknown>)[field] = known[field];
+  }
+  return merged;
+}
+
 /** A GetBill row in the store's terms. */
 export function billToCallRecordInput(bill: Bill): CallRecordInput {
   return {
@@ -131,13 +190,13 @@ export function billToCallRecordInput(bill: Bill): CallRecordInput {
     endedAt: bill.endedAt,
     waitSeconds: bill.waitSeconds,
     talkSeconds: bill.talkSeconds,
-    userId: blank(bill.userId),
+    userId: none(bill.userId),
     employeeId: null,
-    memberId: blank(bill.memberId),
-    maturity: blank(bill.maturity),
-    customerId: blank(bill.customerId),
+    memberId: none(bill.memberId),
+    maturity: none(bill.maturity),
+    customerId: none(bill.customerId),
     recordFileName: blank(bill.recordFileName),
-    downloadIp: blank(bill.downloadIp),
+    downloadIp: none(bill.downloadIp),
     hangupDirection: blank(bill.hangupDirection?.raw ?? null),
     hangupCause: blank(bill.hangupCause?.raw ?? null),
     keysPressed: blank(bill.keysPressed),
@@ -302,6 +361,33 @@ export function createCallRecordRepository(db: Kysely<Database>, options: { now:
     return found;
   }
 
+  async function matchBills(bills: readonly Bill[]): Promise<Array<{ key: string; stored: StoredCallRecord | null }>> {
+    if (bills.length === 0) return [];
+    const keys = bills.map((bill) => callRecordKey(billToCallRecordInput(bill)));
+    const [byId, byKey] = await Promise.all([byColumn('record_id', bills.map((bill) => bill.id)), getMany(keys)]);
+    const stored = bills.map((bill, i) => {
+      const pinned = byId.get(bill.id);
+      if (pinned) return pinned;
+      // The same key under another record id is another call (see the module comment).
+      const keyed = byKey.get(keys[i] ?? '');
+      return keyed && (keyed.recordId === null || keyed.recordId === bill.id) ? keyed : null;
+    });
+    // Natural keys held in this list: by a stored row, else by the first bill (lowest id first, as GetBill orders).
+    const owner = new Map<string, number>();
+    stored.forEach((row, i) => {
+      if (row) owner.set(row.key, bills[i]?.id ?? -1);
+    });
+    return bills.map((bill, i) => {
+      const row = stored[i] ?? null;
+      if (row) return { key: row.key, stored: row };
+      let key = keys[i] ?? `id:${bill.id}`;
+      const holder = owner.get(key);
+      if (key.startsWith('call:') && ((holder !== undefined && holder !== bill.id) || byKey.has(key))) key = `id:${bill.id}`;
+      else owner.set(key, bill.id);
+      return { key, stored: null };
+    });
+  }
+
   return {
     async upsertFromCallback(record, eventId) {
       const [key] = await upsert([toRow(record, 'callback', eventId, now())]);
@@ -323,17 +409,10 @@ export function createCallRecordRepository(db: Kysely<Database>, options: { now:
     },
 
     async findForBills(bills) {
-      if (bills.length === 0) return [];
-      const keys = bills.map((bill) => callRecordKey(billToCallRecordInput(bill)));
-      const [byId, byKey] = await Promise.all([byColumn('record_id', bills.map((bill) => bill.id)), getMany(keys)]);
-      return bills.map((bill, i) => {
-        const pinned = byId.get(bill.id);
-        if (pinned) return pinned;
-        // The same key under another record id is another call (see the module comment).
-        const keyed = byKey.get(keys[i] ?? '');
-        return keyed && (keyed.recordId === null || keyed.recordId === bill.id) ? keyed : null;
-      });
+      return (await matchBills(bills)).map((match) => match.stored);
     },
+
+    matchBills,
 
     async findByRecordIds(recordIds) {
       const found = await byColumn('record_id', recordIds);

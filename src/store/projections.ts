@@ -1,5 +1,5 @@
 import type { CallRecordPayload, EventEffects, EventTopic } from '../events/types.ts';
-import type { CallRecordInput } from './call-records.ts';
+import { type CallRecordInput, withoutNone } from './call-records.ts';
 import type { StoredEvent } from './events.ts';
 import { PredictiveTaskStatus } from './model.ts';
 import type { Store } from './database.ts';
@@ -18,8 +18,9 @@ export interface Projected<T extends EventTopic> {
 
 const date = (iso: string | null) => (iso === null ? null : new Date(iso));
 
+/** A call-record callback in the store's terms, the platform's "0" for none as null (`withoutNone`). */
 export function callRecordInputOf(p: CallRecordPayload): CallRecordInput {
-  return {
+  return withoutNone({
     recordId: p.recordId,
     uuid: p.uuid,
     extension: p.extension,
@@ -43,7 +44,7 @@ export function callRecordInputOf(p: CallRecordPayload): CallRecordInput {
     hangupCause: p.hangupCause,
     keysPressed: p.keysPressed,
     companyCode: p.companyCode,
-  };
+  });
 }
 
 async function projectTaskStatus(store: Store, event: StoredEvent<'task-status'>): Promise<Projected<'task-status'>> {

@@ -187,7 +187,7 @@ export type CreatePredictiveTaskInput = {
 
 /** Stable error codes; the same strings appear in `extensions.code` of top-level errors. */
 export type ErrorCode =
-  /** Collides with another request (e.g. an idempotency key reused for a different request). */
+  /** Collides with another request or with the object's current state (an idempotency key reused for a different request, a command the task's status forbids, a queue name in use). */
   | 'CONFLICT'
   /** `after` is newer than every stored event (the store was restored or replaced; `extensions.newestEventId` says how far it goes): reload the state, then subscribe without `after`. */
   | 'EVENT_ID_AHEAD'
@@ -226,14 +226,10 @@ export type ErrorCode =
   /** The platform could not be reached, timed out or failed on its side; retry later. */
   | 'UPSTREAM_UNAVAILABLE';
 
-/** Why, or by whom, a call ended. */
-export type HangupCode =
+/** Why a call ended. */
+export type HangupCause =
   /** The callee was busy. */
   | 'BUSY'
-  /** The callee hung up. */
-  | 'CALLEE_HUNG_UP'
-  /** The caller hung up. */
-  | 'CALLER_HUNG_UP'
   /** Cancelled before answer. */
   | 'CANCELLED'
   /** Outbound line failure. */
@@ -244,6 +240,15 @@ export type HangupCode =
   | 'REFUSED'
   /** The callee did not answer in time. */
   | 'TIMEOUT'
+  /** A code this gateway does not know; the raw value is in the sibling `…Code` field. */
+  | 'UNKNOWN';
+
+/** Which side of a call hung up. */
+export type HangupSide =
+  /** The callee hung up. */
+  | 'CALLEE_HUNG_UP'
+  /** The caller hung up. */
+  | 'CALLER_HUNG_UP'
   /** A code this gateway does not know; the raw value is in the sibling `…Code` field. */
   | 'UNKNOWN';
 
@@ -452,8 +457,8 @@ export type AiTasksWithResourcesQueryVariables = Exact<{
 
 
 export type AiTasksWithResourcesQuery = { tasks: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node:
-        | { __typename: 'AiTask', taskId: string, remark: string | null, concurrency: number, pauseSeconds: number, dialTimeoutSeconds: number, changedAt: string | null, id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string, callerLine: { id: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number } | null, scriptGroup: { id: string, name: string, ttsDebug: boolean } | null, redialRule: { id: string, name: string, enabled: boolean } | null, doNotCallWindow: { id: string, name: string } | null, handoverGroup: { id: string, name: string, usable: boolean, callerLine: { name: string } | null } | null, progress: { total: number, dialled: number | null, percent: number | null } }
-        | { __typename: 'PredictiveTask', id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string, progress: { total: number, dialled: number | null, percent: number | null } }
+        | { __typename: 'AiTask', taskId: string, remark: string | null, concurrency: number, pauseSeconds: number, dialTimeoutSeconds: number, changedAt: string | null, id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string | null, callerLine: { id: string, name: string, callerNumber: string | null, totalConcurrency: number, freeConcurrency: number } | null, scriptGroup: { id: string, name: string, ttsDebug: boolean } | null, redialRule: { id: string, name: string, enabled: boolean } | null, doNotCallWindow: { id: string, name: string } | null, handoverGroup: { id: string, name: string, usable: boolean, callerLine: { name: string } | null } | null, progress: { total: number, dialled: number | null, percent: number | null } }
+        | { __typename: 'PredictiveTask', id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string | null, progress: { total: number, dialled: number | null, percent: number | null } }
        }> } | null };
 
 export type CreateAiTaskMutationVariables = Exact<{
@@ -487,12 +492,12 @@ export type StartTaskMutationVariables = Exact<{
 
 
 export type StartTaskMutation = { startTask:
-    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'TaskPayload', task:
         | { id: string, kind: TaskKind, status: TaskStatus }
         | { id: string, kind: TaskKind, status: TaskStatus }
        | null }
+    | { __typename: 'TaskStateConflictError', code: ErrorCode, message: string }
     | { __typename: 'UpstreamRejectedError', upstreamCode: string, upstreamMessage: string, code: ErrorCode, message: string }
    };
 
@@ -502,12 +507,12 @@ export type PauseTaskMutationVariables = Exact<{
 
 
 export type PauseTaskMutation = { pauseTask:
-    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'TaskPayload', task:
         | { id: string, kind: TaskKind, status: TaskStatus }
         | { id: string, kind: TaskKind, status: TaskStatus }
        | null }
+    | { __typename: 'TaskStateConflictError', code: ErrorCode, message: string }
     | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
    };
 
@@ -517,12 +522,12 @@ export type EndTaskMutationVariables = Exact<{
 
 
 export type EndTaskMutation = { endTask:
-    | { __typename: 'InvalidInputError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'TaskPayload', task:
         | { id: string, status: TaskStatus }
         | { id: string, status: TaskStatus }
        | null }
+    | { __typename: 'TaskStateConflictError', code: ErrorCode, message: string }
     | { __typename: 'UnsupportedForTaskKindError', operation: string, kind: TaskKind, hint: string, code: ErrorCode, message: string }
     | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
    };
@@ -553,6 +558,7 @@ export type AddTaskNumbersMutation = { addTaskNumbers:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'TaskStateConflictError', code: ErrorCode, message: string }
     | { __typename: 'UpstreamRejectedError', code: ErrorCode, message: string }
    };
 
@@ -585,21 +591,21 @@ export type CallRecordsPageQueryVariables = Exact<{
 }>;
 
 
-export type CallRecordsPageQuery = { callRecords: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, recordId: number, direction: CallDirection, callMethod: CallMethod, extension: string | null, customerId: string | null } }> } | null };
+export type CallRecordsPageQuery = { callRecords: { totalCount: number | null, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, recordId: number | null, direction: CallDirection, callMethod: CallMethod, extension: string | null, customerId: string | null } }> } | null };
 
 export type CallRecordDetailsQueryVariables = Exact<{
   filter: CallRecordFilter;
 }>;
 
 
-export type CallRecordDetailsQuery = { callRecords: { totalCount: number | null, edges: Array<{ node: { id: string, recordId: number, uuid: string | null, direction: CallDirection, directionCode: string, callMethod: CallMethod, callMethodCode: string, extension: string | null, callerNumber: string | null, calleeNumber: string | null, displayNumber: string | null, startedAt: string | null, answeredAt: string | null, endedAt: string | null, waitSeconds: number, talkSeconds: number, answered: boolean, hangupSide: HangupCode | null, hangupSideCode: string | null, hangupCause: HangupCode | null, hangupCauseCode: string | null, keysPressed: string | null, userId: string | null, memberId: string | null, maturity: string | null, customerId: string | null, agent: { extension: string } | null } }> } | null };
+export type CallRecordDetailsQuery = { callRecords: { totalCount: number | null, edges: Array<{ node: { id: string, recordId: number | null, uuid: string | null, direction: CallDirection, directionCode: string, callMethod: CallMethod, callMethodCode: string, extension: string | null, callerNumber: string | null, calleeNumber: string | null, displayNumber: string | null, startedAt: string | null, answeredAt: string | null, endedAt: string | null, waitSeconds: number, talkSeconds: number, answered: boolean, hangupSide: HangupSide | null, hangupSideCode: string | null, hangupCause: HangupCause | null, hangupCauseCode: string | null, keysPressed: string | null, userId: string | null, memberId: string | null, maturity: string | null, customerId: string | null, agent: { extension: string } | null } }> } | null };
 
 export type CallRecordRecordingsQueryVariables = Exact<{
   filter: CallRecordFilter;
 }>;
 
 
-export type CallRecordRecordingsQuery = { callRecords: { edges: Array<{ node: { recordId: number, recording: { url: string, expiresAt: string | null } | null } }> } | null };
+export type CallRecordRecordingsQuery = { callRecords: { edges: Array<{ node: { recordId: number | null, recording: { url: string, expiresAt: string | null } | null } }> } | null };
 
 export type CallRecordNodeQueryVariables = Exact<{
   id: string | number;
@@ -609,7 +615,7 @@ export type CallRecordNodeQueryVariables = Exact<{
 export type CallRecordNodeQuery = { node:
     | { id: string }
     | { id: string }
-    | { recordId: number, startedAt: string | null, calleeNumber: string | null, id: string }
+    | { recordId: number | null, startedAt: string | null, calleeNumber: string | null, id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -660,8 +666,8 @@ export type TasksPageQueryVariables = Exact<{
 
 
 export type TasksPageQuery = { tasks: { edges: Array<{ cursor: string, node:
-        | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string }
-        | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string }
+        | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string | null }
+        | { id: string, name: string, kind: TaskKind, status: TaskStatus, createdAt: string | null }
        }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 

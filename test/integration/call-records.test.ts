@@ -366,8 +366,11 @@ describe('callRecords over the simulator', () => {
       hangupCause: 'NORMAL',
       hangupCauseCode: '10001',
       keysPressed: null,
-      userId: '0',
-      customerId: '0',
+      // The platform writes "0" for "none" in the custom tags: null here.
+      userId: null,
+      memberId: null,
+      maturity: null,
+      customerId: null,
     });
     expect(outbound?.startedAt).toMatch(/T01:30:00\.000Z$/);
     expect(inbound).toMatchObject({

@@ -611,6 +611,7 @@ describe('queues and seats', () => {
         queue,
         seatName: `77_${ext}_${queue}`,
         extension: ext,
+        employeeId: 77,
         status: { value: SipCode.SeatWaiting, raw: '1213' },
         state: { value: SipCode.SeatWaiting, raw: '1213' },
         lastAnsweredAt: null,

@@ -105,11 +105,12 @@ describe('predictive tasks through the schema', () => {
     expect(history.data?.task.statusHistory.map((c: any) => c.to)).toEqual(['NOT_STARTED', 'RUNNING', 'PAUSED', 'RUNNING', 'ENDED']);
 
     const late = await gw.gql(
-      `mutation($input: AddTaskNumbersInput!) { addTaskNumbers(input: $input) { __typename ... on UpstreamRejectedError { code upstreamCode } } }`,
+      `mutation($input: AddTaskNumbersInput!) { addTaskNumbers(input: $input) { __typename ... on TaskStateConflictError { code status attempted } } }`,
       { input: { taskId: id, numbers: [{ phone: '13900000009' }] } },
       'operator',
     );
-    expect(late.data?.addTaskNumbers).toEqual({ __typename: 'UpstreamRejectedError', code: 'UPSTREAM_REJECTED', upstreamCode: '1028' });
+    // The gateway knew it ended: refused before sending (before: UpstreamRejectedError 1028 from the PBX).
+    expect(late.data?.addTaskNumbers).toEqual({ __typename: 'TaskStateConflictError', code: 'CONFLICT', status: 'ENDED', attempted: 'ADD_NUMBERS' });
   });
 
   it('adds numbers with per-entry reasons, and removes numbers', async () => {

@@ -86,7 +86,7 @@ export function createRenderer(state: AiCallSimState, time: ZonedTime) {
     const base = {
       uuid: t.uuid,
       name: t.name,
-      create_datetime: fmt(t.createdAt),
+      create_datetime: fmtOrNull(t.createdAt),
       alter_datetime: fmt(t.alteredAt),
       start: t.running ? 1 : 0,
       maximumcall: t.maximumcall,

@@ -97,7 +97,8 @@ export interface SimAiTask extends SimAiTaskFields {
   notifyUrl: string;
   notifyType: number;
   sort: number;
-  createdAt: number;
+  /** Null: the platform gives no creation time (`create_datetime: null`), as some real tasks do. */
+  createdAt: number | null;
   alteredAt: number;
   /** In import order; the dialer takes them front to back. */
   customers: SimAiCustomer[];
@@ -160,7 +161,7 @@ export class AiCallSimState {
     return this.tasks.get(uuid);
   }
 
-  createTask(fields: SimAiTaskFields, at = this.ctx.now()): SimAiTask {
+  createTask(fields: SimAiTaskFields, at: number | null = this.ctx.now()): SimAiTask {
     const line = this.callerLines.get(fields.callerLineId);
     const task: SimAiTask = {
       ...fields,
@@ -173,7 +174,7 @@ export class AiCallSimState {
       notifyType: 2,
       sort: this.nextSort++,
       createdAt: at,
-      alteredAt: at,
+      alteredAt: at ?? this.ctx.now(),
       customers: [],
       dialled: 0,
     };

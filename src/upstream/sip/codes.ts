@@ -62,6 +62,22 @@ export enum SipCode {
   CalleeHungUp = 10041,
 }
 
+/** `hangupdirection` of GetBill and call records: which side hung up (a subset of the business codes). */
+export enum HangupSide {
+  CallerHungUp = SipCode.CallerHungUp,
+  CalleeHungUp = SipCode.CalleeHungUp,
+}
+
+/** `hangupcause` of GetBill and call records: why the call ended (a subset of the business codes). */
+export enum HangupCause {
+  NormalHangup = SipCode.CallNormalHangup,
+  Cancelled = SipCode.CallCancelled,
+  Refused = SipCode.CallRefused,
+  LineFailure = SipCode.CallLineFailure,
+  Timeout = SipCode.CallTimeout,
+  Busy = SipCode.CallBusy,
+}
+
 /** `callmethod` of GetBill and call records (0 is only meaningful as a filter). */
 export enum CallMethod {
   Any = 0,
@@ -219,6 +235,9 @@ export function createDecoder<E extends string | number>(table: EnumObject): (ra
 
 export const decodeSipRet = createDecoder<SipRet>(SipRet);
 export const decodeSipCode = createDecoder<SipCode>(SipCode);
+/** A side code in `hangupcause` (or a cause in `hangupdirection`) decodes to UNKNOWN: the two fields have separate tables. */
+export const decodeHangupSide = createDecoder<HangupSide>(HangupSide);
+export const decodeHangupCause = createDecoder<HangupCause>(HangupCause);
 export const decodeCallMethod = createDecoder<CallMethod>(CallMethod);
 export const decodeQueueStrategy = createDecoder<QueueStrategy>(QueueStrategy);
 export const decodeCallDirection = createDecoder<CallDirection>(CallDirection);
@@ -232,6 +251,8 @@ export const decodeTaskCallbackStatus = createDecoder<TaskCallbackStatus>(TaskCa
 export const codeTables = {
   SipRet: [SipRet, decodeSipRet],
   SipCode: [SipCode, decodeSipCode],
+  HangupSide: [HangupSide, decodeHangupSide],
+  HangupCause: [HangupCause, decodeHangupCause],
   CallMethod: [CallMethod, decodeCallMethod],
   QueueStrategy: [QueueStrategy, decodeQueueStrategy],
   CallDirection: [CallDirection, decodeCallDirection],

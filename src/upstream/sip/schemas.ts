@@ -35,6 +35,21 @@ import type {
 /** `"Expiration time:2020-02-11 17:27:23"`: the only documented form; a bare time is accepted too. */
 const EXPIRY_PREFIX = /^\s*expiration\s*time\s*[:：]\s*/i;
 
+/**
+ * GetQueueSipStatus has no `crmid` field, but names each seat `<crmid>_<extnumber>_<queuename>` (the shape of the
+ * manual's example `9026004_9026004_autocall-9026`, whose row otherwise names another extension and queue; the
+ * simulator does the same). The employee id is read from it only when the name has
+ * exactly that form for the row's own extension and queue, so a name of another shape never yields a wrong id.
+ */
+export function employeeIdOfSeat(seatName: string | null, extension: string, queue: string): number | null {
+  if (!seatName) return null;
+  const suffix = `_${extension}_${queue}`;
+  if (!seatName.endsWith(suffix)) return null;
+  const id = seatName.slice(0, -suffix.length);
+  if (!/^\d{1,15}$/.test(id)) return null;
+  return Number(id);
+}
+
 /** Result schemas of every SIP service. Built per zone, because the platform's times carry none. */
 export function createSipSchemas(time: ZonedTime) {
   const at = localTime(time);
@@ -222,6 +237,7 @@ export function createSipSchemas(time: ZonedTime) {
         queue: s.queuename,
         seatName: s.seatsname,
         extension: s.extnumber,
+        employeeId: employeeIdOfSeat(s.seatsname, s.extnumber, s.queuename),
         status: decodeSipCode(s.status),
         state: decodeSipCode(s.state),
         lastAnsweredAt: s.lastanswertime,

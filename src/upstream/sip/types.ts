@@ -185,6 +185,11 @@ export interface QueueSeat {
   queue: string;
   seatName: string | null;
   extension: string;
+  /**
+   * The agent's employee id (`crmid`) given at check-in, read from `seatsname` when it has the form
+   * `<crmid>_<extnumber>_<queuename>` of this very row; null otherwise (GetQueueSipStatus has no `crmid` field).
+   */
+  employeeId: number | null;
   status: Coded<SipCode>;
   state: Coded<SipCode>;
   lastAnsweredAt: Date | null;

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SipService } from '../../src/upstream/sip/codes.ts';
+import { createDisposer } from '../utils/disposer.ts';
+import { startGateway, type TestGateway } from '../utils/gateway.ts';
+
+/** Batch seat commands (issue 11 item 6) over HTTP against the simulator. */
+
+const RESULT = `
+  __typename
+  ... on SeatCommandsPayload {
+    succeededCount failedCount uncertainCount
+    results {
+      index extension queue employeeId ok uncertain
+      error { __typename ... on Error { code message } ... on NotFoundError { entity key } ... on InvalidInputError { issues { path message } } }
+    }
+  }
+  ... on InvalidInputError { code message issues { path message } }
+`;
+
+const CHECK_IN = `mutation($seats: [SeatCommandInput!]!) { checkInAgents(input: { seats: $seats }) { ${RESULT} } }`;
+const CHECK_OUT = `mutation($seats: [SeatCommandInput!]!) { checkOutAgents(input: { seats: $seats }) { ${RESULT} } }`;
+const SET_AVAILABILITY = `mutation($input: SetAgentsAvailabilityInput!) {
+  setAgentsAvailability(input: $input) {
+    __typename
+    ... on SetAgentsAvailabilityPayload {
+      succeededCount failedCount agentsWithoutSeats
+      results { index extension queue employeeId ok error { __typename ... on Error { code } } }
+    }
+    ... on InvalidInputError { code message }
+  }
+}`;
+
+describe('batch seat commands', () => {
+  const disposer = createDisposer();
+  let gw: TestGateway;
+  const queues = ['batch-a', 'batch-b', 'batch-c'];
+  const extensions = Array.from({ length: 20 }, (_, i) => String(5100 + i));
+
+  beforeAll(async () => {
+    gw = await startGateway(disposer);
+    for (const name of queues) gw.sim.sip.addQueue(name, { remark: name }, true);
+    for (const number of [...extensions, '5200', '5201']) gw.sim.sip.addExtension({ number, password: `pw-${number}` });
+  });
+  afterAll(() => disposer.dispose());
+
+  it('checks 20 agents in with one mutation: one SipSignIn each, nothing else; employeeId is then readable on seats and agents', async () => {
+    gw.sim.stats.reset();
+    const seats = extensions.map((extension, i) => ({ extension, queue: 'batch-a', employeeId: 900 + i }));
+    const { data, errors } = await gw.gql(CHECK_IN, { seats }, 'operator');
+    expect(errors).toBeUndefined();
+    const payload = data?.checkInAgents;
+    expect(payload).toMatchObject({ __typename: 'SeatCommandsPayload', succeededCount: 20, failedCount: 0, uncertainCount: 0 });
+    expect(payload.results.map((r: any) => [r.index, r.extension, r.ok, r.error])).toEqual(extensions.map((e, i) => [i, e, true, null]));
+    expect(gw.sim.stats.count(SipService.SipSignIn)).toBe(20);
+    expect(gw.sim.stats.count(SipService.GetQueueSipStatus)).toBe(0);
+    expect(gw.sim.stats.total() - gw.sim.stats.count(SipService.Login)).toBe(20);
+    for (const extension of extensions) expect(gw.sim.sip.queues.get('batch-a')?.seats.has(extension)).toBe(true);
+
+    const read = await gw.gql(`query($e: [String!]) { agents(filter: { extensions: $e }) { extension employeeId seats { employeeId queue { name } } } }`, {
+      e: extensions.slice(0, 2),
+    });
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.agents).toEqual([
+      { extension: '5100', employeeId: 900, seats: [{ employeeId: 900, queue: { name: 'batch-a' } }] },
+      { extension: '5101', employeeId: 901, seats: [{ employeeId: 901, queue: { name: 'batch-a' } }] },
+    ]);
+  });
+
+  it('reports each failed seat with its typed error and leaves the others done', async () => {
+    gw.sim.stats.reset();
+    const seats = [
+      { extension: '5200', queue: 'batch-a', employeeId: 7 },
+      { extension: '99999', queue: 'batch-a', employeeId: 8 },
+      { extension: '5200', queue: 'no-such-queue', employeeId: 7 },
+      { extension: 'x1', queue: 'batch-a', employeeId: 9 },
+      { extension: '5100', queue: 'batch-a', employeeId: 900 }, // already checked in
+      { extension: '5200', queue: 'batch-a', employeeId: 7 }, // the same seat as entry 0
+      { extension: '5100', queue: 'batch-b' }, // employee id read from the agent's seat in batch-a
+      { extension: '5201', queue: 'batch-b' }, // sits nowhere: no employee id to read
+    ];
+    const { data, errors } = await gw.gql(CHECK_IN, { seats }, 'operator');
+    expect(errors).toBeUndefined();
+    const payload = data?.checkInAgents;
+    expect(payload).toMatchObject({ __typename: 'SeatCommandsPayload', succeededCount: 2, failedCount: 6, uncertainCount: 0 });
+    const [ok, unknownAgent, unknownQueue, badExtension, already, duplicate, readId, noId] = payload.results;
+    expect(ok).toMatchObject({ index: 0, ok: true, error: null, employeeId: 7 });
+    expect(unknownAgent).toMatchObject({ ok: false, uncertain: false, error: { __typename: 'NotFoundError', code: 'NOT_FOUND', entity: 'AGENT', key: '99999' } });
+    expect(unknownQueue).toMatchObject({ ok: false, error: { __typename: 'NotFoundError', entity: 'QUEUE', key: 'no-such-queue' } });
+    expect(badExtension).toMatchObject({ ok: false, error: { __typename: 'InvalidInputError', code: 'INVALID_INPUT', issues: [{ path: ['input', 'seats', '3', 'extension'] }] } });
+    expect(already).toMatchObject({ ok: false, error: { __typename: 'UpstreamRejectedError', code: 'UPSTREAM_REJECTED' } });
+    expect(duplicate).toMatchObject({ ok: false, error: { __typename: 'InvalidInputError' } });
+    expect(readId).toMatchObject({ ok: true, employeeId: 900 });
+    expect(noId).toMatchObject({ ok: false, employeeId: null, error: { __typename: 'InvalidInputError', issues: [{ path: ['input', 'seats', '7', 'employeeId'] }] } });
+    // Refused entries were never sent; one GetQueueSipStatus found the missing employee ids.
+    expect(gw.sim.stats.count(SipService.SipSignIn)).toBe(5);
+    expect(gw.sim.stats.count(SipService.GetQueueSipStatus)).toBe(1);
+    expect(gw.sim.sip.queues.get('batch-a')?.seats.get('5200')?.crmid).toBe('7');
+    expect(gw.sim.sip.queues.get('batch-b')?.seats.get('5100')?.crmid).toBe('900');
+  });
+
+  it('refuses more seats than the upstream budget or the list bound allows, before sending anything', async () => {
+    gw.sim.stats.reset();
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ extension: String(10_000 + i), queue: 'batch-c', employeeId: i }));
+    const overBudget = await gw.gql(CHECK_IN, { seats: many(150) }, 'operator');
+    expect(overBudget.errors).toBeUndefined();
+    expect(overBudget.data?.checkInAgents).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT', issues: [{ path: ['input', 'seats'] }] });
+    expect(overBudget.data?.checkInAgents.message).toMatch(/MAX_UPSTREAM_CALLS_PER_OPERATION/);
+    const overBound = await gw.gql(CHECK_IN, { seats: many(201) }, 'operator');
+    expect(overBound.data?.checkInAgents).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
+    expect(overBound.data?.checkInAgents.message).toMatch(/at most 200/);
+    const empty = await gw.gql(CHECK_IN, { seats: [] }, 'operator');
+    expect(empty.data?.checkInAgents).toMatchObject({ __typename: 'InvalidInputError' });
+    expect(gw.sim.stats.count(SipService.SipSignIn)).toBe(0);
+  });
+
+  it('puts an agent on a break in every queue it sits in, then back in one queue', async () => {
+    // 5119 sits in batch-a since the first test (employee id 919); now in the other two as well.
+    for (const queue of ['batch-b', 'batch-c']) gw.sim.sip.signIn(queue, '5119', '919');
+    gw.sim.stats.reset();
+    const onBreak = await gw.gql(SET_AVAILABILITY, { input: { agents: [{ extension: '5119' }, { extension: '5201' }], available: false } }, 'operator');
+    expect(onBreak.errors).toBeUndefined();
+    expect(onBreak.data?.setAgentsAvailability).toMatchObject({
+      __typename: 'SetAgentsAvailabilityPayload',
+      succeededCount: 3,
+      failedCount: 0,
+      agentsWithoutSeats: ['5201'],
+    });
+    expect(onBreak.data?.setAgentsAvailability.results.map((r: any) => [r.extension, r.queue, r.employeeId, r.ok])).toEqual(
+      queues.map((queue) => ['5119', queue, 919, true]),
+    );
+    expect(gw.sim.stats.count(SipService.GetQueueSipStatus)).toBe(1);
+    expect(gw.sim.stats.count(SipService.SetSeatsStatus)).toBe(3);
+    for (const queue of queues) expect(gw.sim.sip.queues.get(queue)?.seats.get('5119')?.paused).toBe(true);
+
+    const back = await gw.gql(SET_AVAILABILITY, { input: { agents: [{ extension: '5119' }], available: true, queues: ['batch-b'] } }, 'operator');
+    expect(back.data?.setAgentsAvailability).toMatchObject({ succeededCount: 1, results: [{ queue: 'batch-b', ok: true }] });
+    expect(gw.sim.sip.queues.get('batch-b')?.seats.get('5119')?.paused).toBe(false);
+    expect(gw.sim.sip.queues.get('batch-c')?.seats.get('5119')?.paused).toBe(true);
+    const seats = await gw.gql(`{ agent(extension: "5119") { seats { queue { name } paused employeeId } } }`);
+    expect(seats.data?.agent.seats).toHaveLength(3);
+  });
+
+  it('checks agents out, reading their employee ids from the seats', async () => {
+    gw.sim.stats.reset();
+    const { data } = await gw.gql(CHECK_OUT, { seats: extensions.slice(0, 5).map((extension) => ({ extension, queue: 'batch-a' })) }, 'operator');
+    expect(data?.checkOutAgents).toMatchObject({ succeededCount: 5, failedCount: 0 });
+    expect(data?.checkOutAgents.results.map((r: any) => r.employeeId)).toEqual([900, 901, 902, 903, 904]);
+    expect(gw.sim.stats.count(SipService.SipSignOut)).toBe(5);
+    for (const extension of extensions.slice(0, 5)) expect(gw.sim.sip.queues.get('batch-a')?.seats.has(extension)).toBe(false);
+  });
+
+  it('reports a seat whose call failed without a verdict as uncertain, and the others as done', async () => {
+    gw.sim.control.failNext(1, { httpStatus: 502, body: 'Bad Gateway' }, SipService.SipSignOut);
+    const seats = extensions.slice(5, 8).map((extension) => ({ extension, queue: 'batch-a' }));
+    const { data, errors } = await gw.gql(CHECK_OUT, { seats }, 'operator');
+    expect(errors).toBeUndefined();
+    expect(data?.checkOutAgents).toMatchObject({ succeededCount: 2, failedCount: 1, uncertainCount: 1 });
+    const failed = data?.checkOutAgents.results.find((r: any) => !r.ok);
+    expect(failed).toMatchObject({ uncertain: true, error: { __typename: 'UpstreamFailureError', code: 'UPSTREAM_UNAVAILABLE' } });
+    gw.sim.control.reset();
+  });
+
+  it('is refused to a viewer, with nothing sent', async () => {
+    gw.sim.stats.reset();
+    const { data, errors } = await gw.gql(CHECK_IN, { seats: [{ extension: '5201', queue: 'batch-a', employeeId: 1 }] }, 'viewer');
+    expect(data?.checkInAgents ?? null).toBeNull();
+    expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(gw.sim.stats.count(SipService.SipSignIn)).toBe(0);
+  });
+});
