@@ -27,12 +27,17 @@ const FIRST_EXTENSION = 7000;
 const API_KEY = 'bench-viewer-key-0123456789';
 
 const extensions = Array.from({ length: AGENTS }, (_, i) => String(FIRST_EXTENSION + i));
+// One page of up to 2,000 agents (the largest `agents` page): BENCH_AGENTS above that would need paging.
 const WALLBOARD = `query Wallboard($e: [String!]) {
-  agents(filter: { extensions: $e }) {
-    extension enabled validity
-    registration { registered clientIp serverIp }
-    callStatus { state stateCode caller callee direction idleSeconds talkSeconds }
-    seats { queue { name } state paused }
+  agents(filter: { extensions: $e }, first: 2000) {
+    edges {
+      node {
+        extension enabled validity
+        registration { registered clientIp serverIp }
+        callStatus { state stateCode caller callee direction idleSeconds talkSeconds }
+        seats { queue { name } state paused }
+      }
+    }
   }
 }`;
 
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
       check: (status, text) => status === 200 && check(JSON.parse(text)),
     });
     const targets = {
-      'gateway wallboard': gateway({ query: WALLBOARD, variables: { e: extensions } }, (data) => agentsCheck(data?.agents)),
+      'gateway wallboard': gateway({ query: WALLBOARD, variables: { e: extensions } }, (data) => agentsCheck(data?.agents?.edges?.map((edge: { node: unknown }) => edge.node))),
       'raw adapter': adapter('/raw', agentsCheck),
       'naive N+1 adapter': adapter('/naive', agentsCheck),
       'gateway { version }': gateway({ query: '{ gateway { version } }' }, (data) => typeof data?.gateway?.version === 'string'),

@@ -75,7 +75,7 @@ function banner(config: GatewayConfig, url: string, simulatorUrl: string | null)
     lines.push(`  SIP API:    ${config.sip ? 'configured' : 'not configured'}`, `  AI-call:    ${config.aicall ? 'configured' : 'not configured'}`);
     if (config.authDisabled) lines.push('  WARNING: GATEWAY_AUTH=off: the API is open to anyone who can reach this port.');
   }
-  lines.push('', '  Try:  { agents { extension callStatus { state caller callee } seats { queue { name } state } } }');
+  lines.push('', '  Try:  { agents(first: 50) { totalCount edges { node { extension callStatus { state caller callee } seats { queue { name } state } } } } }');
   if (simulatorUrl) {
     lines.push(
       '',

@@ -68,6 +68,19 @@ export const cost = {
       field: UPSTREAM_CALL,
       multiplier: Math.max(1, Math.min(args.first ?? defaultFirst, 1_000_000)),
     }),
+  /**
+   * A page of a connection whose items' fields are all batched (agents: every status kind is one upstream call per
+   * SIP_LIST_CHUNK_SIZE agents of the page, whatever the page holds): one upstream list read per page, and
+   * `itemsPerUnit` items of the page counted as one for what each selects, so `first` multiplies the sub-selection
+   * by ceil(first / itemsPerUnit). A 2,000-agent page at 20 per unit counts as 100 agents, what the unpaged `agents`
+   * list was counted as; the upstream budget bounds the calls either way.
+   */
+  batchedPage:
+    (defaultFirst: number, itemsPerUnit: number) =>
+    (args: { first?: number | null }): Cost => ({
+      field: UPSTREAM_CALL,
+      multiplier: Math.max(1, Math.ceil(Math.min(args.first ?? defaultFirst, 1_000_000) / itemsPerUnit)),
+    }),
   /** Edges of a connection: the page's size is already the connection field's multiplier. */
   edges: { field: 0, multiplier: 1 } satisfies Cost,
 } as const;

@@ -4,10 +4,16 @@ import { loadNodes, loadOrNull } from '../loaders/batch.ts';
 import { ExtensionStatusFilter, SeatSetting, SipCode } from '../upstream/sip/codes.ts';
 import type { ExtensionCallStatus, ExtensionRegistration, QueueSeat } from '../upstream/sip/types.ts';
 import { AgentCallStateEnum, CallDirectionEnum } from './call-enums.ts';
+import { AgentPresenceStateEnum, presenceOfCallStatus } from './presence.ts';
 import { mutationErrors, sipCommand } from './errors.ts';
+import type { InputIssue } from '../errors.ts';
+import { AGENT_REF, QUEUE_REF, referenceOf, throwIssues } from './mutation-input.ts';
 import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
+import { InvalidInputError } from '../errors.ts';
+import { AFTER_ARG_DESCRIPTION, firstArgDescription, pageSize } from './paging.ts';
+import { queueMembershipOf } from '../events/queue-membership.ts';
 
 const AgentRegistrationRef = builder.objectRef<ExtensionRegistration>('AgentRegistration').implement({
   description: 'Whether a phone is registered on the extension, and from where (GetSipRegisterStatus).',
@@ -24,7 +30,19 @@ const AgentRegistrationRef = builder.objectRef<ExtensionRegistration>('AgentRegi
 const AgentCallStatusRef = builder.objectRef<ExtensionCallStatus>('AgentCallStatus').implement({
   description: "The agent's phone right now (GetSipCallStatus).",
   fields: (t) => ({
-    state: t.field({ type: AgentCallStateEnum.ref, description: 'Idle, ringing, in a call, …', resolve: (s) => AgentCallStateEnum.of(s.status) }),
+    state: t.field({
+      type: AgentCallStateEnum.ref,
+      description: 'Idle, ringing, in a call, …',
+      deprecationReason:
+        'Use presenceState: the same poll in AgentPresenceState, the vocabulary of Agent.presence and agentStatusChanged (IDLE → AVAILABLE, ' +
+        'RINGING → RINGING, OFF_HOOK and CALLING → IN_CALL, NOT_REGISTERED → OFFLINE, DISABLED, NOT_FOUND); stateCode keeps the raw code.',
+      resolve: (s) => AgentCallStateEnum.of(s.status),
+    }),
+    presenceState: t.field({
+      type: AgentPresenceStateEnum,
+      description: "The polled state in the agents' one vocabulary (as Agent.presence.state and AgentStatusEvent.state).",
+      resolve: (s) => presenceOfCallStatus(s.status.value),
+    }),
     stateCode: t.string({ description: "The platform's raw status code.", resolve: (s) => s.status.raw }),
     caller: t.exposeString('caller', { nullable: true, description: 'Calling number of the current call.' }),
     callee: t.exposeString('callee', { nullable: true, description: 'Called number of the current call.' }),
@@ -147,19 +165,79 @@ const AgentFilter = builder.inputType('AgentFilter', {
     .loose(),
 });
 
+/** `agents` pages: 500 by default, up to 2,000 (a 2,000-agent wallboard in one request). */
+export const AGENT_PAGE = { defaultFirst: 500, maxFirst: 2_000 } as const;
+
+/** Every 20 agents of a page weigh as one for what each selects (their fields are batched): src/limits/cost.ts. */
+const AGENTS_PER_COST_UNIT = 20;
+
+/** Total order of extensions: numeric ("9" before "10"), then plain string order for numeric ties ("010" / "10"). */
+export function compareExtensions(a: string, b: string): number {
+  return EXTENSION_ORDER.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** An agents cursor: the last agent's extension, base64url (`a:<extension>`), opaque to clients. */
+export function encodeAgentCursor(extension: string): string {
+  return Buffer.from(`a:${extension}`).toString('base64url');
+}
+
+export function decodeAgentCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith('a:') || text.length < 3 || text.length > 66 || encodeAgentCursor(text.slice(2)) !== cursor) {
+    throw new InvalidInputError('invalid cursor', 'after');
+  }
+  return text.slice(2);
+}
+
+interface AgentPage {
+  edges: Array<{ node: ReturnType<typeof agentOf>; cursor: string }>;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number;
+}
+
+const AgentConnectionRef = builder.connectionObject(
+  {
+    type: AgentRef,
+    name: 'AgentConnection',
+    description: 'A page of agents, in extension order.',
+    edgesField: { description: 'The agents of this page, each with its cursor.' },
+    fields: (tc) => ({
+      totalCount: tc.int({
+        description: 'Agents matching the filter, on every page (from the same GetSipnumberInfo call as the page: no extra call).',
+        // Cost: none (a scalar in memory, from the page's own list call).
+        resolve: (connection) => (connection as unknown as AgentPage).totalCount,
+      }),
+    }),
+  },
+  {
+    name: 'AgentEdge',
+    description: 'An agent and its cursor.',
+    nodeField: { description: 'The agent.' },
+  },
+);
+
 builder.queryFields((t) => ({
   agents: t.field({
-    type: [AgentRef],
-    // Nullable list of non-null agents: a failed GetSipnumberInfo nulls this field, not the whole response.
-    nullable: { list: true, items: false },
+    type: AgentConnectionRef,
+    // Nullable: a failed GetSipnumberInfo nulls this field, not the whole response.
+    nullable: true,
     description:
-      'Agents (extensions), sorted by extension. One GetSipnumberInfo call; nested status fields are batched. Null with an error on ' +
-      'this path when the switch could not be read; the rest of the document still resolves.',
-    // Cost: one GetSipnumberInfo list call; a call centre is counted as 100 agents for what is selected below it.
-    complexity: cost.listCall(100),
+      `Agents (extensions), a page at a time in extension order (\`first\` 1…${AGENT_PAGE.maxFirst}, default ${AGENT_PAGE.defaultFirst}, ` +
+      'and `after`). Each page is one GetSipnumberInfo call (the switch lists every extension at once; the page is a slice of it); ' +
+      "the page's status fields are batched, one call per status kind per SIP_LIST_CHUNK_SIZE agents of the page. Cursors are " +
+      'extensions: an extension added or removed while you page never makes another one repeat or go missing. Null with an error ' +
+      'on this path when the switch could not be read or the arguments are refused; the rest of the document still resolves.',
+    // Cost: one GetSipnumberInfo per page; `first` (default 500) multiplies what each agent selects, 20 agents to a unit.
+    complexity: cost.batchedPage(AGENT_PAGE.defaultFirst, AGENTS_PER_COST_UNIT),
     authScopes: { viewer: true },
-    args: { filter: t.arg({ type: AgentFilter, description: 'Which agents; all when absent.' }) },
-    resolve: async (_root, { filter }, ctx) => {
+    args: {
+      filter: t.arg({ type: AgentFilter, description: 'Which agents; all when absent.' }),
+      first: t.arg.int({ description: firstArgDescription(AGENT_PAGE) }),
+      after: t.arg.string({ description: AFTER_ARG_DESCRIPTION }),
+    },
+    resolve: async (_root, { filter, first: firstArg, after: afterArg }, ctx): Promise<AgentPage> => {
+      const first = pageSize(firstArg, AGENT_PAGE);
+      const after = afterArg != null ? decodeAgentCursor(afterArg) : null;
       const sip = requireSip(ctx);
       const status =
         filter?.enabled === true ? ExtensionStatusFilter.Enabled : filter?.enabled === false ? ExtensionStatusFilter.Disabled : ExtensionStatusFilter.All;
@@ -169,9 +247,23 @@ builder.queryFields((t) => ({
         const inQueue = new Set(seats.map((seat) => seat.extension));
         infos = infos.filter((info) => inQueue.has(info.extension));
       }
-      infos.sort((a, b) => EXTENSION_ORDER.compare(a.extension, b.extension));
-      for (const info of infos) ctx.loaders.extension.prime(info.extension, info);
-      return infos.map((info) => agentOf(info.extension, info));
+      infos.sort((a, b) => compareExtensions(a.extension, b.extension));
+      const start = after === null ? 0 : infos.findIndex((info) => compareExtensions(info.extension, after) > 0);
+      const from = start === -1 ? infos.length : start;
+      const page = infos.slice(from, from + first);
+      // Only the page's agents reach the loaders, so status fields batch per page.
+      for (const info of page) ctx.loaders.extension.prime(info.extension, info);
+      const edges = page.map((info) => ({ node: agentOf(info.extension, info), cursor: encodeAgentCursor(info.extension) }));
+      return {
+        edges,
+        totalCount: infos.length,
+        pageInfo: {
+          hasNextPage: from + first < infos.length,
+          hasPreviousPage: from > 0,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
     },
   }),
   agent: t.field({
@@ -195,31 +287,47 @@ builder.queryFields((t) => ({
 // ---- Mutations: queue check-in/out and availability --------------------------------------------------------------
 
 const SeatCommandFields = {
-  queue: z.string().trim().min(1, 'queue is required'),
-  extension: z.string().trim().regex(/^\d{2,10}$/, 'extension must be 2–10 digits'),
+  queue: z.string().trim().min(1, 'queue is required').nullish(),
+  extension: z.string().trim().regex(/^\d{2,10}$/, 'extension must be 2–10 digits').nullish(),
   employeeId: z.number().int().nonnegative(),
 };
 
+const SEAT_FIELDS = 'The agent as `agentId` (Agent.id) or `extension`, and the queue as `queueId` (Queue.id) or `queue` (its name): exactly one of each.';
+
 const AgentSeatInput = builder.inputType('AgentSeatInput', {
-  description: 'An agent in a queue. `employeeId` is the agent\'s id in your CRM (the platform\'s `crmid`).',
+  description: `An agent in a queue. \`employeeId\` is the agent's id in your CRM (the platform's \`crmid\`). ${SEAT_FIELDS}`,
   fields: (t) => ({
-    queue: t.string({ required: true, description: 'Queue name.' }),
-    extension: t.string({ required: true, description: "The agent's extension." }),
+    queueId: t.id({ description: "The queue's global id (Queue.id); or give `queue`." }),
+    queue: t.string({ description: 'Queue name; or give `queueId`.' }),
+    agentId: t.id({ description: "The agent's global id (Agent.id); or give `extension`." }),
+    extension: t.string({ description: "The agent's extension; or give `agentId`." }),
     employeeId: t.int({ required: true, description: "The agent's employee id in your CRM." }),
   }),
-  validate: z.object(SeatCommandFields),
+  validate: z.object(SeatCommandFields).loose(),
 });
 
 const SetAgentAvailabilityInput = builder.inputType('SetAgentAvailabilityInput', {
-  description: 'Show an agent as available (idle) or unavailable (busy) in one queue.',
+  description: `Show an agent as available (idle) or unavailable (busy) in one queue. ${SEAT_FIELDS}`,
   fields: (t) => ({
-    queue: t.string({ required: true, description: 'Queue name.' }),
-    extension: t.string({ required: true, description: "The agent's extension." }),
+    queueId: t.id({ description: "The queue's global id (Queue.id); or give `queue`." }),
+    queue: t.string({ description: 'Queue name; or give `queueId`.' }),
+    agentId: t.id({ description: "The agent's global id (Agent.id); or give `extension`." }),
+    extension: t.string({ description: "The agent's extension; or give `agentId`." }),
     employeeId: t.int({ required: true, description: "The agent's employee id in your CRM." }),
     available: t.boolean({ required: true, description: 'True: offer calls to the agent; false: show busy (pause).' }),
   }),
-  validate: z.object({ ...SeatCommandFields, available: z.boolean() }),
+  validate: z.object({ ...SeatCommandFields, available: z.boolean() }).loose(),
 });
+
+/** The seat a command names (global id or name, exactly one of each), or INVALID_INPUT with an issue per problem. */
+function seatOf(input: Record<string, unknown> & { employeeId: number }): SeatPayloadShape {
+  const issues: InputIssue[] = [];
+  const queue = referenceOf(input, QUEUE_REF, issues);
+  const extension = referenceOf(input, AGENT_REF, issues);
+  if (issues.length === 0 && !/^\d{2,10}$/.test(extension)) issues.push({ path: ['input', 'agentId'], message: 'not an agent id: use Agent.id' });
+  throwIssues(issues);
+  return { queue, extension, employeeId: input.employeeId };
+}
 
 interface SeatPayloadShape {
   extension: string;
@@ -271,8 +379,14 @@ function seatMutation(
       errors: mutationErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`),
       args: { input: t.arg({ type: AgentSeatInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
-        await sipCommand({ queue: input.queue, extension: input.extension }, () => run(ctx, input));
-        return { extension: input.extension, queue: input.queue, employeeId: input.employeeId };
+        const seat = seatOf(input);
+        try {
+          await sipCommand({ queue: seat.queue, extension: seat.extension }, () => run(ctx, seat));
+        } finally {
+          // Even a refused command may have changed something: agentStatusChanged(queue:) re-reads the members.
+          if (ctx.sip) queueMembershipOf(ctx.sip).forget(seat.queue);
+        }
+        return seat;
       },
     }),
   );
@@ -292,15 +406,11 @@ builder.mutationField('setAgentAvailability', (t) =>
     errors: mutationErrors('SetAgentAvailabilityResult'),
     args: { input: t.arg({ type: SetAgentAvailabilityInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
-      await sipCommand({ queue: input.queue, extension: input.extension }, () =>
-        requireSip(ctx).setSeatAvailability({
-          queue: input.queue,
-          extension: input.extension,
-          employeeId: input.employeeId,
-          setting: input.available ? SeatSetting.ShowIdle : SeatSetting.ShowBusy,
-        }),
+      const seat = seatOf(input);
+      await sipCommand({ queue: seat.queue, extension: seat.extension }, () =>
+        requireSip(ctx).setSeatAvailability({ ...seat, setting: input.available ? SeatSetting.ShowIdle : SeatSetting.ShowBusy }),
       );
-      return { extension: input.extension, queue: input.queue, employeeId: input.employeeId };
+      return seat;
     },
   }),
 );

@@ -19,8 +19,11 @@ import {
   resourceIdOf,
   ScriptGroupRef,
 } from './ai-resources.ts';
-import { aiCallCommand, explainAiCallError, mutationErrors } from './errors.ts';
-import { afterAiWrite, requireAiTask, TaskRef, taskIdOf } from './task.ts';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { ConflictError } from '../errors.ts';
+import { aiCallCommand, explainAiCallError, mutationErrors, resultErrors, UpstreamRejected } from './errors.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKeySchema, idempotent } from './mutation-input.ts';
+import { afterAiWrite, commandTaskId, requireAiTask, TaskRef, taskIdOf } from './task.ts';
 import { requireAiCall } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
 
@@ -124,8 +127,9 @@ const CreateAiTaskInput = builder.inputType('CreateAiTaskInput', {
     handoverGroupId: t.id({ description: 'Human group to hand calls over to (HandoverGroup.id); it must be usable. None when absent.' }),
     pauseSeconds: t.int({ description: 'Pause between calls on one channel (default: 10 for concurrency 1, as the platform advises, else 0).' }),
     dialTimeoutSeconds: t.int({ description: 'How long a number may ring (default 60).' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
-  validate: z.object({ name, remark, concurrency, pauseSeconds, dialTimeoutSeconds }).loose(),
+  validate: z.object({ name, remark, concurrency, pauseSeconds, dialTimeoutSeconds, idempotencyKey: idempotencyKeySchema }).loose(),
 });
 
 const UpdateAiTaskInput = builder.inputType('UpdateAiTaskInput', {
@@ -198,15 +202,62 @@ function explainTaskWrite(error: unknown, keys: { task?: string }): never {
 
 // ---- Mutations ------------------------------------------------------------------------------------------------------
 
-const AiTaskPayload = builder.objectRef<{ task: AiTask }>('AiTaskPayload').implement({
+/** `task` is the platform's answer; a replayed createAiTask (idempotencyKey) has only `uuid` and reads the task again. */
+const AiTaskPayload = builder.objectRef<{ task?: AiTask; uuid: string }>('AiTaskPayload').implement({
   description: 'The AI task after the change.',
-  fields: (t) => ({ task: t.field({ type: AiTaskRef, description: 'The task.', resolve: (p) => p.task }) }),
+  fields: (t) => ({
+    task: t.field({
+      type: AiTaskRef,
+      description: 'The task (a replayed createAiTask reads it again: one `GET /v1/task`).',
+      resolve: async (p, _a, ctx) => p.task ?? requireAiTask(ctx, encodeGlobalID('AiTask', p.uuid), p.uuid),
+    }),
+  }),
 });
 
-const DeleteTaskPayload = builder.objectRef<{ id: string }>('DeleteTaskPayload').implement({
-  description: 'A task that no longer exists.',
-  fields: (t) => ({ deletedTaskId: t.id({ description: 'The global id of the deleted task.', resolve: (p) => p.id }) }),
+const DeleteTaskInput = builder.inputType('DeleteTaskInput', {
+  description: 'The task to delete.',
+  fields: (t) => ({ taskId: t.id({ required: true, description: "The task's global id (AiTask.id)." }) }),
 });
+
+const DeleteTaskPayload = builder.objectRef<{ id: string; uuid: string }>('DeleteTaskPayload').implement({
+  description: 'A deleted task: every delete payload has `deletedId` (the global id it had) and the platform key it had.',
+  fields: (t) => ({
+    deletedId: t.id({ description: 'The global id the task had (Task.id): drop it from caches.', resolve: (p) => p.id }),
+    platformId: t.exposeString('uuid', { description: "The id the task had on its platform (AiTask.platformId)." }),
+    deletedTaskId: t.id({ description: 'The global id of the deleted task.', deprecationReason: 'Use deletedId: the same value.', resolve: (p) => p.id }),
+  }),
+});
+
+
+type CreateAiTaskArgs = typeof CreateAiTaskInput.$inferInput;
+
+/** createAiTask's work (once per idempotency key). The stored result keeps only the task's id: a replay reads it again. */
+async function createAiTask(ctx: GatewayContext, input: CreateAiTaskArgs): Promise<{ task?: AiTask; uuid: string }> {
+  const aicall = requireAiCall(ctx);
+  const issues: AiTaskFieldIssue[] = [];
+  const draft: AiTaskInput = {
+    name: input.name.trim(),
+    remark: input.remark ?? null,
+    callerLineId: decodeId('callerLineId', input.callerLineId, issues),
+    scriptGroupId: decodeId('scriptGroupId', input.scriptGroupId, issues),
+    doNotCallWindowId: decodeId('doNotCallWindowId', input.doNotCallWindowId, issues),
+    redialRuleId: decodeId('redialRuleId', input.redialRuleId, issues),
+    handoverGroupId: input.handoverGroupId == null ? null : decodeId('handoverGroupId', input.handoverGroupId, issues),
+    concurrency: input.concurrency,
+    pauseSeconds: input.pauseSeconds ?? (input.concurrency === 1 ? 10 : 0),
+    dialTimeoutSeconds: input.dialTimeoutSeconds ?? 60,
+  };
+  await checkAgainstOptions(ctx, draft, issues, null);
+  let task: AiTask;
+  try {
+    task = await aicall.createTask(draft);
+  } catch (error) {
+    explainTaskWrite(error, {});
+  }
+  // A new task is paused: no line's free concurrency moved, and the options just fetched still hold.
+  afterAiWrite(ctx, { concurrencyChanged: false });
+  return { task, uuid: task.id };
+}
 
 builder.mutationFields((t) => ({
   createAiTask: t.field({
@@ -217,33 +268,12 @@ builder.mutationFields((t) => ({
       'problem comes back as an InvalidInputError issue on its field, with nothing sent. A refusal by the platform (422) is mapped the same way.',
     // Cost: a fresh `GET /v1/task/create` (the input is checked against it) and `POST /v1/task`.
     complexity: cost.calls(2),
-    errors: mutationErrors('CreateAiTaskResult'),
+    // No NotFoundError: a resource id that names nothing is an InvalidInputError issue on its field (checkAgainstOptions).
+    errors: resultErrors('CreateAiTaskResult', [InvalidInputError, UpstreamRejected, ConflictError]),
     args: { input: t.arg({ type: CreateAiTaskInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const aicall = requireAiCall(ctx);
-      const issues: AiTaskFieldIssue[] = [];
-      const draft: AiTaskInput = {
-        name: input.name.trim(),
-        remark: input.remark ?? null,
-        callerLineId: decodeId('callerLineId', input.callerLineId, issues),
-        scriptGroupId: decodeId('scriptGroupId', input.scriptGroupId, issues),
-        doNotCallWindowId: decodeId('doNotCallWindowId', input.doNotCallWindowId, issues),
-        redialRuleId: decodeId('redialRuleId', input.redialRuleId, issues),
-        handoverGroupId: input.handoverGroupId == null ? null : decodeId('handoverGroupId', input.handoverGroupId, issues),
-        concurrency: input.concurrency,
-        pauseSeconds: input.pauseSeconds ?? (input.concurrency === 1 ? 10 : 0),
-        dialTimeoutSeconds: input.dialTimeoutSeconds ?? 60,
-      };
-      await checkAgainstOptions(ctx, draft, issues, null);
-      let task: AiTask;
-      try {
-        task = await aicall.createTask(draft);
-      } catch (error) {
-        explainTaskWrite(error, {});
-      }
-      // A new task is paused: no line's free concurrency moved, and the options just fetched still hold.
-      afterAiWrite(ctx, { concurrencyChanged: false });
-      return { task };
+      const { idempotencyKey: key, ...request } = input;
+      return idempotent(ctx, 'createAiTask', key, request, () => createAiTask(ctx, input), (stored) => ({ uuid: stored.uuid }));
     },
   }),
   updateAiTask: t.field({
@@ -292,7 +322,7 @@ builder.mutationFields((t) => ({
         explainTaskWrite(error, { task: globalId });
       }
       afterAiWrite(ctx);
-      return { task };
+      return { task, uuid: task.id };
     },
   }),
   deleteTask: t.field({
@@ -302,10 +332,14 @@ builder.mutationFields((t) => ({
       'UnsupportedForTaskKindError (endTask ends one for good).',
     // Cost: `GET /v1/task` (does it exist) and `GET /v1/task/destroy/{id}`.
     complexity: cost.calls(2),
+    // InvalidInputError: `input` and the deprecated `id` both or neither.
     errors: mutationErrors('DeleteTaskResult', [UnsupportedForTaskKindError]),
-    args: { id: t.arg.id({ required: true, description: "The task's global id." }) },
-    resolve: async (_root, { id }, ctx) => {
-      const globalId = String(id);
+    args: {
+      input: t.arg({ type: DeleteTaskInput, description: 'The command, described by its input type (required once `id` is gone).' }),
+      id: t.arg.id({ description: "The task's global id.", deprecationReason: 'Use input: { taskId }.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const globalId = String(commandTaskId('deleteTask', args));
       const ref = taskIdOf(globalId);
       if (ref?.kind === 'PREDICTIVE') {
         throw new UnsupportedForTaskKindError('deleteTask', 'PREDICTIVE', 'the PBX cannot delete tasks: endTask ends one for good');
@@ -314,7 +348,7 @@ builder.mutationFields((t) => ({
       const aicall = requireAiCall(ctx);
       await aiCallCommand({ task: globalId }, () => aicall.deleteTask(ref.id));
       afterAiWrite(ctx);
-      return { id: globalId };
+      return { id: globalId, uuid: ref.id };
     },
   }),
 }));

@@ -22,6 +22,7 @@ import { CallDirectionEnum, CallMethodEnum, HangupCauseEnum, HangupSideEnum } fr
 import { AgentRef, agentOf } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
+import { AFTER_ARG_DESCRIPTION, firstArgDescription, pageSize } from './paging.ts';
 
 /**
  * Call records (the SIP API's "bills"), pulled with GetBill; recordings through GetRecodeFile.
@@ -630,85 +631,86 @@ async function readPage(sip: SipClient, set: RecordSet, first: number, after: Cu
 
 // ---- Root field ---------------------------------------------------------------------------------------------------
 
+/** `callRecords` pages: 50 by default, up to 1,000. */
+const CALL_RECORD_PAGE = { defaultFirst: DEFAULT_FIRST, maxFirst: MAX_PAGE_SIZE } as const;
+
+const CallRecordConnectionRef = builder.connectionObject(
+  {
+    type: CallRecordRef,
+    name: 'CallRecordConnection',
+    description: 'A page of call records.',
+    edgesField: { description: 'The records of this page, each with its cursor.' },
+    fields: (tc) => ({
+      totalCount: tc.int({
+        nullable: true,
+        description:
+          'Records matching the filter, as the platform counted them for this page (it grows while calls are recorded; ' +
+          'in NOT_YET_FETCHED mode: what was still unfetched before this page was read).',
+        resolve: (connection) => connection.totalCount ?? null,
+      }),
+      pageInfo: tc.field({
+        type: builder.pageInfoRef(),
+        description: 'Cursors of this page and whether more records follow.',
+        resolve: (connection) => connection.pageInfo,
+      }),
+    }),
+  },
+  {
+    name: 'CallRecordEdge',
+    description: 'A call record and its cursor.',
+    nodeField: { description: 'The call record.' },
+    fields: (te) => ({
+      cursor: te.exposeString('cursor', { description: 'Opaque position after this record; pass it as `after` with the same filter.' }),
+    }),
+  },
+);
+
 builder.queryFields((t) => ({
-  callRecords: t.connection(
-    {
-      type: CallRecordRef,
-      // Nullable: the page is one GetBill read; its failure nulls this field, not the whole response.
-      nullable: true,
-      description:
-        'Call records in a dial-time window, oldest record first (the platform\'s id order), forwards only (`first` 1…1000, ' +
-        `default ${DEFAULT_FIRST}, and \`after\`; \`last\`/\`before\` are refused). One GetBill call per page while \`first\` stays the same. ` +
-        'Cursors are opaque, bound to the filter, and survive records arriving while you page. ' +
-        'Reading never changes the platform\'s "fetched" flag unless filter.syncMode is NOT_YET_FETCHED, which MARKS WHAT IT RETURNS. ' +
-        'Null with an error on this path when the switch could not be read or the arguments are refused; the rest of the document still resolves.',
-      authScopes: { viewer: true },
-      // Cost: one GetBill per page (a store lookup beside it); `first` (default 50) multiplies what each record selects.
-      complexity: cost.page(DEFAULT_FIRST),
-      args: {
-        filter: t.arg({ type: CallRecordFilter, required: true, description: 'Time window (required) and conditions.' }),
-      },
-      resolve: async (_root, args, ctx) => {
-        if (args.last != null || args.before != null) {
-          throw new InvalidInputError('callRecords pages forwards only: use first/after', args.last != null ? 'last' : 'before');
-        }
-        const first = args.first ?? DEFAULT_FIRST;
-        if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-          throw new InvalidInputError(`first must be 1…${MAX_PAGE_SIZE}`, 'first');
-        }
-        const set = recordSetOf(args.filter);
-        // Consuming the platform's account-wide "not yet fetched" flag changes state for every client: operators only.
-        if (set.mode === 'NOT_YET_FETCHED' && !roleAtLeast(ctx.principal?.role, Role.Operator)) {
-          throw new ForbiddenError('syncMode NOT_YET_FETCHED marks records as fetched on the platform: it needs the operator role');
-        }
-        const after = args.after != null ? decodeCursor(args.after, set) : null;
-        const sip = requireSip(ctx);
-        const page = await readPage(sip, set, first, after);
-        // The same call pushed by callback and pulled here is one record: the store hands back what the callback added
-        // (uuid, employeeId) and the key its id derives from. A read only reads: the page is not written back.
-        const matches = await ctx.store.callRecords.matchBills(page.bills);
-        const edges = page.bills.map((bill, i) => ({
-          node: callRecordOfBill(bill, matches[i] ?? { key: `id:${bill.id}`, stored: null }),
-          cursor: encodeCursor({ fingerprint: set.fingerprint, offset: page.offsets[i] ?? 0, id: bill.id, total: page.total }),
-        }));
-        return {
-          edges,
-          totalCount: page.total,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: after !== null && (set.mode === 'NOT_YET_FETCHED' || after.offset > 0),
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
-      },
+  callRecords: t.field({
+    type: CallRecordConnectionRef,
+    // Nullable: the page is one GetBill read; its failure nulls this field, not the whole response.
+    nullable: true,
+    description:
+      'Call records in a dial-time window, oldest record first (the platform\'s id order), forwards only (`first` 1…1000, ' +
+      `default ${DEFAULT_FIRST}, and \`after\`). One GetBill call per page while \`first\` stays the same. ` +
+      'Cursors are opaque, bound to the filter, and survive records arriving while you page. ' +
+      'Reading never changes the platform\'s "fetched" flag unless filter.syncMode is NOT_YET_FETCHED, which MARKS WHAT IT RETURNS. ' +
+      'Null with an error on this path when the switch could not be read or the arguments are refused; the rest of the document still resolves.',
+    authScopes: { viewer: true },
+    // Cost: one GetBill per page (a store lookup beside it); `first` (default 50) multiplies what each record selects.
+    complexity: cost.page(DEFAULT_FIRST),
+    args: {
+      filter: t.arg({ type: CallRecordFilter, required: true, description: 'Time window (required) and conditions.' }),
+      first: t.arg.int({ description: firstArgDescription(CALL_RECORD_PAGE) }),
+      after: t.arg.string({ description: AFTER_ARG_DESCRIPTION }),
     },
-    {
-      name: 'CallRecordConnection',
-      description: 'A page of call records.',
-      edgesField: { description: 'The records of this page, each with its cursor.' },
-      fields: (tc) => ({
-        totalCount: tc.int({
-          nullable: true,
-          description:
-            'Records matching the filter, as the platform counted them for this page (it grows while calls are recorded; ' +
-            'in NOT_YET_FETCHED mode: what was still unfetched before this page was read).',
-          resolve: (connection) => connection.totalCount ?? null,
-        }),
-        pageInfo: tc.field({
-          type: builder.pageInfoRef(),
-          description: 'Cursors of this page and whether more records follow.',
-          resolve: (connection) => connection.pageInfo,
-        }),
-      }),
+    resolve: async (_root, args, ctx) => {
+      const first = pageSize(args.first, CALL_RECORD_PAGE);
+      const set = recordSetOf(args.filter);
+      // Consuming the platform's account-wide "not yet fetched" flag changes state for every client: operators only.
+      if (set.mode === 'NOT_YET_FETCHED' && !roleAtLeast(ctx.principal?.role, Role.Operator)) {
+        throw new ForbiddenError('syncMode NOT_YET_FETCHED marks records as fetched on the platform: it needs the operator role');
+      }
+      const after = args.after != null ? decodeCursor(args.after, set) : null;
+      const sip = requireSip(ctx);
+      const page = await readPage(sip, set, first, after);
+      // The same call pushed by callback and pulled here is one record: the store hands back what the callback added
+      // (uuid, employeeId) and the key its id derives from. A read only reads: the page is not written back.
+      const matches = await ctx.store.callRecords.matchBills(page.bills);
+      const edges = page.bills.map((bill, i) => ({
+        node: callRecordOfBill(bill, matches[i] ?? { key: `id:${bill.id}`, stored: null }),
+        cursor: encodeCursor({ fingerprint: set.fingerprint, offset: page.offsets[i] ?? 0, id: bill.id, total: page.total }),
+      }));
+      return {
+        edges,
+        totalCount: page.total,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: after !== null && (set.mode === 'NOT_YET_FETCHED' || after.offset > 0),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
     },
-    {
-      name: 'CallRecordEdge',
-      description: 'A call record and its cursor.',
-      nodeField: { description: 'The call record.' },
-      fields: (te) => ({
-        cursor: te.exposeString('cursor', { description: 'Opaque position after this record; pass it as `after` with the same filter.' }),
-      }),
-    },
-  ),
+  }),
 }));

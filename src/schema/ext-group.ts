@@ -5,7 +5,9 @@ import type { GatewayContext } from '../context.ts';
 import { ExtGroupMemberState, ExtensionCallEvent, ExtGroupStatusFilter } from '../upstream/sip/codes.ts';
 import type { ExtGroupMember } from '../upstream/sip/types.ts';
 import { defineCodeEnum } from './codes.ts';
-import { mutationErrors, sipCommand } from './errors.ts';
+import { mutationErrors, resultErrors, sipCommand, UpstreamRejected } from './errors.ts';
+import { ConflictError, type InputIssue, InvalidInputError } from '../errors.ts';
+import { AGENT_REF, EXT_GROUP_REF, IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKeySchema, idempotent, referenceOf, throwIssues } from './mutation-input.ts';
 import { AgentRef, agentOf, ExtGroupRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -94,27 +96,34 @@ const CreateExtGroupInput = builder.inputType('CreateExtGroupInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: 'Group name (unique).' }),
     enabled: t.boolean({ description: 'Default true.' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
-  validate: z.object({ name: groupName }).loose(),
+  validate: z.object({ name: groupName, idempotencyKey: idempotencyKeySchema }).loose(),
 });
 
+const GROUP_FIELDS = 'The group as `groupId` (ExtGroup.id) or `group` (its name), and the agent as `agentId` (Agent.id) or `extension`: exactly one of each.';
+
 const ExtGroupMemberInput = builder.inputType('ExtGroupMemberInput', {
-  description: 'An agent in a group.',
+  description: `An agent in a group. ${GROUP_FIELDS}`,
   fields: (t) => ({
-    group: t.string({ required: true, description: 'Group name.' }),
-    extension: t.string({ required: true, description: "The agent's extension." }),
+    groupId: t.id({ description: "The group's global id (ExtGroup.id); or give `group`." }),
+    group: t.string({ description: 'Group name; or give `groupId`.' }),
+    agentId: t.id({ description: "The agent's global id (Agent.id); or give `extension`." }),
+    extension: t.string({ description: "The agent's extension; or give `agentId`." }),
   }),
-  validate: z.object({ group: groupName, extension }),
+  validate: z.object({ group: groupName.nullish(), extension: extension.nullish() }).loose(),
 });
 
 const SetExtGroupMemberStateInput = builder.inputType('SetExtGroupMemberStateInput', {
-  description: "A member's new state.",
+  description: `A member's new state. ${GROUP_FIELDS}`,
   fields: (t) => ({
-    group: t.string({ required: true, description: 'Group name.' }),
-    extension: t.string({ required: true, description: "The agent's extension." }),
+    groupId: t.id({ description: "The group's global id (ExtGroup.id); or give `group`." }),
+    group: t.string({ description: 'Group name; or give `groupId`.' }),
+    agentId: t.id({ description: "The agent's global id (Agent.id); or give `extension`." }),
+    extension: t.string({ description: "The agent's extension; or give `agentId`." }),
     state: t.field({ type: MemberStateEnum.inputRef, required: true, description: 'IDLE takes group calls; BUSY is skipped.' }),
   }),
-  validate: z.object({ group: groupName, extension }).loose(),
+  validate: z.object({ group: groupName.nullish(), extension: extension.nullish() }).loose(),
 });
 
 const ExtGroupPayload = builder.objectRef<{ name: string; extension?: string }>('ExtGroupPayload').implement({
@@ -141,6 +150,16 @@ const ExtGroupPayload = builder.objectRef<{ name: string; extension?: string }>(
   }),
 });
 
+/** The group and the agent a member command names (global id or name, exactly one of each), or INVALID_INPUT. */
+function memberOf(input: Record<string, unknown>): { group: string; extension: string } {
+  const issues: InputIssue[] = [];
+  const group = referenceOf(input, EXT_GROUP_REF, issues);
+  const extension = referenceOf(input, AGENT_REF, issues);
+  if (issues.length === 0 && !/^\d{2,10}$/.test(extension)) issues.push({ path: ['input', 'agentId'], message: 'not an agent id: use Agent.id' });
+  throwIssues(issues);
+  return { group, extension };
+}
+
 /** The platform answers an unknown group with a generic code, so the gateway looks it up first to say NOT_FOUND. */
 async function existingGroup(ctx: GatewayContext, name: string): Promise<string> {
   await ctx.loaders.extGroup.load(name);
@@ -157,9 +176,10 @@ function memberMutation(name: string, union: string, description: string, run: (
       errors: mutationErrors(union),
       args: { input: t.arg({ type: ExtGroupMemberInput, required: true, description: 'The command, described by its input type.' }) },
       resolve: async (_root, { input }, ctx) => {
-        const group = await existingGroup(ctx, input.group.trim());
-        const extension = input.extension.trim();
-        await sipCommand({ extension: input.extension }, () => run(ctx, group, extension));
+        const member = memberOf(input);
+        const group = await existingGroup(ctx, member.group);
+        const extension = member.extension;
+        await sipCommand({ extension }, () => run(ctx, group, extension));
         ctx.loaders.extGroupMembers.clear(group);
         return { name: group, extension };
       },
@@ -180,12 +200,18 @@ builder.mutationFields((t) => ({
     description: 'Creates an extension group (AddExtgroup).',
     // Cost: one AddExtgroup.
     complexity: cost.call,
-    errors: mutationErrors('CreateExtGroupResult'),
+    // No NotFoundError: it names nothing that must exist. ConflictError: an idempotencyKey reused for another input.
+    errors: resultErrors('CreateExtGroupResult', [InvalidInputError, UpstreamRejected, ConflictError]),
     args: { input: t.arg({ type: CreateExtGroupInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
-      await requireSip(ctx).createExtGroup(name, input.enabled ?? true);
-      return { name };
+      const sip = requireSip(ctx);
+      const { idempotencyKey: key, ...request } = input;
+      return idempotent(ctx, 'createExtGroup', key, request, async () => {
+        await sip.createExtGroup(name, input.enabled ?? true);
+        ctx.loaders.extGroup.clear(name);
+        return { name };
+      });
     },
   }),
   setExtGroupMemberState: t.field({
@@ -197,9 +223,10 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetExtGroupMemberStateInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const state = MemberStateEnum.toUpstream(input.state, ['input', 'state']);
-      const group = await existingGroup(ctx, input.group.trim());
-      const extension = input.extension.trim();
-      await sipCommand({ extension: input.extension }, () => requireSip(ctx).setExtGroupMemberState(group, extension, state));
+      const member = memberOf(input);
+      const group = await existingGroup(ctx, member.group);
+      const extension = member.extension;
+      await sipCommand({ extension }, () => requireSip(ctx).setExtGroupMemberState(group, extension, state));
       ctx.loaders.extGroupMembers.clear(group);
       return { name: group, extension };
     },

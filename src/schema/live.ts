@@ -1,11 +1,11 @@
-import DataLoader from 'dataloader';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type StreamLimits, streamEvents } from '../events/subscribe.ts';
 import type { AgentStateSnapshot, GatewayEvent } from '../events/types.ts';
-import { type AgentCallState, snapshotOf } from '../store/agent-status.ts';
+import { queueMembershipOf, QUEUE_MEMBERSHIP_REFRESH_MS } from '../events/queue-membership.ts';
+import { snapshotOf } from '../store/agent-status.ts';
 import { none } from '../store/call-records.ts';
 import { callRecordInputOf } from '../store/projections.ts';
 import { decodeCallDirection } from '../upstream/sip/codes.ts';
@@ -14,6 +14,9 @@ import { CallRecordRef, type CallRecordView, callRecordKeyOr, callRecordView } f
 import { AgentRef, agentOf } from './refs.ts';
 import { TaskRef, TaskStatusEnum, taskIdOf } from './task.ts';
 import { cost } from '../limits/cost.ts';
+import { AgentPresenceStateEnum, liveStatusLoader, presenceOfCallback } from './presence.ts';
+import { filter, pipe } from 'graphql-yoga';
+import { requireSip } from './upstream.ts';
 
 /**
  * Live events from the platforms' callbacks (stored first, then pushed): agent status for wallboards, call records
@@ -46,7 +49,17 @@ const CallLegEnum = builder.enumType('CallLeg', {
 const AgentLiveStateRef = builder.objectRef<AgentStateSnapshot>('AgentLiveState').implement({
   description: "An agent's call state as the callbacks last told it.",
   fields: (t) => ({
-    status: t.field({ type: AgentCallEventEnum, description: 'Ringing, in a call, or free.', resolve: (s) => s.status }),
+    status: t.field({
+      type: AgentCallEventEnum,
+      description: 'Ringing, in a call, or free (the callback\'s verb).',
+      deprecationReason: 'Use state: the same state in AgentPresenceState, the vocabulary of Agent.presence (RING → RINGING, ANSWER → IN_CALL, HANGUP → AVAILABLE).',
+      resolve: (s) => s.status,
+    }),
+    state: t.field({
+      type: AgentPresenceStateEnum,
+      description: 'The state in the one agent-state vocabulary (as `Agent.presence.state`): RINGING, IN_CALL or AVAILABLE.',
+      resolve: (s) => presenceOfCallback(s.status),
+    }),
     leg: t.field({ type: CallLegEnum, description: 'Which side the last event was about.', resolve: (s) => s.leg }),
     callUuid: t.exposeString('callUuid', { description: "The call's uuid." }),
     callStartedAt: t.field({ type: 'DateTime', description: 'When the call started.', resolve: (s) => new Date(s.callStartedAt) }),
@@ -116,7 +129,23 @@ const AgentStatusEventRef = builder.objectRef<GatewayEvent<'agent-status'>>('Age
     receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (e) => agentOf(e.payload.extension) }),
     extension: t.string({ description: "The agent's extension.", resolve: (e) => e.payload.extension }),
-    status: t.field({ type: AgentCallEventEnum, description: 'Ring, answer or hang-up.', resolve: (e) => e.effect?.current?.status ?? 'hangup' }),
+    status: t.field({
+      type: AgentCallEventEnum,
+      description: 'Ring, answer or hang-up.',
+      deprecationReason: 'Use state: the same change in AgentPresenceState, the vocabulary of Agent.presence (RING → RINGING, ANSWER → IN_CALL, HANGUP → AVAILABLE).',
+      resolve: (e) => e.effect?.current?.status ?? 'hangup',
+    }),
+    state: t.field({
+      type: AgentPresenceStateEnum,
+      description: "The agent's state after this event, in the vocabulary of `Agent.presence.state` (RINGING, IN_CALL or AVAILABLE).",
+      resolve: (e) => presenceOfCallback(e.effect?.current?.status ?? 'hangup'),
+    }),
+    previousState: t.field({
+      type: AgentPresenceStateEnum,
+      nullable: true,
+      description: 'The state before this event (AgentPresenceState); null when the gateway knew none (the first event about the agent).',
+      resolve: (e) => (e.effect?.previous ? presenceOfCallback(e.effect.previous.status) : null),
+    }),
     leg: t.field({ type: CallLegEnum, description: 'Which side rang / answered / hung up.', resolve: (e) => e.payload.leg }),
     call: t.field({
       type: LiveCallRef,
@@ -203,15 +232,11 @@ export function afterOf(after: string | number | null | undefined): number | nul
   return id;
 }
 
-async function extensionsOf(ctx: GatewayContext, extensions: readonly string[] | null | undefined, queue: string | null | undefined): Promise<string[]> {
-  const chosen = extensions && extensions.length > 0 ? new Set(extensions) : null;
-  if (!queue) return chosen ? [...chosen] : [];
-  // The queue's members when the subscription starts (GetQueueSipStatus).
-  const members = (await ctx.loaders.seatsByQueue.load(queue)).map((seat) => seat.extension);
-  const inQueue = chosen ? members.filter((m) => chosen.has(m)) : members;
-  // An empty queue must match nothing, not everything.
-  return inQueue.length > 0 ? inQueue : ['\u0000none'];
-}
+/**
+ * How old a queue's member list may be before an event of an agent not in it re-reads it: the reconciler's interval,
+ * at most QUEUE_MEMBERSHIP_REFRESH_MS (5 s).
+ */
+export const queueRefreshMs = (ctx: GatewayContext): number => Math.min(ctx.config.reconcileIntervalMs, QUEUE_MEMBERSHIP_REFRESH_MS);
 
 /**
  * The subscriber bounds and the operation's context (the transport registers what a slow subscriber gets): every
@@ -228,21 +253,35 @@ builder.subscriptionFields((t) => ({
     type: AgentStatusEventRef,
     description:
       "Agents ringing, answering and hanging up, as the platform reports them. Only changes that moved an agent's state are sent (a late, out-of-order callback is stored but not sent). " +
-      'A wallboard loads `agents { liveStatus { eventId } }`, then subscribes with `after` = the largest eventId it saw.',
-    // Cost: with `queue`, one GetQueueSipStatus when it starts; then events from the store and the feed.
+      'A wallboard loads `agents(first: 2000) { edges { node { presence { state eventId } } } }`, then subscribes with `after` = the largest eventId it saw. ' +
+      "`state` and `previousState` speak Agent.presence's vocabulary.",
+    // Cost: with `queue`, one GetQueueSipStatus when it starts (shared); then events from the store and the feed, and the queue's
+    // members re-read at most once per 5 s per queue per gateway process, shared by all its subscribers (see `queue`).
     complexity: cost.call,
     args: {
       extensions: t.arg.stringList({ description: 'Only these agents.' }),
-      queue: t.arg.string({ description: 'Only agents checked in to this queue when the subscription starts.' }),
+      queue: t.arg.string({
+        description:
+          'Only agents checked in to this queue — now, not when the subscription started: an agent checked in later is seen from its ' +
+          'first event, one checked out is dropped. Membership is re-read (GetQueueSipStatus) at most once per 5 s per queue per gateway, ' +
+          'shared by every subscriber, so a check-in may take that long to show. Replayed events (`after`) are judged by the membership now.',
+      }),
       after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
     },
-    subscribe: async (_root, args, ctx) =>
-      streamEvents(ctx.store, ctx.feed, 'agent-status', {
+    subscribe: async (_root, args, ctx) => {
+      const queue = args.queue ?? null;
+      const membership = queue ? queueMembershipOf(requireSip(ctx), queueRefreshMs(ctx)) : null;
+      // Read once at the start, so an unknown queue or an unreachable PBX fails the subscription at once.
+      if (queue && membership) await membership.members(queue);
+      const stream = streamEvents(ctx.store, ctx.feed, 'agent-status', {
         after: afterOf(args.after),
-        subjects: await extensionsOf(ctx, args.extensions, args.queue),
+        subjects: args.extensions ?? [],
         match: (event) => event.applied,
         ...bounded(ctx),
-      }),
+      });
+      if (!queue || !membership) return stream;
+      return pipe(stream, filter((event: GatewayEvent<'agent-status'>) => membership.has(queue, event.payload.extension)));
+    },
     resolve: (event) => event,
   }),
   callRecordCreated: t.field({
@@ -281,24 +320,16 @@ builder.subscriptionFields((t) => ({
 }));
 
 // ---- Agent.liveStatus ---------------------------------------------------------------------------------------------
-
-const liveLoaders = new WeakMap<GatewayContext, DataLoader<string, AgentCallState | null>>();
-
-function liveStatusLoader(ctx: GatewayContext): DataLoader<string, AgentCallState | null> {
-  let loader = liveLoaders.get(ctx);
-  if (!loader) {
-    // One statement for every agent of the request: a consistent snapshot, so `after` = the largest eventId misses nothing.
-    loader = new DataLoader((extensions) => ctx.store.agentStatus.getMany(extensions), { maxBatchSize: 10_000 });
-    liveLoaders.set(ctx, loader);
-  }
-  return loader;
-}
+// The loader (presence.ts) reads every agent of the request in one statement: a consistent snapshot, so `after` = the
+// largest eventId misses nothing.
 
 builder.objectField(AgentRef, 'liveStatus', (t) =>
   t.field({
     type: AgentLiveStateRef,
     nullable: true,
     description: "The agent's call state from the callbacks (no upstream call); null before the first callback about them.",
+    deprecationReason:
+      'Use presence: the same stored state (state, since = changedAt, eventId, callUuid) in the one agent-state vocabulary, and never null merely because no callback came (then polled).',
     // Cost: one store statement for every agent of the request (batched), no upstream call.
     complexity: cost.local,
     resolve: async (agent, _args, ctx) => {

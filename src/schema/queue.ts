@@ -6,7 +6,9 @@ import type { Queue } from '../upstream/sip/types.ts';
 import { QueueStrategyEnum, SeatStateEnum } from './call-enums.ts';
 import { defineCodeEnum } from './codes.ts';
 import { ErrorInterface, mutationErrors, resultErrors, sipCommand, UpstreamRejected } from './errors.ts';
-import { InvalidInputError, QueueAlreadyExistsError, SipBusinessError } from '../errors.ts';
+import { ConflictError, type InputIssue, InvalidInputError, QueueAlreadyExistsError, SipBusinessError } from '../errors.ts';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKeySchema, idempotent, referenceOf, throwIssues } from './mutation-input.ts';
 import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -118,18 +120,29 @@ const CreateQueueInput = builder.inputType('CreateQueueInput', {
   description: 'A new queue.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'Queue name (unique).' }),
-    remark: t.string({ description: 'Free text.' }),
+    remark: t.string({
+      description:
+        'Free text, 1–255 characters. The PBX requires one: left out (or null), the queue name is sent; an empty or blank text is refused.',
+    }),
     strategy: t.field({ type: QueueStrategyEnum.inputRef, description: 'Ring strategy (default LONGEST_IDLE).' }),
     predictiveDial: t.boolean({ description: 'Whether predictive tasks may use the queue (default true).' }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
-  validate: z.object({ name: queueName }).loose(),
+  validate: z
+    .object({
+      name: queueName,
+      remark: z.string().trim().min(1, 'remark must not be empty: leave it out to send the queue name').max(255, 'remark is at most 255 characters').nullish(),
+      idempotencyKey: idempotencyKeySchema,
+    })
+    .loose(),
 });
 
 const UpdateQueueInput = builder.inputType('UpdateQueueInput', {
   description: 'Changes to a queue. Fields left out keep their current value (the gateway sends them all: the platform would reset them).',
   fields: (t) => ({
-    name: t.string({ required: true, description: 'The queue to change.' }),
-    remark: t.string({ description: 'Free text.' }),
+    queueId: t.id({ description: 'The queue to change, by its global id (Queue.id); or give `name`, not both.' }),
+    name: t.string({ description: 'The queue to change, by name; or give `queueId`, not both.' }),
+    remark: t.string({ description: 'Free text (1–255 characters).' }),
     strategy: t.field({ type: QueueStrategyEnum.inputRef, description: 'Ring strategy.' }),
     announceFrequencySeconds: t.int({ description: 'Seconds between announcements.' }),
     ringDelaySeconds: t.int({ description: 'Seconds an agent rings before the next is tried.' }),
@@ -140,7 +153,8 @@ const UpdateQueueInput = builder.inputType('UpdateQueueInput', {
   }),
   validate: z
     .object({
-      name: queueName,
+      name: queueName.nullish(),
+      remark: z.string().trim().min(1, 'remark must not be empty').max(255, 'remark is at most 255 characters').nullish(),
       announceFrequencySeconds: seconds.nullish(),
       ringDelaySeconds: seconds.nullish(),
       maxWaitSeconds: seconds.nullish(),
@@ -170,10 +184,30 @@ const QueuePayload = builder.objectRef<{ name: string }>('QueuePayload').impleme
   }),
 });
 
-const DeleteQueuePayload = builder.objectRef<{ name: string }>('DeleteQueuePayload').implement({
-  description: 'A deleted queue.',
-  fields: (t) => ({ name: t.exposeString('name', { description: 'Name of the queue that was deleted.' }) }),
+const DeleteQueueInput = builder.inputType('DeleteQueueInput', {
+  description: 'The queue to delete: its global id or its name, exactly one.',
+  fields: (t) => ({
+    queueId: t.id({ description: "The queue's global id (Queue.id)." }),
+    name: t.string({ description: 'The queue name.' }),
+  }),
+  validate: z.object({ name: queueName.nullish() }).loose(),
 });
+
+const DeleteQueuePayload = builder.objectRef<{ name: string }>('DeleteQueuePayload').implement({
+  description: 'A deleted queue: every delete payload has `deletedId` (the global id it had) and the platform key it had.',
+  fields: (t) => ({
+    deletedId: t.id({ description: 'The global id the queue had (Queue.id): drop it from caches.', resolve: (p) => encodeGlobalID('Queue', p.name) }),
+    name: t.exposeString('name', { description: 'Name of the queue that was deleted (its key on the platform).' }),
+  }),
+});
+
+/** The queue an update or delete names: `queueId` or `name`, exactly one (INVALID_INPUT otherwise). */
+function queueNameOf(input: { queueId?: string | number | null; name?: string | null }): string {
+  const issues: InputIssue[] = [];
+  const name = referenceOf(input, { type: 'Queue', idField: 'queueId', nameField: 'name' }, issues);
+  throwIssues(issues);
+  return name;
+}
 
 builder.objectType(QueueAlreadyExistsError, {
   name: 'QueueAlreadyExistsError',
@@ -206,26 +240,31 @@ builder.mutationFields((t) => ({
       'then reads the queue list once to tell a duplicate from another refusal).',
     // Cost: one AddQueue (and one GetQueueList when the PBX refuses it).
     complexity: cost.calls(2),
-    // Exactly what it can return: no NotFoundError (it names nothing that must exist).
-    errors: resultErrors('CreateQueueResult', [InvalidInputError, UpstreamRejected, QueueAlreadyExistsError]),
+    // Exactly what it can return: no NotFoundError (it names nothing that must exist); ConflictError: idempotencyKey.
+    errors: resultErrors('CreateQueueResult', [InvalidInputError, UpstreamRejected, QueueAlreadyExistsError, ConflictError]),
     args: { input: t.arg({ type: CreateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
       const strategy = input.strategy ? QueueStrategyEnum.toUpstream(input.strategy, ['input', 'strategy']) : undefined;
-      try {
-        await requireSip(ctx).createQueue({
-          name,
-          remark: input.remark ?? '',
-          autoCall: input.predictiveDial ?? true,
-          ...(strategy !== undefined ? { strategy } : {}),
-        });
-      } catch (error) {
-        if (error instanceof SipBusinessError && error.sipCode.value === SipCode.AbnormalOperation && (await queueExists(ctx, name))) {
-          throw new QueueAlreadyExistsError(name);
+      const sip = requireSip(ctx);
+      const { idempotencyKey: key, ...request } = input;
+      return idempotent(ctx, 'createQueue', key, request, async () => {
+        try {
+          await sip.createQueue({
+            name,
+            // The PBX requires a remark (manual: AddQueue, `remark` required): the name stands in for a missing one.
+            remark: input.remark?.trim() || name,
+            autoCall: input.predictiveDial ?? true,
+            ...(strategy !== undefined ? { strategy } : {}),
+          });
+        } catch (error) {
+          if (error instanceof SipBusinessError && error.sipCode.value === SipCode.AbnormalOperation && (await queueExists(ctx, name))) {
+            throw new QueueAlreadyExistsError(name);
+          }
+          throw error;
         }
-        throw error;
-      }
-      return { name };
+        return { name };
+      });
     },
   }),
   updateQueue: t.field({
@@ -236,7 +275,7 @@ builder.mutationFields((t) => ({
     errors: mutationErrors('UpdateQueueResult'),
     args: { input: t.arg({ type: UpdateQueueInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const name = input.name.trim();
+      const name = queueNameOf(input);
       // Checked before the look-up: an input error costs the PBX nothing.
       const wanted = input.strategy ? QueueStrategyEnum.toUpstream(input.strategy, ['input', 'strategy']) : undefined;
       const current: Queue = await ctx.loaders.queue.load(name);
@@ -269,9 +308,17 @@ builder.mutationFields((t) => ({
     // Cost: one DelQueue.
     complexity: cost.call,
     errors: mutationErrors('DeleteQueueResult'),
-    args: { name: t.arg.string({ required: true, description: 'The queue to delete.' }) },
-    resolve: async (_root, { name }, ctx) => {
+    args: {
+      input: t.arg({ type: DeleteQueueInput, description: 'The command, described by its input type (required once `name` is gone).' }),
+      name: t.arg.string({ description: 'The queue to delete.', deprecationReason: 'Use input: { name } (or input: { queueId }).' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if ((args.input == null) === (args.name == null)) {
+        throw new InvalidInputError('give `input` (or the deprecated `name`), not both', undefined, [{ path: ['input'], message: 'give `input` (or the deprecated `name`), not both' }]);
+      }
+      const name = args.input ? queueNameOf(args.input) : String(args.name).trim();
       await sipCommand({ queue: name }, () => requireSip(ctx).deleteQueue(name));
+      ctx.loaders.queue.clear(name);
       return { name };
     },
   }),

@@ -25,6 +25,7 @@ import { ErrorInterface, explainSipError, INTERNAL_SERVER_ERROR } from './errors
 import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { requireSip } from './upstream.ts';
+import { queueMembershipOf } from '../events/queue-membership.ts';
 
 /**
  * Batch seat commands (issue 11 item 6): check many agents in or out, or put an agent on a break in every queue it sits
@@ -400,6 +401,7 @@ async function runSeatBatch(ctx: GatewayContext, entries: readonly SeatEntry[], 
   const service = kind === 'in' ? SipService.SipSignIn : SipService.SipSignOut;
   const sent = await sendAll(plan, service, (seat) => (kind === 'in' ? sip.checkIn(seat) : sip.checkOut(seat)));
   forgetSeats(ctx);
+  for (const queue of new Set(plan.map((seat) => seat.queue))) queueMembershipOf(sip).forget(queue);
   for (const outcome of sent) outcomes[outcome.index] = outcome;
   return { results: outcomes.filter((o): o is SeatOutcome => o !== undefined) };
 }

@@ -119,6 +119,8 @@ interface NumbersPayloadShape {
   acceptedCount: number;
   rejected: RejectedNumber[];
   upstreamCalls: number;
+  /** True when this is the stored result of an earlier request with the same idempotency key (never stored as true). */
+  replayed?: boolean;
 }
 
 function numbersPayload(name: string, description: string) {
@@ -137,6 +139,12 @@ function numbersPayload(name: string, description: string) {
       rejected: t.field({ type: [RejectedNumberRef], description: 'Every entry not on the task, in list order, with the reason.', resolve: (p) => p.rejected }),
       upstreamCalls: t.exposeInt('upstreamCalls', {
         description: 'Calls made to the platform: TaskCreat/TaskAdd, or AI-task imports (0 on a dry run or a replay).',
+        deprecationReason: 'Diagnostic, not part of the result: use `replayed` to tell a retried request (idempotencyKey) from a new one.',
+      }),
+      replayed: t.boolean({
+        description:
+          'True when this is the stored result of an earlier request with the same idempotencyKey: nothing was sent this time.',
+        resolve: (p) => p.replayed === true,
       }),
     }),
   });
@@ -411,7 +419,7 @@ async function once(
   if (!key) return work();
   const hash = await requestHash(request);
   const claim = await ctx.store.idempotency.claim(scope, key, hash);
-  if (claim.state === 'done') return { ...(claim.result as NumbersPayloadShape), upstreamCalls: 0 };
+  if (claim.state === 'done') return { ...(claim.result as NumbersPayloadShape), upstreamCalls: 0, replayed: true };
   if (claim.state === 'mismatch') throw new ConflictError(`idempotencyKey "${key}" was already used for a different request`);
   if (claim.state === 'in-progress') throw new ConflictError(`a request with idempotencyKey "${key}" is still running; retry shortly`);
   try {

@@ -30,6 +30,7 @@ import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 import { TaskKindEnum } from './task-kind.ts';
 import { requireAiCall, requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
+import { AFTER_ARG_DESCRIPTION, firstArgDescription, pageSize } from './paging.ts';
 
 export { TaskKindEnum };
 
@@ -342,13 +343,70 @@ const AI_STATUSES: ReadonlySet<string> = new Set([PredictiveTaskStatus.Running, 
 interface TaskPageGaps {
   unavailable: UpstreamKind[];
   failures: unknown[];
+  /** Tasks matching the filter on every page: the store's COUNT (run only when `totalCount` is selected) plus the AI tasks read. */
+  total: () => Promise<number>;
 }
 
-const gapsOf = (connection: object): TaskPageGaps => (connection as { gaps?: TaskPageGaps }).gaps ?? { unavailable: [], failures: [] };
+const gapsOf = (connection: object): TaskPageGaps =>
+  (connection as { gaps?: TaskPageGaps }).gaps ?? { unavailable: [], failures: [], total: () => Promise.resolve(0) };
+
+/** `tasks` pages: 50 by default, up to 500. */
+const TASK_PAGE = { defaultFirst: 50, maxFirst: 500 } as const;
+
+const TaskConnectionRef = builder.connectionObject(
+  {
+    type: TaskRef,
+    name: 'TaskConnection',
+    description: 'A page of tasks of both kinds, newest first, with what could not be read.',
+    edgesField: { description: 'The tasks of this page, each with its cursor.' },
+    fields: (tc) => ({
+      totalCount: tc.int({
+        nullable: true,
+        description:
+          'Tasks matching the filter, on every page: predictive ones counted in the store, AI ones from the same `GET /v1/task` the ' +
+          'page reads (no extra call). Null when a platform\'s tasks could not be read (`unavailable` is not empty): a count without ' +
+          'them would be wrong.',
+        // Cost: one store COUNT beside the page; AI tasks from the page's own read.
+        complexity: cost.local,
+        resolve: (connection) => {
+          const { unavailable, total } = gapsOf(connection);
+          return unavailable.length > 0 ? null : total();
+        },
+      }),
+      unavailable: tc.field({
+        type: [UpstreamKindRef],
+        description:
+          'Platforms whose tasks could not be read for this page: their tasks are missing from it (the others are there). Empty when the page ' +
+          'is complete, so an empty page with an empty `unavailable` really means "no tasks". The error itself is on `complete`.',
+        // Cost: in memory, from the page's own reads.
+        complexity: cost.local,
+        resolve: (connection) => gapsOf(connection).unavailable,
+      }),
+      complete: tc.boolean({
+        nullable: true,
+        description:
+          'True when every platform the filter asks about was read. Null, with the platform\'s error (e.g. UPSTREAM_UNAVAILABLE) on this path, ' +
+          'when one could not be read: select it to get that error in `errors`; select only `unavailable` to render without one.',
+        // Cost: in memory, from the page's own reads.
+        complexity: cost.local,
+        resolve: (connection) => {
+          const { failures } = gapsOf(connection);
+          if (failures.length > 0) throw failures[0];
+          return true;
+        },
+      }),
+    }),
+  },
+  {
+    name: 'TaskEdge',
+    description: 'A task and its cursor.',
+    nodeField: { description: 'The task.' },
+  },
+);
 
 builder.queryFields((t) => ({
-  tasks: t.connection({
-    type: TaskRef,
+  tasks: t.field({
+    type: TaskConnectionRef,
     // Nullable: refused arguments (or kind AI without an AI-call platform) null this field, not the whole response.
     nullable: true,
     description:
@@ -359,12 +417,14 @@ builder.queryFields((t) => ({
       '`complete` is null with the platform\'s error on its path.',
     authScopes: { viewer: true },
     // Cost: one store query and at most one `GET /v1/task` per page; `first` (default 50) multiplies each task's selection.
-    complexity: cost.page(50),
-    args: { filter: t.arg({ type: TaskFilterInput, description: 'Which tasks; all when absent.' }) },
+    complexity: cost.page(TASK_PAGE.defaultFirst),
+    args: {
+      filter: t.arg({ type: TaskFilterInput, description: 'Which tasks; all when absent.' }),
+      first: t.arg.int({ description: firstArgDescription(TASK_PAGE) }),
+      after: t.arg.string({ description: AFTER_ARG_DESCRIPTION }),
+    },
     resolve: async (_root, args, ctx) => {
-      const first = args.first ?? 50;
-      if (first < 1 || first > 500) throw new InvalidInputError('first must be 1…500', 'first');
-      if (args.last != null || args.before != null) throw new InvalidInputError('tasks pages forwards only (first/after)', 'last');
+      const first = pageSize(args.first, TASK_PAGE);
       const after = args.after ? decodeTaskCursor(args.after) : null;
       const kind = args.filter?.kind ?? null;
       const statuses = args.filter?.status ?? [];
@@ -377,19 +437,21 @@ builder.queryFields((t) => ({
         const keyset = after ? taskCursor(predictiveKeysetAfter(after)) : null;
         return ctx.store.tasks.list({ statuses, nameContains }, { first, after: keyset });
       };
+      // AI tasks matching the filter, whatever the cursor: their number is the AI part of totalCount.
+      let aiMatching = 0;
       const ai = async (): Promise<AiTask[]> => {
         if (!wantAi) return [];
         const needle = nameContains === undefined ? null : foldName(nameContains);
         const matching = (await ctx.aiLoaders.taskList()).filter(
-          (task) =>
-            (statuses.length === 0 || statuses.includes(aiTaskStatus(task))) &&
-            (needle === null || foldName(task.name).includes(needle)) &&
-            (after === null || aiTaskIsAfter(aiTaskCreatedAt(task).getTime(), task.id, after)),
+          (task) => (statuses.length === 0 || statuses.includes(aiTaskStatus(task))) && (needle === null || foldName(task.name).includes(needle)),
         );
-        return sortAiTasks(matching, (task) => ({ at: aiTaskCreatedAt(task).getTime(), id: task.id }));
+        aiMatching = matching.length;
+        const afterCursor = matching.filter((task) => after === null || aiTaskIsAfter(aiTaskCreatedAt(task).getTime(), task.id, after));
+        return sortAiTasks(afterCursor, (task) => ({ at: aiTaskCreatedAt(task).getTime(), id: task.id }));
       };
+      const total = async () => (kind === 'AI' ? 0 : await ctx.store.tasks.count({ statuses, nameContains })) + aiMatching;
       // The AI side failing leaves the predictive side standing: its error is reported on `complete`, not here.
-      const gaps: TaskPageGaps = { unavailable: [], failures: [] };
+      const gaps: TaskPageGaps = { unavailable: [], failures: [], total };
       const aiOrGap = ai().catch((error: unknown): AiTask[] => {
         gaps.unavailable.push(UpstreamKind.AiCall);
         gaps.failures.push(error);
@@ -422,31 +484,6 @@ builder.queryFields((t) => ({
       };
       return connection;
     },
-  }, {
-    fields: (tc) => ({
-      unavailable: tc.field({
-        type: [UpstreamKindRef],
-        description:
-          'Platforms whose tasks could not be read for this page: their tasks are missing from it (the others are there). Empty when the page ' +
-          'is complete, so an empty page with an empty `unavailable` really means "no tasks". The error itself is on `complete`.',
-        // Cost: in memory, from the page's own reads.
-        complexity: cost.local,
-        resolve: (connection) => gapsOf(connection).unavailable,
-      }),
-      complete: tc.boolean({
-        nullable: true,
-        description:
-          'True when every platform the filter asks about was read. Null, with the platform\'s error (e.g. UPSTREAM_UNAVAILABLE) on this path, ' +
-          'when one could not be read: select it to get that error in `errors`; select only `unavailable` to render without one.',
-        // Cost: in memory, from the page's own reads.
-        complexity: cost.local,
-        resolve: (connection) => {
-          const { failures } = gapsOf(connection);
-          if (failures.length > 0) throw failures[0];
-          return true;
-        },
-      }),
-    }),
   }),
   task: t.field({
     type: TaskRef,
@@ -503,6 +540,23 @@ export async function setAiTaskRunning(ctx: GatewayContext, globalId: string, uu
   return answered ?? null;
 }
 
+const TaskCommandInput = builder.inputType('TaskCommandInput', {
+  description: 'The task a status command (startTask, pauseTask, endTask) acts on.',
+  fields: (t) => ({ taskId: t.id({ required: true, description: "The task's global id (Task.id, either kind)." }) }),
+});
+
+/**
+ * The task id of a command that takes `input: { taskId }` or the deprecated bare `id`: exactly one of the two, else
+ * INVALID_INPUT (nothing sent).
+ */
+export function commandTaskId(name: string, args: { input?: { taskId: string | number } | null; id?: string | number | null }): string | number {
+  if ((args.input == null) === (args.id == null)) {
+    const message = `${name}: give \`input: { taskId }\` (or the deprecated \`id\`), not both`;
+    throw new InvalidInputError(message, undefined, [{ path: ['input'], message }]);
+  }
+  return args.input ? args.input.taskId : (args.id as string | number);
+}
+
 const COMMANDS = {
   startTask: {
     action: TaskAction.Start,
@@ -537,15 +591,20 @@ for (const [name, { action, command, status, text }] of Object.entries(COMMANDS)
       description: text,
       // Cost: one TaskSet (AI: start/stop, and the task list read again when the platform's answer carries no task).
       complexity: cost.calls(2),
-      // Exactly what it can return: no input to refuse (an id that is no task's is NotFoundError).
+      // Exactly what it can return: InvalidInputError only for `input` and `id` both or neither (an id that is no task's is NotFoundError).
       errors: resultErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`, [
+        InvalidInputError,
         NotFoundError,
         TaskStateConflictError,
         UpstreamRejected,
         ...(command === TaskCommand.End ? [UnsupportedForTaskKindError] : []),
       ]),
-      args: { id: t.arg.id({ required: true, description: 'The task\'s global id (either kind).' }) },
-      resolve: async (_root, { id }, ctx) => {
+      args: {
+        input: t.arg({ type: TaskCommandInput, description: 'The command, described by its input type (required once `id` is gone).' }),
+        id: t.arg.id({ description: "The task's global id (either kind).", deprecationReason: 'Use input: { taskId }.' }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const id = commandTaskId(name, args);
         const ref = taskIdOf(String(id));
         if (ref?.kind === 'AI') {
           if (command === TaskCommand.End) {

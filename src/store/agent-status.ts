@@ -46,6 +46,11 @@ export interface AgentCallState {
   changedAt: Date;
   /** The state before the last change; null when this is the first state known. */
   previous: AgentStateSnapshot | null;
+  /**
+   * Who reported the event that set this state: the platform's callback, or the reconciler's correction. Read by
+   * `get`/`getMany` (from the event); absent from `busySince`.
+   */
+  source?: 'callback' | 'reconcile';
 }
 
 export interface ApplyResult {
@@ -105,7 +110,17 @@ function previousSnapshot(row: Selectable<AgentStatusTable>): AgentStateSnapshot
   };
 }
 
-function toState(row: Selectable<AgentStatusTable>): AgentCallState {
+/** `source` of a stored agent-status event's payload JSON: 'reconcile' for the reconciler's corrections. */
+function sourceOfPayload(payload: string | null | undefined): 'callback' | 'reconcile' {
+  if (!payload) return 'callback';
+  try {
+    return (JSON.parse(payload) as { source?: unknown }).source === 'reconcile' ? 'reconcile' : 'callback';
+  } catch {
+    return 'callback';
+  }
+}
+
+function toState(row: Selectable<AgentStatusTable>, payload?: string | null): AgentCallState {
   return {
     extension: row.extension,
     status: row.status as AgentCallStatus,
@@ -125,6 +140,7 @@ function toState(row: Selectable<AgentStatusTable>): AgentCallState {
     eventId: row.last_event_id,
     changedAt: new Date(row.changed_at),
     previous: previousSnapshot(row),
+    ...(payload === undefined ? {} : { source: sourceOfPayload(payload) }),
   };
 }
 
@@ -140,9 +156,17 @@ export function createAgentStatusRepository(db: Kysely<Database>, options: { dia
     ))
   )`;
 
+  // The state with the payload of the event that set it (for its source): one statement, so both agree.
+  const withEvent = () =>
+    db
+      .selectFrom(TABLE)
+      .leftJoin('events', 'events.id', `${TABLE}.last_event_id`)
+      .selectAll(TABLE)
+      .select('events.payload as event_payload');
+
   async function get(extension: string): Promise<AgentCallState | null> {
-    const row = await db.selectFrom(TABLE).selectAll().where('extension', '=', extension).executeTakeFirst();
-    return row ? toState(row) : null;
+    const row = await withEvent().where(`${TABLE}.extension`, '=', extension).executeTakeFirst();
+    return row ? toState(row, row.event_payload ?? null) : null;
   }
 
   async function unchanged(extension: string): Promise<AgentStateSnapshot | null> {
@@ -236,15 +260,15 @@ export function createAgentStatusRepository(db: Kysely<Database>, options: { dia
         .where('status', 'in', ['ring', 'answer'])
         .where('changed_at', '<', changedBefore)
         .execute();
-      return rows.map(toState);
+      return rows.map((row) => toState(row));
     },
 
     async getMany(extensions) {
       const found = new Map<string, AgentCallState>();
       const unique = [...new Set(extensions)];
       for (let i = 0; i < unique.length; i += CHUNK) {
-        const rows = await db.selectFrom(TABLE).selectAll().where('extension', 'in', unique.slice(i, i + CHUNK)).execute();
-        for (const row of rows) found.set(row.extension, toState(row));
+        const rows = await withEvent().where(`${TABLE}.extension`, 'in', unique.slice(i, i + CHUNK)).execute();
+        for (const row of rows) found.set(row.extension, toState(row, row.event_payload ?? null));
       }
       return extensions.map((extension) => found.get(extension) ?? null);
     },

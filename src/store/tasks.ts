@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { InvalidInputError } from '../errors.ts';
 import {
   type NewPredictiveTask,
@@ -46,6 +46,8 @@ export interface PredictiveTaskRepository {
   getMany(ids: readonly string[]): Promise<Array<PredictiveTask | null>>;
   /** Newest first (createdAt desc, id desc). */
   list(filter: TaskFilter, page: PageArgs): Promise<TaskPage>;
+  /** How many tasks match the filter (one COUNT query): the `totalCount` of `tasks`. */
+  count(filter: TaskFilter): Promise<number>;
   /**
    * Moves the task to `status` if canChangeStatus() allows it; null when the task is unknown. `at` (default now)
    * becomes statusChangedAt and the history row's time.
@@ -87,6 +89,17 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
     // falls through to the error below
   }
   throw new InvalidInputError('invalid cursor', 'after');
+}
+
+/** The filter's conditions on a query of the tasks table (list and count alike). */
+function filtered<Q extends SelectQueryBuilder<Database, typeof TABLE, any>>(query: Q, filter: TaskFilter): Q {
+  let q = query;
+  if (filter.statuses && filter.statuses.length > 0) q = q.where('status', 'in', filter.statuses) as Q;
+  if (filter.nameContains) {
+    const pattern = likeContains(foldName(filter.nameContains));
+    q = q.where(sql<boolean>`${sql.ref('name_folded')} like ${pattern} escape '!'`) as Q;
+  }
+  return q;
 }
 
 /** Escapes LIKE wildcards with `!` (an explicit ESCAPE works the same on both dialects; backslash does not). */
@@ -167,12 +180,7 @@ export function createPredictiveTaskRepository(db: Kysely<Database>, options: { 
     async list(filter, page) {
       if (!Number.isSafeInteger(page.first) || page.first < 0) throw new InvalidInputError('first must be a non-negative integer', 'first');
       const after = page.after ? decodeCursor(page.after) : null;
-      let query = db.selectFrom(TABLE).selectAll();
-      if (filter.statuses && filter.statuses.length > 0) query = query.where('status', 'in', filter.statuses);
-      if (filter.nameContains) {
-        const pattern = likeContains(foldName(filter.nameContains));
-        query = query.where(sql<boolean>`${sql.ref('name_folded')} like ${pattern} escape '!'`);
-      }
+      let query = filtered(db.selectFrom(TABLE).selectAll(), filter);
       if (after) {
         query = query.where((eb) =>
           eb.or([
@@ -184,6 +192,13 @@ export function createPredictiveTaskRepository(db: Kysely<Database>, options: { 
       // One extra row tells whether another page follows without a count query.
       const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.first + 1).execute();
       return { rows: rows.slice(0, page.first).map(toTask), hasNextPage: rows.length > page.first };
+    },
+
+    async count(filter) {
+      const row = await filtered(db.selectFrom(TABLE), filter)
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
 
     async setStatus(id, status, change) {

@@ -53,13 +53,20 @@ function nest(root: string, cycle: readonly string[], levels: number, fieldsAt: 
 
 /** The issue's 15-level shape: queues→seats→agent→seats→queue…, 164 bytes. */
 export const DEEP_QUEUES = nest('queues', ['seats', 'agent', 'seats', 'queue'], 15, () => '', 'extension');
-/** The same under agents, with a few fields at each level, ~425 bytes. */
+/** The same under agents (a connection: `agents { edges { node { … } } }`), with a few fields at each level, ~450 bytes. */
 export const DEEP_AGENTS = nest(
   'agents',
-  ['seats', 'queue', 'seats', 'agent'],
-  15,
-  (name) => (name.startsWith('agent') ? 'extension enabled' : name === 'queue' ? 'name strategy' : 'paused answeredCount'),
-  'name',
+  ['edges', 'node', 'seats', 'queue', 'seats', 'agent', 'seats', 'queue', 'seats', 'agent', 'seats', 'queue', 'seats', 'agent', 'seats'],
+  16,
+  (name) =>
+    name === 'agents' || name === 'edges'
+      ? ''
+      : name.startsWith('agent') || name === 'node'
+        ? 'extension enabled'
+        : name === 'queue'
+          ? 'name strategy'
+          : 'paused answeredCount',
+  'state',
 );
 
 /** Fragments that each go one level deeper: depth 2 × levels, reached only through spreads. */
@@ -149,7 +156,7 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
     env: { MAX_QUERY_COST: '5' },
     build: () =>
       graphqlPost(
-        '{ agents { extension enabled callStatus { state } registration { registered } validity seats { paused queue { name strategy } } } queues { name seats { paused } } extGroups { name } }',
+        '{ agents { edges { node { extension enabled callStatus { state } registration { registered } validity seats { paused queue { name strategy } } } } } queues { name seats { paused } } extGroups { name } }',
       ),
     expected: limit(OperationLimit.Cost, 5),
   },
@@ -178,7 +185,7 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
   {
     name: 'batching: a JSON array of 1,000 operations in one POST (batching is off)',
     source: 'owasp',
-    build: () => ({ ...graphqlPost(''), body: JSON.stringify(Array.from({ length: 1_000 }, (_, i) => ({ query: `{ a${i}: agents { extension } }` }))) }),
+    build: () => ({ ...graphqlPost(''), body: JSON.stringify(Array.from({ length: 1_000 }, (_, i) => ({ query: `{ a${i}: agents { totalCount } }` }))) }),
     expected: { status: 400, code: 'BAD_REQUEST' },
   },
   {
@@ -420,7 +427,7 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
   },
   { name: 'callback: objects nested 10,000 deep', source: 'issue', build: () => callback('task-status', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, 'application/json'), expected: { status: 400, check: (reply) => expect(reply.json).toMatchObject({ error: 'invalid callback' }) } },
   // ---- Authentication and roles -------------------------------------------------------------------------------------
-  { name: 'no API key', source: 'limit', build: () => graphqlPost('{ agents { extension } }', { key: null }), expected: { status: 401, code: 'UNAUTHENTICATED' } },
+  { name: 'no API key', source: 'limit', build: () => graphqlPost('{ agents { totalCount } }', { key: null }), expected: { status: 401, code: 'UNAUTHENTICATED' } },
   { name: 'a mutation with a viewer key', source: 'limit', build: () => graphqlPost(HARMFUL_MUTATION, { key: 'viewer' }), expected: { status: [200, 403], code: 'FORBIDDEN' } },
   {
     name: 'an allowed origin is answered with exactly that origin (control for the CORS rows)',

@@ -211,8 +211,10 @@ describe('live events end to end: simulator dialer → callbacks → store → g
     expect(await gw.app.reconcile()).toBeGreaterThanOrEqual(1);
     const [correction] = await watcher.until(1);
     expect(correction).toMatchObject({ status: 'HANGUP', source: 'RECONCILE', call: { uuid: 're-3' }, previous: { status: 'RING' } });
-    const after = await gw.gql(`{ agent(extension: "88880001") { liveStatus { status callUuid } } }`);
+    const after = await gw.gql(`{ agent(extension: "88880001") { liveStatus { status callUuid } presence { state source eventId callUuid } } }`);
     expect(after.data?.agent.liveStatus).toEqual({ status: 'HANGUP', callUuid: 're-3' });
+    // Agent.presence says who told it: the reconciler's correction, in the one vocabulary.
+    expect(after.data?.agent.presence).toEqual({ state: 'AVAILABLE', source: 'RECONCILE', eventId: correction?.eventId, callUuid: 're-3' });
     // Nothing left to correct: a second pass changes nothing.
     expect(await gw.app.reconcile()).toBe(0);
     watcher.stop();

@@ -15,16 +15,20 @@ const DAY = 'from: "2026-11-23T00:00:00+08:00", to: "2026-11-24T00:00:00+08:00"'
 /** queues → seats → agent → seats → queue …, `levels` fields deep, ending in a scalar: the issue's shape. */
 function nested(levels: number, root: 'queues' | 'agents'): string {
   const cycle = root === 'queues' ? ['seats', 'agent', 'seats', 'queue'] : ['seats', 'queue', 'seats', 'agent'];
-  const fields: string[] = [root];
+  // agents is a connection: its largest page (2,000 agents), then edges → node → the cycle.
+  const fields: string[] = root === 'queues' ? [root] : ['agents(first: 2000)', 'edges', 'node'];
   for (let i = 0; fields.length < levels; i += 1) fields.push(cycle[i % cycle.length] as string);
   const last = fields.at(-1);
-  const leaf = last === 'agent' || last === 'agents' ? 'extension' : last === 'seats' ? 'state' : 'name';
+  const leaf = last === 'agent' || last === 'node' ? 'extension' : last === 'seats' ? 'state' : last === 'edges' ? 'cursor' : 'name';
   return `{${fields.join('{')}{${leaf}${'}'.repeat(fields.length)}}`;
 }
 
 /** `count` aliases of callRecords, each with its own filter: one GetBill each if it ran. */
 const callRecordAliases = (count: number) =>
   `{${Array.from({ length: count }, (_, i) => ` r${i}: callRecords(filter: { ${DAY}, userId: "${i}" }, first: 1) { totalCount }`).join('')} }`;
+
+/** `nested(7, 'agents')`: 2,000 agents (counted as 100) × their seats × the queue's 20 seats. */
+const AGENTS_FAN_OUT = 6810;
 
 const RECORDINGS = `query($n: Int) { callRecords(filter: { ${DAY} }, first: $n) { edges { node { startedAt recording { url } } } } }`;
 const PROBE = '{ queues { name } }';
@@ -97,12 +101,12 @@ describe('operation limits, checked before anything runs', () => {
   });
 
   it('refuses a shallow nesting whose fan-out is too large by cost (agents → seats → queue → seats → agent)', async () => {
-    await refusedOverHttp(nested(5, 'agents'), 'cost', DEFAULTS.maxCost, 6710);
+    await refusedOverHttp(nested(7, 'agents'), 'cost', DEFAULTS.maxCost, AGENTS_FAN_OUT);
   });
 
   it('measures the cost even when an argument is invalid (its field would fail alone while the rest ran)', async () => {
-    const query = `{ callRecords(filter: { from: "2026-11-24T00:00:00Z", to: "2026-11-23T00:00:00Z" }) { totalCount } ${nested(5, 'agents').slice(1, -1)} }`;
-    await refusedOverHttp(query, 'cost', DEFAULTS.maxCost, 6720);
+    const query = `{ callRecords(filter: { from: "2026-11-24T00:00:00Z", to: "2026-11-23T00:00:00Z" }) { totalCount } ${nested(7, 'agents').slice(1, -1)} }`;
+    await refusedOverHttp(query, 'cost', DEFAULTS.maxCost, AGENTS_FAN_OUT + 10);
   });
 
   it('takes `first` from the variables as the multiplier, request by request (the validation cache does not mix them)', async () => {
@@ -128,7 +132,7 @@ describe('operation limits, checked before anything runs', () => {
   it('refuses too many directives and too wide a selection', async () => {
     const directives = `{ gateway { ${Array.from({ length: 25 }, () => 'version @include(if: true)').join(' ')} } }`;
     await refusedOverHttp(directives, 'directives', DEFAULTS.maxDirectives, 25);
-    const wide = `{ agents { ${'extension '.repeat(DEFAULTS.maxBreadth)}} }`;
+    const wide = `{ agents { ${'totalCount '.repeat(DEFAULTS.maxBreadth)}} }`;
     await refusedOverHttp(wide, 'breadth', DEFAULTS.maxBreadth, DEFAULTS.maxBreadth + 1);
   });
 
@@ -177,13 +181,14 @@ describe('operation limits, checked before anything runs', () => {
       gw.sim.sip.signIn(queues[i % queues.length] as string, number, String(i));
     }
     const wallboard = `{
-      agents { extension enabled callStatus { state caller callee } registration { registered } seats { queue { name } state paused } liveStatus { status eventId } }
+      agents(first: 2000) { totalCount edges { node { extension enabled callStatus { state caller callee } registration { registered } seats { queue { name } state paused } liveStatus { status eventId } } } }
       queues { name seats { agent { extension } state } }
     }`;
     expect(measureCost(schema, parse(wallboard), {})).toBeLessThan(DEFAULTS.maxCost);
     const response = await gw.gql(wallboard, undefined, 'viewer');
     expect(response.errors).toBeUndefined();
-    expect(response.data?.agents.length).toBeGreaterThanOrEqual(2_000);
+    expect(response.data?.agents.edges).toHaveLength(2_000);
+    expect(response.data?.agents.totalCount).toBeGreaterThanOrEqual(2_000);
   });
 });
 
@@ -235,7 +240,7 @@ describe('every limit is configurable', () => {
     await refused('{ gateway { version @include(if: true) demo @skip(if: false) } }', 'directives', 1, 2);
     await refused(`{ gateway { ${'version '.repeat(40)}} }`, 'tokens', 40, 41);
     // Three list calls (GetQueueList, GetSipnumberInfo, GetExtgroupInfo) of 10 each; their scalars are free.
-    await refused('{ queues { name } agents { extension } extGroups { name } }', 'cost', 25, 30);
+    await refused('{ queues { name } agents { totalCount } extGroups { name } }', 'cost', 25, 30);
     const fine = await gw.gql('{ queues { name } }', undefined, 'viewer');
     expect(fine.errors).toBeUndefined();
   });

@@ -53,18 +53,18 @@ describe('partial results: a failed upstream read fails its own path only', () =
       const result = await gw.gql(
         `query($e: [String!]) {
           gateway { version }
-          agents(filter: { extensions: $e }) { extension enabled seats { state } }
+          agents(filter: { extensions: $e }) { edges { node { extension enabled seats { state } } } }
           queues { name seats { state } }
           tasks(filter: { kind: PREDICTIVE }) { edges { node { name } } unavailable }
         }`,
         { e: EXTENSIONS },
       );
       expect(result.data?.gateway.version).toEqual(expect.any(String));
-      expect(result.data?.agents.map((a: any) => [a.extension, a.enabled, a.seats])).toEqual(EXTENSIONS.map((e) => [e, true, null]));
+      expect(result.data?.agents.edges.map(({ node: a }: any) => [a.extension, a.enabled, a.seats])).toEqual(EXTENSIONS.map((e) => [e, true, null]));
       expect(result.data?.queues.map((q: any) => q.seats)).toEqual([null, null, null, null]);
       expect(result.data?.queues.map((q: any) => q.name)).toHaveLength(4);
       expect(result.data?.tasks).toEqual({ edges: [{ node: { name: PREDICTIVE_NAME } }], unavailable: [] });
-      expect(pathsOf(result)).toEqual([...EXTENSIONS.map((_, i) => `agents.${i}.seats`), ...[0, 1, 2, 3].map((i) => `queues.${i}.seats`)]);
+      expect(pathsOf(result)).toEqual([...EXTENSIONS.map((_, i) => `agents.edges.${i}.node.seats`), ...[0, 1, 2, 3].map((i) => `queues.${i}.seats`)]);
       expect(codesOf(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
       // One GetQueueSipStatus per loader (agents' seats, queues' seats), as when the switch answers.
       expect(gw.sim.stats.count(SipService.GetQueueSipStatus)).toBe(2);
@@ -78,16 +78,16 @@ describe('partial results: a failed upstream read fails its own path only', () =
       const result = await gw.gql(
         `query($e: [String!]) {
           gateway { version }
-          agents(filter: { extensions: $e }) { extension enabled callStatus { state } validity registration { registered } seats { state } }
+          agents(filter: { extensions: $e }) { edges { node { extension enabled callStatus { state } validity registration { registered } seats { state } } } }
         }`,
         { e: EXTENSIONS },
       );
       expect(result.data?.gateway.version).toEqual(expect.any(String));
-      for (const agent of result.data?.agents ?? []) {
+      for (const { node: agent } of result.data?.agents.edges ?? []) {
         expect(agent).toMatchObject({ enabled: true, callStatus: null, validity: null, registration: null, seats: expect.any(Array) });
       }
       expect(pathsOf(result)).toEqual(
-        EXTENSIONS.flatMap((_, i) => [`agents.${i}.callStatus`, `agents.${i}.registration`, `agents.${i}.validity`]).sort(),
+        EXTENSIONS.flatMap((_, i) => [`agents.edges.${i}.node.callStatus`, `agents.edges.${i}.node.registration`, `agents.edges.${i}.node.validity`]).sort(),
       );
       for (const service of [SipService.GetSipCallStatus, SipService.GetSipValidStatus, SipService.GetSipRegisterStatus, SipService.GetSipNumberInfo]) {
         expect(gw.sim.stats.count(service), service).toBe(1);
@@ -106,7 +106,7 @@ describe('partial results: a failed upstream read fails its own path only', () =
       expect(gw.sim.stats.count(SipService.GetSipNumberInfo)).toBe(1);
 
       fail(SipService.GetSipNumberInfo);
-      const listing = await gw.gql(`{ gateway { version } agents { extension } queues { name } }`);
+      const listing = await gw.gql(`{ gateway { version } agents { totalCount edges { node { extension } } } queues { name } }`);
       expect(listing.data?.agents).toBeNull();
       expect(listing.data?.queues).toHaveLength(4);
       expect(pathsOf(listing)).toEqual(['agents']);
@@ -119,14 +119,14 @@ describe('partial results: a failed upstream read fails its own path only', () =
         `query($e: [String!]) {
           gateway { version }
           queues { name }
-          agents(filter: { extensions: $e }) { extension seats { state } }
+          agents(filter: { extensions: $e }) { edges { node { extension seats { state } } } }
           extGroups { name }
           tasks(filter: { kind: PREDICTIVE }) { edges { node { name } } }
         }`,
         { e: EXTENSIONS },
       );
       expect(result.data?.queues).toBeNull();
-      expect(result.data?.agents).toHaveLength(3);
+      expect(result.data?.agents.edges).toHaveLength(3);
       expect(result.data?.extGroups).toHaveLength(3);
       expect(result.data?.tasks.edges).toEqual([{ node: { name: PREDICTIVE_NAME } }]);
       expect(pathsOf(result)).toEqual(['queues']);
@@ -155,28 +155,31 @@ describe('partial results: a failed upstream read fails its own path only', () =
     });
 
     it('the AI task list: tasks keeps the predictive tasks, names AI_CALL in unavailable and reports the error on complete', async () => {
-      const healthy = await gw.gql(`{ tasks(first: 100) { edges { node { name kind } } unavailable complete } }`);
+      const healthy = await gw.gql(`{ tasks(first: 100) { edges { node { name kind } } totalCount unavailable complete } }`);
       expect(healthy.errors).toBeUndefined();
       expect(healthy.data?.tasks.unavailable).toEqual([]);
       expect(healthy.data?.tasks.complete).toBe(true);
       const aiCount = healthy.data?.tasks.edges.filter((e: any) => e.node.kind === 'AI').length;
       expect(aiCount).toBeGreaterThan(0);
+      expect(healthy.data?.tasks.totalCount).toBe(healthy.data?.tasks.edges.length);
 
       fail(AI.list, AI_DOWN);
       gw.sim.stats.reset();
       const down = await gw.gql(
         `query($e: [String!]) {
           gateway { version }
-          tasks(first: 100) { edges { node { name kind } } pageInfo { hasNextPage } unavailable complete }
-          agents(filter: { extensions: $e }) { extension }
+          tasks(first: 100) { edges { node { name kind } } pageInfo { hasNextPage } totalCount unavailable complete }
+          agents(filter: { extensions: $e }) { totalCount }
         }`,
         { e: EXTENSIONS },
       );
       expect(down.data?.gateway.version).toEqual(expect.any(String));
-      expect(down.data?.agents).toHaveLength(3);
+      expect(down.data?.agents.totalCount).toBe(3);
       expect(down.data?.tasks).toEqual({
         edges: [{ node: { name: PREDICTIVE_NAME, kind: 'PREDICTIVE' } }],
         pageInfo: { hasNextPage: false },
+        // No count rather than a wrong one: the AI tasks could not be counted.
+        totalCount: null,
         unavailable: ['AI_CALL'],
         complete: null,
       });

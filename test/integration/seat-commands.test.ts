@@ -56,11 +56,11 @@ describe('batch seat commands', () => {
     expect(gw.sim.stats.total() - gw.sim.stats.count(SipService.Login)).toBe(20);
     for (const extension of extensions) expect(gw.sim.sip.queues.get('batch-a')?.seats.has(extension)).toBe(true);
 
-    const read = await gw.gql(`query($e: [String!]) { agents(filter: { extensions: $e }) { extension employeeId seats { employeeId queue { name } } } }`, {
+    const read = await gw.gql(`query($e: [String!]) { agents(filter: { extensions: $e }) { edges { node { extension employeeId seats { employeeId queue { name } } } } } }`, {
       e: extensions.slice(0, 2),
     });
     expect(read.errors).toBeUndefined();
-    expect(read.data?.agents).toEqual([
+    expect(read.data?.agents.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
       { extension: '5100', employeeId: 900, seats: [{ employeeId: 900, queue: { name: 'batch-a' } }] },
       { extension: '5101', employeeId: 901, seats: [{ employeeId: 901, queue: { name: 'batch-a' } }] },
     ]);

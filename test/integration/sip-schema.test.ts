@@ -29,8 +29,11 @@ describe('the SIP side through the schema', () => {
     gw.sim.stats.reset();
     const { data, errors } = await gw.op(WallboardDocument, { filter: { extensions } });
     expect(errors).toBeUndefined();
-    expect(data?.agents).toHaveLength(200);
-    expect(data?.agents?.map((a) => a.extension)).toEqual(extensions);
+    const agents = data?.agents?.edges.map((edge) => edge.node) ?? [];
+    expect(agents).toHaveLength(200);
+    expect(data?.agents?.totalCount).toBe(200);
+    expect(data?.agents?.pageInfo.hasNextPage).toBe(false);
+    expect(agents.map((a) => a.extension)).toEqual(extensions);
     const counts = gw.sim.stats.snapshot();
     expect(counts[SipService.GetSipNumberInfo]).toBe(1);
     expect(counts[SipService.GetSipCallStatus]).toBe(1);
@@ -41,9 +44,9 @@ describe('the SIP side through the schema', () => {
     expect(counts[SipService.GetQueueList]).toBe(1);
     expect(gw.sim.stats.total()).toBeLessThanOrEqual(7);
 
-    const disabled = data?.agents?.find((a) => a.extension === '7000');
+    const disabled = agents.find((a) => a.extension === '7000');
     expect(disabled).toMatchObject({ enabled: false, validity: 'DISABLED' });
-    const enabled = data?.agents?.find((a) => a.extension === '7001');
+    const enabled = agents.find((a) => a.extension === '7001');
     expect(enabled).toMatchObject({ enabled: true, validity: 'ENABLED', seats: [{ state: 'WAITING', paused: false }] });
   });
 
@@ -52,10 +55,71 @@ describe('the SIP side through the schema', () => {
     for (let i = 0; i < 120; i += 1) small.sim.sip.addExtension({ number: String(6000 + i), password: 'x' });
     small.sim.stats.reset();
     const extensions = Array.from({ length: 120 }, (_, i) => String(6000 + i));
-    const { data, errors } = await small.gql(`query($e: [String!]) { agents(filter: { extensions: $e }) { extension callStatus { state } } }`, { e: extensions });
+    const { data, errors } = await small.gql(
+      `query($e: [String!]) { agents(filter: { extensions: $e }) { edges { node { extension callStatus { state } } } } }`,
+      { e: extensions },
+    );
     expect(errors).toBeUndefined();
-    expect(data?.agents).toHaveLength(120);
+    expect(data?.agents.edges).toHaveLength(120);
     expect(small.sim.stats.count(SipService.GetSipCallStatus)).toBe(3);
+  });
+
+  it('pages agents by extension: every agent exactly once, totalCount on every page, status calls per page', async () => {
+    const { data: all } = await gw.gql(`{ agents(first: 2000) { totalCount edges { node { extension } } } }`);
+    const everyone: string[] = all?.agents.edges.map((edge: { node: { extension: string } }) => edge.node.extension);
+    expect(everyone.length).toBe(all?.agents.totalCount);
+    expect(everyone.length).toBeGreaterThan(200);
+    const PAGE = `query($after: String) {
+      agents(first: 64, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { extension callStatus { state } } } }
+    }`;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages += 1) {
+      gw.sim.stats.reset();
+      const { data, errors }: { data?: any; errors?: unknown } = await gw.gql(PAGE, { after });
+      expect(errors).toBeUndefined();
+      const page: any = data?.agents;
+      expect(page.totalCount).toBe(everyone.length);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      expect(page.edges.length).toBeLessThanOrEqual(64);
+      seen.push(...page.edges.map((edge: { node: { extension: string } }) => edge.node.extension));
+      // One GetSipnumberInfo for the listing and one GetSipCallStatus for the page's agents (chunk size 500 > 64).
+      expect(gw.sim.stats.count(SipService.GetSipNumberInfo)).toBe(1);
+      expect(gw.sim.stats.count(SipService.GetSipCallStatus)).toBe(1);
+      expect(page.pageInfo.endCursor).toBe(page.edges.at(-1).cursor);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    // Every agent once, in the same extension order as one big page.
+    expect(seen).toEqual(everyone);
+    expect(new Set(seen).size).toBe(seen.length);
+    // Numeric extension order ("999" before "7000").
+    const numbers = seen.map(Number);
+    expect([...numbers].sort((a, b) => a - b)).toEqual(numbers);
+
+    // An agent removed between pages does not shift the next page (cursors are extensions, not offsets).
+    const first = await gw.gql(`{ agents(first: 3) { edges { node { extension } } pageInfo { endCursor } } }`);
+    const removed = everyone[1] as string;
+    const saved = gw.sim.sip.extensions.get(removed);
+    gw.sim.sip.extensions.delete(removed);
+    try {
+      const next = await gw.gql(`query($a: String) { agents(first: 3, after: $a) { totalCount edges { node { extension } } } }`, {
+        a: first.data?.agents.pageInfo.endCursor,
+      });
+      expect(next.data?.agents.edges.map((e: { node: { extension: string } }) => e.node.extension)).toEqual(everyone.slice(3, 6));
+      expect(next.data?.agents.totalCount).toBe(everyone.length - 1);
+    } finally {
+      if (saved) gw.sim.sip.extensions.set(removed, saved);
+    }
+  });
+
+  it('refuses a page size outside 1…2000 and a cursor it did not hand out, on the agents path only', async () => {
+    for (const [args, field] of [['first: 0', 'first'], ['first: 2001', 'first'], ['after: "bm9wZQ"', 'after']] as const) {
+      const { data, errors } = await gw.gql(`{ gateway { version } agents(${args}) { totalCount } }`);
+      expect(data?.agents).toBeNull();
+      expect(data?.gateway.version).toBeTruthy();
+      expect(errors?.[0]).toMatchObject({ path: ['agents'], extensions: { code: 'INVALID_INPUT', field } });
+    }
   });
 
   it('finds one agent, and null for an unknown one', async () => {

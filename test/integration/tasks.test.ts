@@ -164,6 +164,45 @@ describe('predictive tasks through the schema', () => {
     expect(node.data?.node).toEqual({ name: '双十一回访', kind: 'PREDICTIVE' });
   });
 
+  it('counts tasks of both kinds in totalCount, the same on every page, with one AI list read per page', async () => {
+    const count = async (filter: Record<string, unknown> | null, first = 2, after: string | null = null) =>
+      (await gw.op(TasksPageDocument, { first, after, filter })).data!.tasks!;
+    const predictive = await count({ kind: 'PREDICTIVE' });
+    expect(predictive.totalCount).toBe(4);
+    expect(predictive.unavailable).toEqual([]);
+    gw.sim.stats.reset();
+    const all = await count(null, 100);
+    expect(all.totalCount).toBe(all.edges.length);
+    expect(all.totalCount).toBe(7);
+    expect(gw.sim.stats.count('GET /v1/task')).toBe(1);
+    const ai = await count({ kind: 'AI' });
+    expect(ai.totalCount).toBe(3);
+    // The second page of the mixed list counts the same tasks as the first.
+    const second = await count(null, 3, (await count(null, 3)).pageInfo.endCursor ?? null);
+    expect(second.totalCount).toBe(7);
+    expect((await count({ status: ['ENDED'] })).totalCount).toBe(1);
+    expect((await count({ nameContains: '双十一' })).totalCount).toBe(1);
+  });
+
+  it('names the connection TaskConnection / TaskEdge and takes no last/before (a document with them fails validation)', async () => {
+    const types = await gw.gql(`{ t: __type(name: "TaskConnection") { fields { name } } e: __type(name: "TaskEdge") { name } q: __type(name: "Query") { fields { name args { name } } } }`);
+    expect(types.data?.t.fields.map((f: { name: string }) => f.name).sort()).toEqual(['complete', 'edges', 'pageInfo', 'totalCount', 'unavailable']);
+    expect(types.data?.e).toEqual({ name: 'TaskEdge' });
+    const args = (field: string) =>
+      types.data?.q.fields.find((f: { name: string }) => f.name === field).args.map((a: { name: string }) => a.name).sort();
+    expect(args('tasks')).toEqual(['after', 'filter', 'first']);
+    expect(args('agents')).toEqual(['after', 'filter', 'first']);
+    expect(args('callRecords')).toEqual(['after', 'filter', 'first']);
+    for (const query of ['{ tasks(last: 2) { totalCount } }', '{ tasks(before: "x") { totalCount } }', '{ agents(last: 2) { totalCount } }']) {
+      const { data, errors } = await gw.gql(query);
+      expect(data, query).toBeUndefined();
+      expect(errors?.[0]?.extensions?.code, query).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(errors?.[0]?.message, query).toMatch(/Unknown argument "(last|before)"/);
+    }
+    const refused = await gw.gql('{ tasks(first: 501) { totalCount } }');
+    expect(refused.errors?.[0]).toMatchObject({ path: ['tasks'], extensions: { code: 'INVALID_INPUT', field: 'first' } });
+  });
+
   it('forbids a viewer to create tasks', async () => {
     gw.sim.stats.reset();
     const { errors } = await create({ name: 'nope', assignment: { type: 'QUEUE', assignee: queue }, numbers: [{ phone: '13900000001' }] }, 'viewer');

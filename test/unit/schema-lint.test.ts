@@ -9,6 +9,7 @@ import {
   isInputObjectType,
   isInterfaceType,
   isListType,
+  isNonNullType,
   isObjectType,
   isUnionType,
 } from 'graphql';
@@ -37,9 +38,8 @@ const SUBSCRIPTION_EXCEPTIONS: Record<string, string> = {};
 
 /** Lists read from an upstream call (declared `cost.listCall` / `cost.batchedList`) that are not connections. */
 const UNBOUNDED_LIST_EXCEPTIONS: Record<string, string> = {
-  'Query.agents': 'to become a connection: issue 11 item 11',
-  'Query.queues': "bounded by the PBX's queue configuration (tens); GetQueueList has no paging",
-  'Query.extGroups': "bounded by the PBX's extension-group configuration; GetExtgroupInfo has no paging",
+  'Query.queues': "bounded by the PBX's queue configuration (tens of queues, set up by an administrator); GetQueueList has no paging",
+  'Query.extGroups': "bounded by the PBX's extension-group configuration (set up by an administrator); GetExtgroupInfo has no paging",
   'Queue.seats': 'bounded by the agents checked in to one queue; GetQueueSipStatus has no paging',
   'Agent.seats': 'bounded by the queues one agent is checked in to',
   'ExtGroup.members': "bounded by one group's size; GetGroupExt has no paging",
@@ -169,6 +169,36 @@ export function lintUpstreamLists(
   return violations;
 }
 
+/** Mutations that may break rule (f), with why. None today. */
+const MUTATION_INPUT_EXCEPTIONS: Record<string, string> = {};
+
+/**
+ * (f) Mutation conventions (docs/api.md, "Mutations"): every mutation takes exactly one argument, `input`, of an input
+ * object type, non-null; other arguments may stay only deprecated (a bare argument being replaced by `input`), and
+ * then `input` is nullable until they are removed. Every `create…` mutation's input has an `idempotencyKey`.
+ */
+export function lintMutationInputs(s: GraphQLSchema, exceptions: Record<string, string> = MUTATION_INPUT_EXCEPTIONS): Violations {
+  const violations: Violations = [];
+  for (const field of Object.values(s.getMutationType()?.getFields() ?? {})) {
+    const at = `Mutation.${field.name}`;
+    if (at in exceptions) continue;
+    const input = field.args.find((arg) => arg.name === 'input');
+    const others = field.args.filter((arg) => arg.name !== 'input');
+    if (!input) {
+      violations.push(`${at}: takes its arguments as one \`input\` argument`);
+      continue;
+    }
+    const type = getNamedType(input.type);
+    if (!isInputObjectType(type)) violations.push(`${at}(input): is an input object type`);
+    for (const arg of others) if (!arg.deprecationReason) violations.push(`${at}(${arg.name}): a mutation's only argument is \`input\` (deprecate ${arg.name} in its favour)`);
+    if (others.length === 0 && !isNonNullType(input.type)) violations.push(`${at}(input): is non-null (nullable only beside a deprecated argument)`);
+    if (field.name.startsWith('create') && isInputObjectType(type) && !('idempotencyKey' in type.getFields())) {
+      violations.push(`${at}: a create takes an \`idempotencyKey\` in its input`);
+    }
+  }
+  return violations;
+}
+
 /** Allow-list entries must name something that still breaks the rule, with a reason. */
 function staleExceptions(exceptions: Record<string, string>, violationsWithout: Violations): Violations {
   return Object.entries(exceptions).flatMap(([at, reason]) => [
@@ -202,9 +232,14 @@ describe('schema lint', () => {
     for (const [at, reason] of Object.entries(UNBOUNDED_LIST_EXCEPTIONS)) expect(reason.length, at).toBeGreaterThan(10);
   });
 
+  it('(f) every mutation takes one `input` (other arguments only deprecated); every create takes an idempotencyKey', () => {
+    expect(lintMutationInputs(schema)).toEqual([]);
+    expect(staleExceptions(MUTATION_INPUT_EXCEPTIONS, lintMutationInputs(schema, {}))).toEqual([]);
+  });
+
   it('(e) sees the lists the cost model declares as upstream lists', () => {
     const upstream = fieldsOf(schema).filter(({ field }) => isUpstreamList(field.extensions?.complexity));
-    expect(upstream.map(({ type, field }) => `${type.name}.${field.name}`)).toContain('Query.agents');
+    expect(upstream.map(({ type, field }) => `${type.name}.${field.name}`)).toContain('Query.queues');
   });
 });
 
@@ -248,6 +283,29 @@ describe('schema lint catches violations', () => {
       'Mutation.strip: a mutation returns a union of its payload and error types',
     ]);
     expect(lintNaming(bad, { 'Thing.Name': 'test' })).not.toContain('Thing.Name: fields are camelCase');
+  });
+
+  it('(f) bare arguments, a nullable or scalar input, a create without idempotencyKey', () => {
+    const mutations = buildSchema(/* GraphQL */ `
+      type Query { ok: Boolean }
+      input CreateThingInput { name: String }
+      input TouchThingInput { id: ID! }
+      type Mutation {
+        deleteThing(id: ID!): Boolean
+        touchThing(input: TouchThingInput): Boolean
+        renameThing(input: String!): Boolean
+        moveThing(input: TouchThingInput, id: ID @deprecated(reason: "Use input.")): Boolean
+        createThing(input: CreateThingInput!): Boolean
+        polishThing(input: TouchThingInput!, hard: Boolean): Boolean
+      }
+    `);
+    expect(lintMutationInputs(mutations)).toEqual([
+      'Mutation.deleteThing: takes its arguments as one `input` argument',
+      'Mutation.touchThing(input): is non-null (nullable only beside a deprecated argument)',
+      'Mutation.renameThing(input): is an input object type',
+      'Mutation.createThing: a create takes an `idempotencyKey` in its input',
+      "Mutation.polishThing(hard): a mutation's only argument is `input` (deprecate hard in its favour)",
+    ]);
   });
 
   it('(d) a subscription not named as an event', () => {
