@@ -2,6 +2,8 @@ import { type GatewayConfig, secretsOf } from './config.ts';
 import { createAuthenticator } from './auth.ts';
 import { createCallbackHandler } from './callbacks/route.ts';
 import type { GatewayServices } from './context.ts';
+import { createCallbackIngestor } from './callbacks/ingest.ts';
+import { recordTaskChange as recordTaskChangeWith, type TaskChange } from './events/task-changes.ts';
 import { startBackgroundWork } from './background.ts';
 import { createEventFeed } from './events/feed.ts';
 import { createPubSub, type PubSub } from './events/pubsub.ts';
@@ -54,7 +56,10 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger }));
   const feed = createEventFeed(store, pubsub, logger);
   const { http, sip, aicall, aiTaskOptions, time } = createUpstreamClients(config);
-  const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, version: VERSION };
+  // One ingestor for callbacks and the gateway's own task-status events: the same append → settle → publish path.
+  const ingestor = createCallbackIngestor({ store, pubsub, logger, settleLeaseMs: config.events.settleLeaseMs });
+  const recordTaskChange = (change: TaskChange) => recordTaskChangeWith(ingestor, logger, change);
+  const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, version: VERSION };
 
   const authenticate = createAuthenticator(config);
   // WebSockets and SSE streams count against the same per-key and per-address caps.
@@ -65,7 +70,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const drain = createDrain();
   const yoga = createGatewayYoga({ services, authenticate, logger, connections, originPolicy, drain });
 
-  const callbacks = createCallbackHandler({ config, store, pubsub, logger, time, settleLeaseMs: config.events.settleLeaseMs });
+  const callbacks = createCallbackHandler({ config, store, pubsub, logger, time, ingestor });
   const background = await startBackgroundWork({ config, store, sip, feed, callbacks, logger });
 
   const readiness = createReadiness({ store, pubsub, sip, aicallConfigured: aicall !== null, drain, logger });

@@ -1,6 +1,8 @@
 import type { Principal } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { EventFeed } from './events/feed.ts';
+import type { TaskChange } from './events/task-changes.ts';
+import type { GatewayEvent } from './events/types.ts';
 import type { PubSub } from './events/pubsub.ts';
 import { type AiCallLoaders, type AiTaskOptionsCache, createAiCallLoaders } from './loaders/aicall.ts';
 import { createSipLoaders, type SipLoaders } from './loaders/sip.ts';
@@ -25,6 +27,12 @@ export interface GatewayServices {
   pubsub: PubSub;
   /** Ordered, gap-free event streams for this process's subscribers (the pub/sub only wakes it). */
   feed: EventFeed;
+  /**
+   * Records a task status change the gateway made (a mutation) as a task-status event: appended, projected, settled
+   * and published like a callback (src/events/task-changes.ts). Resolves to the settled event, or null (duplicate,
+   * projection retried later, or not stored: logged).
+   */
+  recordTaskChange: (change: TaskChange) => Promise<GatewayEvent | null>;
   version: string;
 }
 

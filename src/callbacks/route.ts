@@ -45,6 +45,8 @@ export interface CallbackHandlerOptions {
   retryDelayMs?: number;
   /** A pending event older than this is taken over by this replica's sweep (default 2 s). */
   settleLeaseMs?: number;
+  /** The ingestor to use (the app shares one with the gateway's own task-status events); made from the options above when absent. */
+  ingestor?: CallbackIngestor;
 }
 
 export interface CallbackHandler {
@@ -69,7 +71,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   const maxBytes = config.callbackMaxBodyBytes;
   const bodyTimeoutMs = config.connectionLimits.callbackBodyTimeoutMs;
   const secretDigest = config.callback ? digest(config.callback.secret) : null;
-  const ingestor = createCallbackIngestor({
+  const ingestor = options.ingestor ?? createCallbackIngestor({
     store,
     pubsub: options.pubsub,
     logger,

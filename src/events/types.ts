@@ -106,19 +106,44 @@ export interface CallRecordEffect {
   recordKey: string;
 }
 
-/** The predictive-task status callback. The manual says only 3 ("finished") is ever sent. */
+/** A task status as the gateway names it (PredictiveTaskStatus's values; AI tasks are RUNNING or PAUSED). */
+export type TaskStatusName = 'NOT_STARTED' | 'RUNNING' | 'PAUSED' | 'ENDED' | 'FINISHED';
+
+/**
+ * A task's status changed: the predictive PBX's task-status callback (it only ever sends 3, "finished"), or a change
+ * the gateway made itself (source 'mutation': creation, startTask, pauseTask, endTask, deleteTask; either kind). The
+ * optional fields were added later: an event stored before them is a PBX callback (`source` 'callback', `kind`
+ * PREDICTIVE).
+ */
 export interface TaskStatusPayload {
+  /** The task's platform id (PBX task id, or AI-task uuid). */
   taskId: string;
   companyCode: string | null;
-  status: 'FINISHED' | 'UNKNOWN';
+  /** The status the change asks for; UNKNOWN for a callback code the manual does not list; DELETED for deleteTask. */
+  status: TaskStatusName | 'UNKNOWN' | 'DELETED';
+  /** The callback's code as sent; for a mutation, the status again. */
   statusCode: string;
+  /** Absent: PREDICTIVE. */
+  kind?: 'PREDICTIVE' | 'AI';
+  /** Absent: 'callback'. */
+  source?: 'callback' | 'mutation';
+  /**
+   * AI tasks only (the gateway keeps no store of them): the status the gateway read just before its command, null when
+   * it could not read it or the task is new. A predictive task's previous status comes from its store (the effect).
+   */
+  previous?: TaskStatusName | null;
 }
 
 export interface TaskStatusEffect {
-  /** Whether the gateway has this task (it only knows the tasks it created). */
+  /** Whether the gateway has this task (it only knows the predictive tasks it created; AI tasks it changed: true). */
   known: boolean;
-  /** The task's status after the event (a PredictiveTaskStatus), null when unknown. */
+  /** The task's status after the event (a PredictiveTaskStatus), null when unknown or deleted. */
   status: string | null;
+  /**
+   * The status before the event; null for a creation, an unknown task, or when not known. When the event changed
+   * nothing (`applied` false) it is the unchanged status. Absent on events stored before it was added.
+   */
+  previous?: string | null;
 }
 
 /**

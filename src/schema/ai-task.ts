@@ -3,6 +3,7 @@ import { builder } from '../builder.ts';
 import type { GatewayContext } from '../context.ts';
 import {
   type AiTaskFieldIssue,
+  aiTaskStatus,
   callerLineFromTask,
   checkAiTaskInput,
   issuesFromFieldErrors,
@@ -23,7 +24,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ConflictError } from '../errors.ts';
 import { aiCallCommand, explainAiCallError, mutationErrors, resultErrors, UpstreamRejected } from './errors.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKeySchema, idempotent } from './mutation-input.ts';
-import { afterAiWrite, commandTaskId, requireAiTask, TaskRef, taskIdOf } from './task.ts';
+import { afterAiWrite, commandTaskId, findAiTask, requireAiTask, TaskRef, taskIdOf } from './task.ts';
 import { requireAiCall } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
 
@@ -256,6 +257,7 @@ async function createAiTask(ctx: GatewayContext, input: CreateAiTaskArgs): Promi
   }
   // A new task is paused: no line's free concurrency moved, and the options just fetched still hold.
   afterAiWrite(ctx, { concurrencyChanged: false });
+  await ctx.recordTaskChange({ kind: 'AI', taskId: task.id, status: 'PAUSED', previous: null, key: ['created'] });
   return { task, uuid: task.id };
 }
 
@@ -346,8 +348,11 @@ builder.mutationFields((t) => ({
       }
       if (!ref) throw new NotFoundError('Task', globalId);
       const aicall = requireAiCall(ctx);
+      // The status before, for the event's `previous` (unknown when the list cannot be read: the delete goes on).
+      const before = await findAiTask(ctx, ref.id).catch(() => null);
       await aiCallCommand({ task: globalId }, () => aicall.deleteTask(ref.id));
       afterAiWrite(ctx);
+      await ctx.recordTaskChange({ kind: 'AI', taskId: ref.id, status: 'DELETED', previous: before ? aiTaskStatus(before) : null, key: ['deleted'] });
       return { id: globalId, uuid: ref.id };
     },
   }),

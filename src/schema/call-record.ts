@@ -386,6 +386,28 @@ function callerOf(record: CallRecordView): string | null {
 
 const optionalValue = (name: string) => z.string().trim().min(1, `${name} must not be empty`).max(128).nullish();
 
+/** Why the `agents` filter fields are deprecated (issue 11 item 10): the filters name agents by `extensions` everywhere. */
+export const AGENTS_FILTER_DEPRECATION = 'Use `extensions` (the same list; every filter names agents by `extensions`). Not together with it.';
+/** The issue when a filter has both `extensions` and the deprecated `agents`. */
+export const BOTH_EXTENSION_FIELDS = 'give `extensions` or the deprecated `agents`, not both';
+
+/** A filter's `extensions` (or the deprecated `agents`, its old name); null when neither is given. Both is refused by the caller. */
+export function extensionsFilterOf(filter: { extensions?: readonly string[] | null; agents?: readonly string[] | null } | null | undefined): readonly string[] | null {
+  return filter?.extensions ?? filter?.agents ?? null;
+}
+
+const extensionList = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1, 'an agent extension must not be empty')
+      .max(32, 'an agent extension is at most 32 characters')
+      .refine((value) => !value.includes(','), 'an agent extension must not contain a comma'),
+  )
+  .max(500, 'at most 500 agents')
+  .nullish();
+
 const CallRecordFilter = builder.inputType('CallRecordFilter', {
   description: `Which call records to read. \`from\` and \`to\` bound the dial time (both included, whole seconds; at most ${MAX_WINDOW_DAYS} days); every other condition must hold too.`,
   fields: (t) => ({
@@ -393,7 +415,8 @@ const CallRecordFilter = builder.inputType('CallRecordFilter', {
     to: t.field({ type: 'DateTime', required: true, description: `Dialled at or before this instant; after \`from\`, at most ${MAX_WINDOW_DAYS} days later.` }),
     direction: t.field({ type: CallDirectionEnum.inputRef, description: 'Only INBOUND or only OUTBOUND calls; both when absent.' }),
     callMethod: t.field({ type: CallMethodEnum.inputRef, description: 'Only calls made this way; any way when absent.' }),
-    agents: t.stringList({ description: 'Only calls of these extensions.' }),
+    extensions: t.stringList({ description: 'Only calls of these extensions (agents), at most 500. Not together with the deprecated `agents`.' }),
+    agents: t.stringList({ description: 'Only calls of these extensions.', deprecationReason: AGENTS_FILTER_DEPRECATION }),
     calleeNumber: t.string({
       description: "Only calls whose called number (GetBill's destnumber) is exactly this: the customer on outbound calls, the company number on inbound ones.",
     }),
@@ -415,17 +438,8 @@ const CallRecordFilter = builder.inputType('CallRecordFilter', {
       to: z.date(),
       direction: z.string().nullish(),
       callMethod: z.string().nullish(),
-      agents: z
-        .array(
-          z
-            .string()
-            .trim()
-            .min(1, 'an agent extension must not be empty')
-            .max(32, 'an agent extension is at most 32 characters')
-            .refine((value) => !value.includes(','), 'an agent extension must not contain a comma'),
-        )
-        .max(500, 'at most 500 agents')
-        .nullish(),
+      extensions: extensionList,
+      agents: extensionList,
       calleeNumber: optionalValue('calleeNumber'),
       userId: optionalValue('userId'),
       memberId: optionalValue('memberId'),
@@ -434,6 +448,9 @@ const CallRecordFilter = builder.inputType('CallRecordFilter', {
     })
     .loose()
     .superRefine((filter, ctx) => {
+      if (filter.extensions != null && filter.agents != null) {
+        ctx.addIssue({ code: 'custom', path: ['agents'], message: BOTH_EXTENSION_FIELDS });
+      }
       if (filter.to.getTime() <= filter.from.getTime()) {
         ctx.addIssue({ code: 'custom', path: ['to'], message: '`to` must be after `from`' });
       } else if (filter.to.getTime() - filter.from.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
@@ -460,7 +477,7 @@ function recordSetOf(filter: FilterInput): RecordSet {
   const direction =
     filter.direction === 'INBOUND' ? BillDirectionFilter.In : filter.direction === 'OUTBOUND' ? BillDirectionFilter.Out : BillDirectionFilter.All;
   const callMethod = filter.callMethod ? CallMethodEnum.toUpstream(filter.callMethod, ['filter', 'callMethod']) : CallMethod.Any;
-  const extensions = [...new Set((filter.agents ?? []).map((agent) => agent.trim()))].sort();
+  const extensions = [...new Set((extensionsFilterOf(filter) ?? []).map((agent) => agent.trim()))].sort();
   const optional = (value: string | null | undefined) => (value ? value.trim() : undefined);
   const query: BillQuery = {
     from,

@@ -8,6 +8,7 @@ import { defineCodeEnum } from './codes.ts';
 import { mutationErrors, resultErrors, sipCommand, UpstreamRejected } from './errors.ts';
 import { ConflictError, type InputIssue, InvalidInputError } from '../errors.ts';
 import { AGENT_REF, EXT_GROUP_REF, IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKeySchema, idempotent, referenceOf, throwIssues } from './mutation-input.ts';
+import { AgentPresenceStateEnum, presenceOfMemberCallStatus } from './presence.ts';
 import { AgentRef, agentOf, ExtGroupRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
@@ -29,6 +30,15 @@ const ExtGroupMemberRef = builder.objectRef<ExtGroupMember>('ExtGroupMember').im
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (m) => agentOf(m.extension) }),
     state: t.field({ type: MemberStateEnum.ref, description: 'Takes group calls (IDLE) or is skipped (BUSY).', resolve: (m) => MemberStateEnum.of(m.state) }),
     callStatus: t.field({ type: MemberCallStatusEnum.ref, description: "The member's phone.", resolve: (m) => MemberCallStatusEnum.of(m.callStatus) }),
+    presenceState: t.field({
+      type: AgentPresenceStateEnum,
+      description:
+        "The member's phone in the agents' one vocabulary (as Agent.presence.state): RINGING → RINGING, ANSWERED → IN_CALL, " +
+        'HUNG_UP → AVAILABLE, an unknown code → UNKNOWN. Read with the member list (no call of its own).',
+      // Cost: none beyond the member list's own read.
+      complexity: cost.local,
+      resolve: (m) => presenceOfMemberCallStatus(m.callStatus.value),
+    }),
   }),
 });
 

@@ -10,9 +10,17 @@ import { none } from '../store/call-records.ts';
 import { callRecordInputOf } from '../store/projections.ts';
 import { decodeCallDirection } from '../upstream/sip/codes.ts';
 import { CallDirectionEnum } from './call-enums.ts';
-import { CallRecordRef, type CallRecordView, callRecordKeyOr, callRecordView } from './call-record.ts';
+import {
+  AGENTS_FILTER_DEPRECATION,
+  BOTH_EXTENSION_FIELDS,
+  CallRecordRef,
+  type CallRecordView,
+  callRecordKeyOr,
+  callRecordView,
+  extensionsFilterOf,
+} from './call-record.ts';
 import { AgentRef, agentOf } from './refs.ts';
-import { TaskRef, TaskStatusEnum, taskIdOf } from './task.ts';
+import { findAiTask, StatusChangeSourceEnum, TaskKindEnum, TaskRef, type TaskShape, TaskStatusEnum, taskIdOf } from './task.ts';
 import { cost } from '../limits/cost.ts';
 import { AgentPresenceStateEnum, liveStatusLoader, presenceOfCallback } from './presence.ts';
 import { filter, pipe } from 'graphql-yoga';
@@ -194,32 +202,73 @@ const CallRecordCreatedEventRef = builder.objectRef<GatewayEvent<'call-record'>>
   }),
 });
 
+const kindOfEvent = (e: GatewayEvent<'task-status'>) => e.payload.kind ?? 'PREDICTIVE';
+
 const TaskStatusChangedEventRef = builder.objectRef<GatewayEvent<'task-status'>>('TaskStatusChangedEvent').implement({
-  description: 'A task status reported by the platform (the predictive PBX reports only "finished").',
+  description:
+    "A task's status changed: through this gateway (source MUTATION: creation, startTask, pauseTask, endTask, deleteTask; either kind), " +
+    'or as the platform reported it (source CALLBACK: the predictive PBX reports only "finished"). Changes made outside the gateway ' +
+    "(the AI-call platform's console, the PBX's own screens) are not seen.",
   fields: (t) => ({
     eventId: t.id({ description: 'Increasing event id: resume with `after`.', resolve: (e) => String(e.id) }),
-    receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in.', resolve: (e) => new Date(e.receivedAt) }),
+    receivedAt: t.field({ type: 'DateTime', description: 'When the gateway took it in (for a MUTATION: when it made the change).', resolve: (e) => new Date(e.receivedAt) }),
     taskId: t.string({
-      description: "The PBX's task id.",
+      description: "The task's platform id.",
       deprecationReason: 'Use platformTaskId (the same value), or taskGlobalId for the global id.',
       resolve: (e) => e.payload.taskId,
     }),
-    platformTaskId: t.string({ description: "The PBX's own task id (PredictiveTask.platformId).", resolve: (e) => e.payload.taskId }),
+    platformTaskId: t.string({
+      description: "The task's own id on its platform (Task.platformId: the PBX's task id, or the AI task's uuid).",
+      resolve: (e) => e.payload.taskId,
+    }),
     taskGlobalId: t.id({
       description:
-        "The task's global id (PredictiveTask.id: what `taskStatusChanged(taskId:)` and the task mutations take), computed without a read; " +
-        '`task` is null when this gateway did not create the task, this never is.',
-      resolve: (e) => encodeGlobalID('PredictiveTask', e.payload.taskId),
+        "The task's global id (Task.id: what `taskStatusChanged(taskId:)` and the task mutations take), computed without a read; " +
+        '`task` is null when the task is unknown or gone, this never is.',
+      resolve: (e) => encodeGlobalID(kindOfEvent(e) === 'AI' ? 'AiTask' : 'PredictiveTask', e.payload.taskId),
     }),
-    status: t.field({ type: TaskStatusEnum, nullable: true, description: 'The status now; null for a task this gateway did not create.', resolve: (e) => (e.effect?.status as never) ?? null }),
-    task: t.field({ type: TaskRef, nullable: true, description: 'The task, when this gateway created it.', resolve: (e, _a, ctx) => ctx.store.tasks.get(e.payload.taskId) }),
+    kind: t.field({ type: TaskKindEnum, description: 'Which platform runs the task.', resolve: kindOfEvent }),
+    source: t.field({
+      type: StatusChangeSourceEnum,
+      description: 'MUTATION: this gateway changed it; CALLBACK: the platform reported it.',
+      resolve: (e) => e.payload.source ?? 'callback',
+    }),
+    previous: t.field({
+      type: TaskStatusEnum,
+      nullable: true,
+      description:
+        'The status before the change; null for a creation, a task this gateway did not create, an AI task whose status could not be read ' +
+        'before the command, and events stored before this field existed. Equal to `status` when the event changed nothing.',
+      resolve: (e) => (e.effect?.previous as never) ?? null,
+    }),
+    status: t.field({
+      type: TaskStatusEnum,
+      nullable: true,
+      description:
+        'The status after the change: what `task { status }` shows once the event is out. Null for a task this gateway did not create, and ' +
+        'for a deleted one (`deleted`).',
+      resolve: (e) => (e.effect?.status as never) ?? null,
+    }),
+    deleted: t.boolean({ description: 'True when the change was deleteTask: the task is gone (`status` and `task` are null).', resolve: (e) => e.payload.status === 'DELETED' }),
+    task: t.field({
+      type: TaskRef,
+      nullable: true,
+      description: 'The task now, when it exists and this gateway knows it (an AI task reads the platform: one `GET /v1/task`).',
+      // Cost: a store read, or (AI) the operation's one `GET /v1/task`.
+      complexity: cost.call,
+      resolve: async (e, _a, ctx): Promise<TaskShape | null> => {
+        if (kindOfEvent(e) === 'PREDICTIVE') return ctx.store.tasks.get(e.payload.taskId);
+        return e.payload.status === 'DELETED' || !ctx.aicall ? null : findAiTask(ctx, e.payload.taskId);
+      },
+    }),
   }),
 });
 
 const CallRecordEventFilter = builder.inputType('CallRecordEventFilter', {
   description: 'Which new call records to receive.',
   fields: (t) => ({
-    agents: t.stringList({ description: 'Only records of these extensions.' }),
+    extensions: t.stringList({ description: 'Only records of these extensions (agents). Not together with the deprecated `agents`.' }),
+    agents: t.stringList({ description: 'Only records of these extensions.', deprecationReason: AGENTS_FILTER_DEPRECATION }),
     direction: t.field({ type: CallDirectionEnum.inputRef, description: 'Only this direction; both when absent.' }),
   }),
 });
@@ -291,21 +340,28 @@ builder.subscriptionFields((t) => ({
       filter: t.arg({ type: CallRecordEventFilter, description: 'Which records; all when absent.' }),
       after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
     },
-    subscribe: (_root, args, ctx) =>
-      streamEvents(ctx.store, ctx.feed, 'call-record', {
+    subscribe: (_root, args, ctx) => {
+      if (args.filter?.extensions != null && args.filter.agents != null) {
+        throw new InvalidInputError(BOTH_EXTENSION_FIELDS, undefined, [{ path: ['filter', 'agents'], message: BOTH_EXTENSION_FIELDS }]);
+      }
+      return streamEvents(ctx.store, ctx.feed, 'call-record', {
         after: afterOf(args.after),
-        subjects: args.filter?.agents ?? [],
+        subjects: extensionsFilterOf(args.filter) ?? [],
         match: (event) => {
           if (!args.filter?.direction) return true;
           return CallDirectionEnum.of(decodeCallDirection(event.payload.direction)) === args.filter.direction;
         },
         ...bounded(ctx),
-      }),
+      });
+    },
     resolve: (event) => event,
   }),
   taskStatusChanged: t.field({
     type: TaskStatusChangedEventRef,
-    description: 'Task status reported by the platform (a predictive task finishing).',
+    description:
+      'Task status changes of either kind: those made through this gateway (creation, startTask, pauseTask, endTask, deleteTask) and those ' +
+      'the platform reports (a predictive task finishing). Each carries `previous`, `status`, `source` and `kind`. Changes made outside the ' +
+      "gateway (the AI-call platform's console) are not seen.",
     args: {
       taskId: t.arg.id({ description: "Only this task (its global id); all when absent." }),
       after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
@@ -313,7 +369,13 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const ref = args.taskId ? taskIdOf(String(args.taskId)) : null;
       if (args.taskId && !ref) throw new InvalidInputError('taskId is not a task id', 'taskId');
-      return streamEvents(ctx.store, ctx.feed, 'task-status', { after: afterOf(args.after), subjects: ref ? [ref.id] : [], ...bounded(ctx) });
+      return streamEvents(ctx.store, ctx.feed, 'task-status', {
+        after: afterOf(args.after),
+        subjects: ref ? [ref.id] : [],
+        // A PBX task id and an AI uuid never look alike, but the kind makes it exact.
+        match: (event) => !ref || (event.payload.kind ?? 'PREDICTIVE') === ref.kind,
+        ...bounded(ctx),
+      });
     },
     resolve: (event) => event,
   }),

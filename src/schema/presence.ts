@@ -20,7 +20,7 @@ export type PresenceState = 'OFFLINE' | 'DISABLED' | 'NOT_FOUND' | 'AVAILABLE' |
 export const AgentPresenceStateEnum = builder.enumType('AgentPresenceState', {
   description:
     "An agent's state, in one vocabulary for every view of it: `Agent.presence` (polled or from the callbacks), " +
-    '`AgentStatusEvent.state` (pushed), `AgentLiveState.state`, `QueueSeat.presenceState`. New values may come: show an unknown one as UNKNOWN.',
+    '`AgentStatusEvent.state` (pushed), `AgentLiveState.state`, `QueueSeat.presenceState`, `ExtGroupMember.presenceState`. New values may come: show an unknown one as UNKNOWN.',
   values: {
     OFFLINE: { description: 'No phone registered on the extension (polled: the PBX says not registered).' },
     DISABLED: { description: 'The extension is disabled on the switch.' },

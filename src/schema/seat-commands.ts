@@ -25,6 +25,7 @@ import { ErrorInterface, explainSipError, INTERNAL_SERVER_ERROR } from './errors
 import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { requireSip } from './upstream.ts';
+import { AGENT_REF, keyOfGlobalId, QUEUE_REF, referenceOf } from './mutation-input.ts';
 import { queueMembershipOf } from '../events/queue-membership.ts';
 
 /**
@@ -149,8 +150,10 @@ const SeatCommandResultRef = builder.objectRef<SeatOutcome>('SeatCommandResult')
     'otherwise `error` says why not, and `uncertain` whether it may have been carried out anyway.',
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Position of the entry in the input list (`seats`, or `agents` for setAgentsAvailability), from 0.' }),
-    extension: t.exposeString('extension', { description: 'The extension, as given.' }),
-    queue: t.exposeString('queue', { description: 'The queue, as given (or, for setAgentsAvailability, a queue the agent sits in).' }),
+    extension: t.exposeString('extension', { description: 'The extension, as given (the key of `agentId` when the agent was given by id).' }),
+    queue: t.exposeString('queue', {
+      description: 'The queue, as given (its name when given by `queueId`; for setAgentsAvailability, a queue the agent sits in).',
+    }),
     employeeId: t.exposeInt('employeeId', {
       nullable: true,
       description: "The employee id (the platform's `crmid`) sent with the command: as given, else read from the agent's seats; null when nothing was sent for want of one.",
@@ -209,10 +212,14 @@ SetAgentsAvailabilityPayload.implement({
 // ---- Inputs -------------------------------------------------------------------------------------------------------
 
 const SeatCommandInput = builder.inputType('SeatCommandInput', {
-  description: 'One agent in one queue, for a batch command.',
+  description:
+    'One agent in one queue, for a batch command. The agent as `agentId` (Agent.id) or `extension`, and the queue as `queueId` ' +
+    '(Queue.id) or `queue`: exactly one of each (else an InvalidInputError for this entry).',
   fields: (t) => ({
-    extension: t.string({ required: true, description: "The agent's extension (2–10 digits)." }),
-    queue: t.string({ required: true, description: 'Queue name.' }),
+    agentId: t.id({ description: "The agent's global id (Agent.id); or give `extension`." }),
+    extension: t.string({ description: "The agent's extension (2–10 digits); or give `agentId`." }),
+    queueId: t.id({ description: "The queue's global id (Queue.id); or give `queue`." }),
+    queue: t.string({ description: 'Queue name; or give `queueId`.' }),
     employeeId: t.int({
       description:
         "The agent's employee id in your CRM (the platform's `crmid`). Optional: when left out, it is read from the agent's seats in other queues " +
@@ -237,9 +244,10 @@ const CheckInAgentsInput = SeatCommandsInput('CheckInAgentsInput', 'check in');
 const CheckOutAgentsInput = SeatCommandsInput('CheckOutAgentsInput', 'check out');
 
 const AgentEmployeeInput = builder.inputType('AgentEmployeeInput', {
-  description: 'An agent, with its employee id when you know it.',
+  description: 'An agent, with its employee id when you know it. The agent as `agentId` (Agent.id) or `extension`: exactly one of the two.',
   fields: (t) => ({
-    extension: t.string({ required: true, description: "The agent's extension (2–10 digits)." }),
+    agentId: t.id({ description: "The agent's global id (Agent.id); or give `extension`." }),
+    extension: t.string({ description: "The agent's extension (2–10 digits); or give `agentId`." }),
     employeeId: t.int({ description: "The agent's employee id (`crmid`); read from its seats when left out." }),
   }),
 });
@@ -249,7 +257,8 @@ const SetAgentsAvailabilityInput = builder.inputType('SetAgentsAvailabilityInput
   fields: (t) => ({
     agents: t.field({ type: [AgentEmployeeInput], required: true, description: `The agents (1–${MAX_SEAT_COMMANDS}).` }),
     available: t.boolean({ required: true, description: 'True: offer calls again; false: show busy (pause), e.g. for a break.' }),
-    queues: t.stringList({ description: 'Only these queues; every queue each agent sits in when left out.' }),
+    queues: t.stringList({ description: 'Only these queues (names); every queue each agent sits in when neither this nor `queueIds` is given.' }),
+    queueIds: t.idList({ description: 'Only these queues, as global ids (Queue.id); or give `queues`, not both.' }),
   }),
 });
 
@@ -346,7 +355,7 @@ const refused = (index: number, extension: string, queue: string, employeeId: nu
   error: new InvalidInputError(issues.map((issue) => issue.message).join('; '), undefined, issues),
 });
 
-type SeatEntry = { extension: string; queue: string; employeeId?: number | null };
+type SeatEntry = { agentId?: string | number | null; extension?: string | null; queueId?: string | number | null; queue?: string | null; employeeId?: number | null };
 
 /** checkInAgents / checkOutAgents: validate each entry, find missing employee ids, send, report per seat. */
 async function runSeatBatch(ctx: GatewayContext, entries: readonly SeatEntry[], kind: 'in' | 'out'): Promise<BatchShape> {
@@ -358,19 +367,24 @@ async function runSeatBatch(ctx: GatewayContext, entries: readonly SeatEntry[], 
   const valid: Array<{ index: number; extension: string; queue: string; employeeId: number | null }> = [];
   const seen = new Map<string, number>();
   entries.forEach((entry, index) => {
-    const extension = entry.extension.trim();
-    const queue = entry.queue.trim();
     const at = (field: string) => ['input', 'seats', String(index), field];
     const issues: InputIssue[] = [];
-    if (!EXTENSION.test(extension)) issues.push({ path: at('extension'), message: 'extension must be 2–10 digits' });
-    if (queue === '') issues.push({ path: at('queue'), message: 'queue is required' });
+    const entryPath = ['input', 'seats', String(index)];
+    const extension = referenceOf(entry, AGENT_REF, issues, entryPath);
+    const agentRefOk = issues.length === 0;
+    const queue = referenceOf(entry, QUEUE_REF, issues, entryPath);
+    const queueRefOk = issues.length === (agentRefOk ? 0 : 1);
+    if (agentRefOk && !EXTENSION.test(extension)) issues.push({ path: at('extension'), message: 'extension must be 2–10 digits' });
+    if (!queueRefOk) {
+      // already reported: both or neither of queueId / queue, or not a Queue id
+    } else if (queue === '') issues.push({ path: at('queue'), message: 'queue is required' });
     else if (queue.length > MAX_QUEUE_NAME) issues.push({ path: at('queue'), message: `queue names are at most ${MAX_QUEUE_NAME} characters` });
     if (entry.employeeId != null && entry.employeeId < 0) issues.push({ path: at('employeeId'), message: 'employeeId must be 0 or more' });
     const key = `${extension}\u0000${queue}`;
     const first = seen.get(key);
     if (issues.length === 0 && first !== undefined) issues.push({ path: ['input', 'seats', String(index)], message: `the same seat as entry ${first}` });
     if (issues.length > 0) {
-      outcomes[index] = refused(index, entry.extension, entry.queue, entry.employeeId ?? null, issues);
+      outcomes[index] = refused(index, extension || (entry.extension ?? ''), queue || (entry.queue ?? ''), entry.employeeId ?? null, issues);
       return;
     }
     seen.set(key, index);
@@ -444,7 +458,8 @@ builder.mutationFields((t) => ({
       'Shows agents as available or busy (a break) in every queue they sit in, or in the queues named: one GetQueueSipStatus finds their seats, ' +
       `then one SetSeatsStatus per seat (${SEAT_COMMAND_CONCURRENCY} at a time), with a result per seat. A failed seat never fails the others.`,
     // Cost: one GetQueueSipStatus, and one SetSeatsStatus per seat (an agent counted as 3 seats, or the queues named).
-    complexity: (args) => cost.calls(Math.min((args.input?.agents?.length ?? 0) * (args.input?.queues?.length ?? 3), MAX_SEAT_COMMANDS) + 1),
+    complexity: (args) =>
+      cost.calls(Math.min((args.input?.agents?.length ?? 0) * (args.input?.queues?.length ?? args.input?.queueIds?.length ?? 3), MAX_SEAT_COMMANDS) + 1),
     errors: batchErrors('SetAgentsAvailabilityResult'),
     args: { input: t.arg({ type: SetAgentsAvailabilityInput, required: true, description: 'The command, described by its input type.' }) },
     resolve: async (_root, { input }, ctx) => {
@@ -452,15 +467,28 @@ builder.mutationFields((t) => ({
       refuseSize(input.agents.length, ['input', 'agents']);
       const issues: InputIssue[] = [];
       const agents = input.agents.map((agent, index) => {
-        const extension = agent.extension.trim();
-        if (!EXTENSION.test(extension)) issues.push({ path: ['input', 'agents', String(index), 'extension'], message: 'extension must be 2–10 digits' });
+        const before = issues.length;
+        const extension = referenceOf(agent, AGENT_REF, issues, ['input', 'agents', String(index)]);
+        if (issues.length === before && !EXTENSION.test(extension)) issues.push({ path: ['input', 'agents', String(index), 'extension'], message: 'extension must be 2–10 digits' });
         if (agent.employeeId != null && agent.employeeId < 0) issues.push({ path: ['input', 'agents', String(index), 'employeeId'], message: 'employeeId must be 0 or more' });
         return { index, extension, employeeId: agent.employeeId ?? null };
       });
-      const queues = input.queues?.map((queue) => queue.trim()) ?? null;
-      queues?.forEach((queue, index) => {
-        if (queue === '' || queue.length > MAX_QUEUE_NAME) issues.push({ path: ['input', 'queues', String(index)], message: `queue names are 1–${MAX_QUEUE_NAME} characters` });
-      });
+      if (input.queues != null && input.queueIds != null) {
+        issues.push({ path: ['input', 'queueIds'], message: 'give the queues either as `queueIds` (their global ids) or as `queues`, not both' });
+      }
+      const queues =
+        input.queueIds != null
+          ? input.queueIds.map((id, index) => {
+              const key = keyOfGlobalId(String(id), 'Queue');
+              if (key === null) issues.push({ path: ['input', 'queueIds', String(index)], message: 'not a Queue id: use Queue.id' });
+              return key ?? '';
+            })
+          : (input.queues?.map((queue) => queue.trim()) ?? null);
+      if (input.queueIds == null) {
+        queues?.forEach((queue, index) => {
+          if (queue === '' || queue.length > MAX_QUEUE_NAME) issues.push({ path: ['input', 'queues', String(index)], message: `queue names are 1–${MAX_QUEUE_NAME} characters` });
+        });
+      }
       if (issues.length > 0) throw new InvalidInputError(issues.map((issue) => issue.message).join('; '), undefined, issues);
 
       const seats = await seatsOf(ctx, agents.map((agent) => agent.extension));

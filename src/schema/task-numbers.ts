@@ -479,6 +479,7 @@ builder.mutationFields((t) => ({
         }
         await ctx.store.tasks.insert({ id: result.taskId, name, assignment: { type: storedType, assignee }, pacing, callerNumbers, status: PredictiveTaskStatus.NotStarted });
         await recordCounts(ctx, result.taskId, entries.length, result);
+        await ctx.recordTaskChange({ kind: 'PREDICTIVE', taskId: result.taskId, status: 'NOT_STARTED', key: ['created'] });
         return payloadOf(result);
       });
     },

@@ -14,6 +14,7 @@ import {
 import { InvalidInputError, NotFoundError, SipBusinessError, TaskStateConflictError, UnsupportedForTaskKindError } from '../errors.ts';
 import { availableActions, refusedByState, statusOfSipTaskCode, TaskAction } from '../domain/task-actions.ts';
 import {
+  canChangeStatus,
   foldName,
   PredictiveAssignmentType,
   type PredictiveTask,
@@ -167,9 +168,14 @@ TaskRef.implement({
     }),
     progress: t.field({
       type: TaskProgressRef,
-      description: 'Numbers on the task and how many were dialled (predictive tasks: dialled is not reported by the PBX).',
+      description:
+        'Numbers on the task and how many were dialled. Predictive tasks: the PBX reports no progress, so dialled is null until the task is ' +
+        'FINISHED (then every number was dialled: dialled = total); an ENDED task keeps null (how many were dialled before it ended is unknown).',
       resolve: (task) =>
-        isAiTask(task) ? { total: task.progress.total, dialled: task.progress.dialled } : { total: task.counts.accepted, dialled: null },
+        isAiTask(task)
+          ? { total: task.progress.total, dialled: task.progress.dialled }
+          : // The PBX reports no progress, only that a task finished: then every number on it was dialled.
+            { total: task.counts.accepted, dialled: task.status === PredictiveTaskStatus.Finished ? task.counts.accepted : null },
     }),
     createdAt: t.field({
       type: 'DateTime',
@@ -215,10 +221,10 @@ const NumberCountsRef = builder.objectRef<PredictiveTask['counts']>('TaskNumberC
   }),
 });
 
-const StatusChangeSourceEnum = builder.enumType('TaskStatusChangeSource', {
+export const StatusChangeSourceEnum = builder.enumType('TaskStatusChangeSource', {
   description: 'Who changed a task status.',
   values: {
-    MUTATION: { value: 'mutation', description: 'A mutation through this gateway (creation, startTask, pauseTask, endTask).' },
+    MUTATION: { value: 'mutation', description: 'A mutation through this gateway (creation, startTask, pauseTask, endTask, deleteTask).' },
     CALLBACK: { value: 'callback', description: "The platform's task callback (a task that finished)." },
   } as const satisfies Record<string, { value: StatusChange['source']; description: string }>,
 });
@@ -589,7 +595,7 @@ for (const [name, { action, command, status, text }] of Object.entries(COMMANDS)
     t.field({
       type: TaskPayload,
       description: text,
-      // Cost: one TaskSet (AI: start/stop, and the task list read again when the platform's answer carries no task).
+      // Cost: one TaskSet (AI: the task list read before the command, for the event's `previous`, and start/stop; the read-back is `task`'s own cost).
       complexity: cost.calls(2),
       // Exactly what it can return: InvalidInputError only for `input` and `id` both or neither (an id that is no task's is NotFoundError).
       errors: resultErrors(`${name[0]?.toUpperCase()}${name.slice(1)}Result`, [
@@ -610,12 +616,23 @@ for (const [name, { action, command, status, text }] of Object.entries(COMMANDS)
           if (command === TaskCommand.End) {
             throw new UnsupportedForTaskKindError(name, 'AI', 'the AI-call platform cannot end a task: pauseTask stops it, deleteTask removes it');
           }
-          return { globalId: String(id), task: await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start), uuid: ref.id };
+          // The status before, for the event's `previous` (this request's one task list; unknown when it cannot be read).
+          const before = await findAiTask(ctx, ref.id).catch(() => null);
+          const answered = await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start);
+          const previous = before ? aiTaskStatus(before) : null;
+          if (previous !== status) {
+            await ctx.recordTaskChange({ kind: 'AI', taskId: ref.id, status, previous, key: [previous ?? '-', status, ctx.requestId] });
+          }
+          return { globalId: String(id), task: answered, uuid: ref.id };
         }
         const task = await requirePredictiveTask(ctx, String(id));
         await predictiveTaskCommand(String(id), task, action, () => requireSip(ctx).setTaskStatus(task.id, command));
-        const changed = await ctx.store.tasks.setStatus(task.id, status, { source: 'mutation' });
-        return { globalId: String(id), task: changed?.task ?? task };
+        // The status is written by the event's projection (so the pushed event and `task { status }` agree); a command
+        // that changes nothing (start on a running task) appends nothing.
+        if (canChangeStatus(task.status, status)) {
+          await ctx.recordTaskChange({ kind: 'PREDICTIVE', taskId: task.id, status, key: [task.status, task.statusChangedAt.getTime(), status] });
+        }
+        return { globalId: String(id), task: (await ctx.store.tasks.get(task.id)) ?? task };
       },
     }),
   );

@@ -47,19 +47,38 @@ export function callRecordInputOf(p: CallRecordPayload): CallRecordInput {
   });
 }
 
+const TASK_STATUSES: ReadonlySet<string> = new Set(Object.values(PredictiveTaskStatus));
+
+/**
+ * A task-status event: the PBX's "finished" callback, or a change the gateway made (source 'mutation'). A predictive
+ * task's status is written here, with the event's receipt time as the status time: that is also how a second
+ * application recognises the first, and how `previous` is found again (the history row the first one wrote).
+ * An AI task has no store: the event is applied as the gateway saw the change (its payload's `previous`).
+ */
 async function projectTaskStatus(store: Store, event: StoredEvent<'task-status'>): Promise<Projected<'task-status'>> {
   const { taskId, status } = event.payload;
-  if (status !== 'FINISHED') {
-    const task = await store.tasks.get(taskId);
-    return { applied: false, effect: { known: task !== null, status: task?.status ?? null } };
+  if (event.payload.kind === 'AI') {
+    return { applied: true, effect: { known: true, status: status === 'DELETED' ? null : status, previous: event.payload.previous ?? null } };
   }
-  // The event's receipt time becomes the status time, which is also how a second application recognises the first.
+  const mutation = event.payload.source === 'mutation';
+  const creation = mutation && status === PredictiveTaskStatus.NotStarted;
+  if (creation || !TASK_STATUSES.has(status) || (!mutation && status !== PredictiveTaskStatus.Finished)) {
+    // A creation was written with the task (insert); anything else here is a callback code the manual does not list.
+    const task = await store.tasks.get(taskId);
+    if (creation) return { applied: task !== null, effect: { known: task !== null, status: task?.status ?? null, previous: null } };
+    return { applied: false, effect: { known: task !== null, status: task?.status ?? null, previous: task?.status ?? null } };
+  }
   const at = new Date(event.receivedAt);
-  const result = await store.tasks.setStatus(taskId, PredictiveTaskStatus.Finished, { source: 'callback', at });
-  if (!result) return { applied: false, effect: { known: false, status: null } };
-  const applied =
-    result.changed || (result.task.status === PredictiveTaskStatus.Finished && result.task.statusChangedAt.getTime() === at.getTime());
-  return { applied, effect: { known: true, status: result.task.status } };
+  const result = await store.tasks.setStatus(taskId, status as PredictiveTaskStatus, { source: mutation ? 'mutation' : 'callback', at });
+  if (!result) return { applied: false, effect: { known: false, status: null, previous: null } };
+  const applied = result.changed || (result.task.status === status && result.task.statusChangedAt.getTime() === at.getTime());
+  let previous: string | null = result.task.status;
+  if (applied) {
+    const history = await store.tasks.history(taskId);
+    const row = history.findLast((change) => change.to === status && change.at.getTime() === at.getTime());
+    previous = row?.from ?? null;
+  }
+  return { applied, effect: { known: true, status: result.task.status, previous } };
 }
 
 /** Applies one stored event to its projection; the result is what `store.events.settle` records. */

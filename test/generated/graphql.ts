@@ -108,7 +108,10 @@ export type CallMethodInput =
 
 /** Which call records to read. `from` and `to` bound the dial time (both included, whole seconds; at most 31 days); every other condition must hold too. */
 export type CallRecordFilter = {
-  /** Only calls of these extensions. */
+  /**
+   * Only calls of these extensions.
+   * @deprecated Use `extensions` (the same list; every filter names agents by `extensions`). Not together with it.
+   */
   agents?: Array<string> | null | undefined;
   /** Only calls made this way; any way when absent. */
   callMethod?: CallMethodInput | null | undefined;
@@ -118,6 +121,8 @@ export type CallRecordFilter = {
   customerId?: string | null | undefined;
   /** Only INBOUND or only OUTBOUND calls; both when absent. */
   direction?: CallDirectionInput | null | undefined;
+  /** Only calls of these extensions (agents), at most 500. Not together with the deprecated `agents`. */
+  extensions?: Array<string> | null | undefined;
   /** Dialled at or after this instant. */
   from: string;
   /** Only records whose custom field `chengshudu` (maturity) is exactly this. */

@@ -242,9 +242,10 @@ describe('callRecords over the simulator', () => {
     expect(ids).toEqual(expected);
   });
 
-  it('filters by direction, agents, call method, called number and custom fields like the platform', async () => {
+  it('filters by direction, extensions (or the deprecated agents), call method, called number and custom fields like the platform', async () => {
     const cases: Array<[Record<string, unknown>, (bill: SimBill) => boolean]> = [
       [{ direction: 'INBOUND' }, (b) => b.direction === CallDirection.In],
+      [{ direction: 'OUTBOUND', extensions: ['90240002', '90240005'] }, (b) => b.direction === CallDirection.Out && ['90240002', '90240005'].includes(b.extnumber)],
       [{ direction: 'OUTBOUND', agents: ['90240002', '90240005'] }, (b) => b.direction === CallDirection.Out && ['90240002', '90240005'].includes(b.extnumber)],
       [{ callMethod: 'PREDICTIVE' }, (b) => b.callmethod === CallMethod.Predictive],
       [{ callMethod: 'PREDICTIVE', customerId: 'c3' }, (b) => b.callmethod === CallMethod.Predictive && b.customuuid === 'c3'],
@@ -465,6 +466,8 @@ describe('callRecords over the simulator', () => {
       [{ from, to: iso(start + 32 * DAY) }, undefined, undefined],
       [{ ...windowA(), direction: 'UNKNOWN' }, undefined, undefined],
       [{ ...windowA(), agents: ['9024,0001'] }, undefined, undefined],
+      [{ ...windowA(), extensions: ['9024,0001'] }, undefined, undefined],
+      [{ ...windowA(), extensions: ['90240001'], agents: ['90240001'] }, undefined, undefined],
       [{ ...windowA(), customerId: '' }, undefined, undefined],
       [windowA(), 0, undefined],
       [windowA(), 1001, undefined],
@@ -478,6 +481,8 @@ describe('callRecords over the simulator', () => {
       // callRecords is nullable (docs/api.md, "Partial results"): the refused field is null, not the whole document.
       expect(result.data?.callRecords ?? null).toBeNull();
     }
+    const both = await gql(PAGE_QUERY, { filter: { ...windowA(), extensions: ['90240001'], agents: ['90240002'] } });
+    expect(both.errors?.[0]?.message).toMatch(/`extensions` or the deprecated `agents`, not both/);
     const window = await gql(PAGE_QUERY, { filter: { from, to: iso(start + 32 * DAY) } });
     expect(window.errors?.[0]?.message).toMatch(/31 days/);
     // Backwards paging is not an argument at all: a document asking for it fails validation, and nothing runs.

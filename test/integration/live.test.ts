@@ -105,7 +105,7 @@ describe('live events end to end: simulator dialer → callbacks → store → g
     const at = Date.parse(sample?.startedAt ?? '');
     const read = await gw.gql(
       `query($f: CallRecordFilter!) { callRecords(filter: $f, first: 100) { edges { node { recordId uuid } } } }`,
-      { f: { from: new Date(at - 60_000).toISOString(), to: new Date(at + 60_000).toISOString(), agents: [sample?.agent?.extension] } },
+      { f: { from: new Date(at - 60_000).toISOString(), to: new Date(at + 60_000).toISOString(), extensions: [sample?.agent?.extension] } },
     );
     expect(read.data?.callRecords.edges.map((e: any) => e.node)).toContainEqual({ recordId: sample?.recordId, uuid: sample?.uuid });
     agents.stop();
@@ -135,6 +135,37 @@ describe('live events end to end: simulator dialer → callbacks → store → g
     const events = await replay.until(2);
     expect(events.map((e) => e.record.uuid)).toEqual(['dup-uuid-1', 'dup-uuid-2']);
     replay.stop();
+  });
+
+  it('callRecordCreated filters by `extensions`, or by the deprecated `agents`, and refuses both', async () => {
+    const FILTERED = /* GraphQL */ `
+      subscription($after: ID, $filter: CallRecordEventFilter) { callRecordCreated(after: $after, filter: $filter) { eventId record { uuid agent { extension } } } }
+    `;
+    const base = {
+      type: 'callout', callmethod: 5, starttime: '2026-11-23 11:00:00', answertime: '2026-11-23 11:00:05', endtime: '2026-11-23 11:01:00',
+      duration: 5, billsec: 55, crmid: '1', memberid: '', chengshudu: '', customuuid: 'EXT-FILTER', disnumber: '02100000000',
+      destnumber: '13900009998', recordfilename: '', downloadip: '', hangupdirection: 10041, hangupcause: 10001, companycode: '9024', userkey: '',
+    };
+    const post = (id: number, uuid: string, extnumber: string) =>
+      fetch(`${gw.url}/callbacks/${SECRET}/call-record`, { method: 'POST', body: new URLSearchParams({ detail: JSON.stringify({ ...base, id, uuid, extnumber }) }) }).then(
+        (r) => r.json() as Promise<{ id: number }>,
+      );
+    const first = await post(990011, 'ext-filter-1', '90240001');
+    await post(990012, 'ext-filter-2', '90240002');
+    await post(990013, 'ext-filter-3', '90240001');
+    type Filtered = { eventId: string; record: { uuid: string; agent: { extension: string } | null } };
+    const after = String(first.id - 1);
+    for (const filter of [{ extensions: ['90240001'] }, { agents: ['90240001'] }]) {
+      const sub = collect<Filtered>(client, FILTERED, { after, filter });
+      const events = await sub.until(2);
+      expect(events.map((e) => e.record.uuid), JSON.stringify(filter)).toEqual(['ext-filter-1', 'ext-filter-3']);
+      sub.stop();
+    }
+    const both = collect<Filtered>(client, FILTERED, { after, filter: { extensions: ['90240001'], agents: ['90240001'] } });
+    const errors = (await both.failed.catch((e: unknown) => e)) as Array<{ message: string; extensions?: { code?: string } }>;
+    expect(errors[0]).toMatchObject({ extensions: { code: 'INVALID_INPUT' } });
+    expect(errors[0]?.message).toMatch(/not both/);
+    both.stop();
   });
 
   it('gives a subscriber that reconnects with `after` exactly the events it missed', async () => {

@@ -1,3 +1,4 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { createDisposer } from '../utils/disposer.ts';
@@ -158,6 +159,56 @@ describe('batch seat commands', () => {
     const failed = data?.checkOutAgents.results.find((r: any) => !r.ok);
     expect(failed).toMatchObject({ uncertain: true, error: { __typename: 'UpstreamFailureError', code: 'UPSTREAM_UNAVAILABLE' } });
     gw.sim.control.reset();
+  });
+
+  it('takes agents and queues by global id or by name, exactly one form per reference', async () => {
+    gw.sim.stats.reset();
+    const agentId = (extension: string) => encodeGlobalID('Agent', extension);
+    const queueId = (name: string) => encodeGlobalID('Queue', name);
+    const seats = [
+      { agentId: agentId('5201'), queueId: queueId('batch-c'), employeeId: 31 },
+      { agentId: agentId('5200'), queue: 'batch-c', employeeId: 7 },
+      { agentId: agentId('5200'), extension: '5200', queue: 'batch-b', employeeId: 7 }, // both forms of the agent
+      { extension: '5200', queueId: queueId('batch-b'), queue: 'batch-b', employeeId: 7 }, // both forms of the queue
+      { extension: '5200', employeeId: 7 }, // no queue at all
+      { agentId: queueId('batch-b'), queue: 'batch-b', employeeId: 7 }, // not an Agent id
+      { extension: ' ', queue: 'batch-b', employeeId: 7 }, // a blank name is still checked as an extension
+    ];
+    const { data, errors } = await gw.gql(CHECK_IN, { seats }, 'operator');
+    expect(errors).toBeUndefined();
+    const results = data?.checkInAgents.results;
+    expect(results.slice(0, 2)).toMatchObject([
+      { index: 0, extension: '5201', queue: 'batch-c', ok: true },
+      { index: 1, extension: '5200', queue: 'batch-c', ok: true },
+    ]);
+    const issuePaths = results.slice(2).map((r: any) => [r.error.__typename, r.error.issues.map((i: any) => i.path)]);
+    expect(issuePaths).toEqual([
+      ['InvalidInputError', [['input', 'seats', '2', 'agentId']]],
+      ['InvalidInputError', [['input', 'seats', '3', 'queueId']]],
+      ['InvalidInputError', [['input', 'seats', '4', 'queue']]],
+      ['InvalidInputError', [['input', 'seats', '5', 'agentId']]],
+      ['InvalidInputError', [['input', 'seats', '6', 'extension']]],
+    ]);
+    expect(gw.sim.stats.count(SipService.SipSignIn)).toBe(2);
+    expect(gw.sim.sip.queues.get('batch-c')?.seats.get('5201')?.crmid).toBe('31');
+
+    const byIds = await gw.gql(SET_AVAILABILITY, { input: { agents: [{ agentId: agentId('5201') }], available: false, queueIds: [queueId('batch-c')] } }, 'operator');
+    expect(byIds.errors).toBeUndefined();
+    expect(byIds.data?.setAgentsAvailability).toMatchObject({ succeededCount: 1, results: [{ extension: '5201', queue: 'batch-c', ok: true }] });
+    expect(gw.sim.sip.queues.get('batch-c')?.seats.get('5201')?.paused).toBe(true);
+
+    gw.sim.stats.reset();
+    const refusedInputs = [
+      { agents: [{ agentId: agentId('5201') }], available: true, queueIds: [queueId('batch-c')], queues: ['batch-c'] },
+      { agents: [{ agentId: agentId('5201'), extension: '5201' }], available: true },
+      { agents: [{}], available: true },
+      { agents: [{ extension: '5201' }], available: true, queueIds: [agentId('5201')] },
+    ];
+    for (const input of refusedInputs) {
+      const refused = await gw.gql(SET_AVAILABILITY, { input }, 'operator');
+      expect(refused.data?.setAgentsAvailability, JSON.stringify(input)).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
+    }
+    expect(gw.sim.stats.total() - gw.sim.stats.count(SipService.Login)).toBe(0);
   });
 
   it('is refused to a viewer, with nothing sent', async () => {

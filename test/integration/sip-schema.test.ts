@@ -1,6 +1,7 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ExtensionCallState } from '../../src/simulator/sip/model.ts';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { WallboardDocument } from '../generated/graphql.ts';
 import { createDeferred } from '../utils/deferred.ts';
@@ -155,6 +156,32 @@ describe('the SIP side through the schema', () => {
     expect(groups.errors).toBeUndefined();
     const first = groups.data?.extGroups[0];
     expect(first.members.length).toBe(gw.sim.sip.extGroups.get(first.name)?.members.size);
+  });
+
+  it('maps each group member\'s call status onto AgentPresenceState, from the member list alone', async () => {
+    const group = [...gw.sim.sip.extGroups.values()].find((g) => g.members.size >= 2);
+    expect(group).toBeDefined();
+    const [ringing, talking] = [...(group?.members.keys() ?? [])] as [string, string];
+    const saved = [ringing, talking].map((n) => [n, gw.sim.sip.extensions.get(n)?.callState] as const);
+    const set = (n: string, state: ExtensionCallState) => Object.assign(gw.sim.sip.extensions.get(n) ?? {}, { callState: state });
+    set(ringing, ExtensionCallState.Ringing);
+    set(talking, ExtensionCallState.OffHook);
+    try {
+      gw.sim.stats.reset();
+      const { data, errors } = await gw.gql(`{ extGroups { name members { agent { extension } callStatus presenceState } } }`);
+      expect(errors).toBeUndefined();
+      const expected: Record<string, string> = { RINGING: 'RINGING', ANSWERED: 'IN_CALL', HUNG_UP: 'AVAILABLE', UNKNOWN: 'UNKNOWN' };
+      const members = data?.extGroups.flatMap((g: any) => g.members) as Array<{ agent: { extension: string }; callStatus: string; presenceState: string }>;
+      for (const member of members) expect(member.presenceState, JSON.stringify(member)).toBe(expected[member.callStatus]);
+      const mine = data?.extGroups.find((g: any) => g.name === group?.name).members as typeof members;
+      expect(mine.find((m) => m.agent.extension === ringing)).toMatchObject({ callStatus: 'RINGING', presenceState: 'RINGING' });
+      expect(mine.find((m) => m.agent.extension === talking)).toMatchObject({ callStatus: 'ANSWERED', presenceState: 'IN_CALL' });
+      // No call beyond the list and the member lists: presenceState reads what GetGroupExt returned.
+      expect(gw.sim.stats.count(SipService.GetGroupExt)).toBe(data?.extGroups.length);
+      expect(gw.sim.stats.count(SipService.GetSipCallStatus)).toBe(0);
+    } finally {
+      for (const [n, state] of saved) if (state !== undefined) set(n, state);
+    }
   });
 
   it('runs the queue life cycle: create, update keeping unspecified timings, check in, pause, check out, delete', async () => {

@@ -513,12 +513,12 @@ describe.each(storeBackends())('event store on $name', (backend) => {
       await store.tasks.setStatus(TASK_STATUS.taskid, PredictiveTaskStatus.Running, { source: 'mutation' });
       clock.advance(1000);
       const result = await ingest(store, normaliseTaskStatus(TASK_STATUS));
-      expect(result.settled).toMatchObject({ applied: true, effect: { known: true, status: 'FINISHED' } });
+      expect(result.settled).toMatchObject({ applied: true, effect: { known: true, status: 'FINISHED', previous: 'RUNNING' } });
       const task = await store.tasks.get(TASK_STATUS.taskid);
       expect(task).toMatchObject({ status: PredictiveTaskStatus.Finished, statusChangedAt: new Date(clock.now()) });
       expect((await store.tasks.history(TASK_STATUS.taskid)).at(-1)).toMatchObject({ to: 'FINISHED', source: 'callback' });
       // Catch-up applying it again reports the same.
-      expect(await projectEvent(store, result.stored)).toEqual({ applied: true, effect: { known: true, status: 'FINISHED' } });
+      expect(await projectEvent(store, result.stored)).toEqual({ applied: true, effect: { known: true, status: 'FINISHED', previous: 'RUNNING' } });
     });
 
     it('is stored but not applied for an unknown task or an ended one', async () => {

@@ -199,6 +199,38 @@ export function lintMutationInputs(s: GraphQLSchema, exceptions: Record<string, 
   return violations;
 }
 
+/** Filter fields and arguments naming agents that may break rule (g), with why. None today. */
+const AGENT_LIST_EXCEPTIONS: Record<string, string> = {};
+
+/** A name that speaks of agents or extensions (`agents`, `agentExtensions`, `extNumbers`, `exts`, …). */
+const NAMES_AGENTS = /agent|^ext/i;
+
+/**
+ * (g) One name for "only these agents" (issue 11 item 10): a list of strings or ids that names agents, as a field of a
+ * `…Filter` input or as an argument, is called `extensions` (as AgentFilter, CallRecordFilter, CallRecordEventFilter and
+ * agentStatusChanged take it), or is deprecated in its favour.
+ */
+export function lintAgentLists(s: GraphQLSchema, exceptions: Record<string, string> = AGENT_LIST_EXCEPTIONS): Violations {
+  const violations: Violations = [];
+  const isNameList = (typeRef: Parameters<typeof getNamedType>[0]) => {
+    const nullable = getNullableType(typeRef);
+    return isListType(nullable) && ['String', 'ID'].includes(getNamedType(nullable).name);
+  };
+  const check = (at: string, name: string, typeRef: Parameters<typeof getNamedType>[0], deprecationReason: string | null | undefined) => {
+    if (name === 'extensions' || deprecationReason || at in exceptions) return;
+    if (NAMES_AGENTS.test(name) && isNameList(typeRef)) violations.push(`${at}: a list of agents is named \`extensions\` (or deprecated in its favour)`);
+  };
+  for (const type of userTypes(s)) {
+    if (isInputObjectType(type) && type.name.endsWith('Filter')) {
+      for (const field of Object.values(type.getFields())) check(`${type.name}.${field.name}`, field.name, field.type, field.deprecationReason);
+    }
+  }
+  for (const { type, field } of fieldsOf(s)) {
+    for (const arg of field.args) check(`${type.name}.${field.name}(${arg.name})`, arg.name, arg.type, arg.deprecationReason);
+  }
+  return violations;
+}
+
 /** Allow-list entries must name something that still breaks the rule, with a reason. */
 function staleExceptions(exceptions: Record<string, string>, violationsWithout: Violations): Violations {
   return Object.entries(exceptions).flatMap(([at, reason]) => [
@@ -235,6 +267,16 @@ describe('schema lint', () => {
   it('(f) every mutation takes one `input` (other arguments only deprecated); every create takes an idempotencyKey', () => {
     expect(lintMutationInputs(schema)).toEqual([]);
     expect(staleExceptions(MUTATION_INPUT_EXCEPTIONS, lintMutationInputs(schema, {}))).toEqual([]);
+  });
+
+  it('(g) lists of agents in filters and arguments are named `extensions` (or deprecated); the exceptions are current', () => {
+    expect(lintAgentLists(schema)).toEqual([]);
+    expect(staleExceptions(AGENT_LIST_EXCEPTIONS, lintAgentLists(schema, {}))).toEqual([]);
+  });
+
+  it('(g) sees the agent lists of the filters', () => {
+    const filter = schema.getType('CallRecordFilter');
+    expect(isInputObjectType(filter) && filter.getFields().agents?.deprecationReason).toMatch(/extensions/);
   });
 
   it('(e) sees the lists the cost model declares as upstream lists', () => {
@@ -305,6 +347,20 @@ describe('schema lint catches violations', () => {
       'Mutation.renameThing(input): is an input object type',
       'Mutation.createThing: a create takes an `idempotencyKey` in its input',
       "Mutation.polishThing(hard): a mutation's only argument is `input` (deprecate hard in its favour)",
+    ]);
+  });
+
+  it('(g) a filter field or an argument listing agents under another name', () => {
+    const agentLists = buildSchema(/* GraphQL */ `
+      input CallFilter { agents: [String!], extNumbers: [ID!], extensions: [String!], old: [String!], agent: String, queues: [String!] }
+      input RowFilter { agentIds: [String!] @deprecated(reason: "Use extensions.") }
+      input CheckInInput { agents: [String!] }
+      type Query { calls(filter: CallFilter, agentExtensions: [String!], extensions: [String!]): Boolean, rows(filter: RowFilter): Boolean, x(input: CheckInInput): Boolean }
+    `);
+    expect(lintAgentLists(agentLists)).toEqual([
+      'CallFilter.agents: a list of agents is named `extensions` (or deprecated in its favour)',
+      'CallFilter.extNumbers: a list of agents is named `extensions` (or deprecated in its favour)',
+      'Query.calls(agentExtensions): a list of agents is named `extensions` (or deprecated in its favour)',
     ]);
   });
 
