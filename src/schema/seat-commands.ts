@@ -429,29 +429,29 @@ const batchErrors = (union: string) => ({
   },
 });
 
+const SEAT_BATCHES = {
+  in: { name: 'checkInAgents', service: 'SipSignIn', verb: 'in to', input: CheckInAgentsInput, ids: "the agents' other seats" },
+  out: { name: 'checkOutAgents', service: 'SipSignOut', verb: 'out of', input: CheckOutAgentsInput, ids: 'the seats' },
+} as const;
+
+for (const kind of ['in', 'out'] as const) {
+  const batch = SEAT_BATCHES[kind];
+  builder.mutationField(batch.name, (t) =>
+    t.field({
+      type: SeatCommandsPayload,
+      description:
+        `Checks many agents ${batch.verb} queues (one ${batch.service} per seat, ${SEAT_COMMAND_CONCURRENCY} at a time), with a result per seat: ` +
+        `a seat that fails never fails the others. Employee ids left out are read from ${batch.ids} (one GetQueueSipStatus).`,
+      // Cost: one SipSignIn / SipSignOut per seat (the list is refused beyond MAX_SEAT_COMMANDS), and one GetQueueSipStatus.
+      complexity: (args) => cost.calls(Math.min(args.input?.seats?.length ?? 0, MAX_SEAT_COMMANDS) + 1),
+      errors: batchErrors(`${batch.name[0]?.toUpperCase()}${batch.name.slice(1)}Result`),
+      args: { input: t.arg({ type: batch.input, required: true, description: 'The command, described by its input type.' }) },
+      resolve: (_root, { input }, ctx) => runSeatBatch(ctx, input.seats, kind),
+    }),
+  );
+}
+
 builder.mutationFields((t) => ({
-  checkInAgents: t.field({
-    type: SeatCommandsPayload,
-    description:
-      `Checks many agents in to queues (one SipSignIn per seat, ${SEAT_COMMAND_CONCURRENCY} at a time), with a result per seat: a seat that fails ` +
-      "never fails the others. Employee ids left out are read from the agents' other seats (one GetQueueSipStatus).",
-    // Cost: one SipSignIn per seat (the list is refused beyond MAX_SEAT_COMMANDS), and one GetQueueSipStatus.
-    complexity: (args) => cost.calls(Math.min(args.input?.seats?.length ?? 0, MAX_SEAT_COMMANDS) + 1),
-    errors: batchErrors('CheckInAgentsResult'),
-    args: { input: t.arg({ type: CheckInAgentsInput, required: true, description: 'The command, described by its input type.' }) },
-    resolve: (_root, { input }, ctx) => runSeatBatch(ctx, input.seats, 'in'),
-  }),
-  checkOutAgents: t.field({
-    type: SeatCommandsPayload,
-    description:
-      `Checks many agents out of queues (one SipSignOut per seat, ${SEAT_COMMAND_CONCURRENCY} at a time), with a result per seat: a seat that fails ` +
-      'never fails the others. Employee ids left out are read from the seats (one GetQueueSipStatus).',
-    // Cost: one SipSignOut per seat (the list is refused beyond MAX_SEAT_COMMANDS), and one GetQueueSipStatus.
-    complexity: (args) => cost.calls(Math.min(args.input?.seats?.length ?? 0, MAX_SEAT_COMMANDS) + 1),
-    errors: batchErrors('CheckOutAgentsResult'),
-    args: { input: t.arg({ type: CheckOutAgentsInput, required: true, description: 'The command, described by its input type.' }) },
-    resolve: (_root, { input }, ctx) => runSeatBatch(ctx, input.seats, 'out'),
-  }),
   setAgentsAvailability: t.field({
     type: SetAgentsAvailabilityPayload,
     description:
