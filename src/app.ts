@@ -70,7 +70,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const drain = createDrain();
   const yoga = createGatewayYoga({ services, authenticate, logger, connections, originPolicy, drain });
 
-  const callbacks = createCallbackHandler({ config, store, pubsub, logger, time, ingestor });
+  const callbacks = createCallbackHandler({ config, logger, time, ingestor });
   const background = await startBackgroundWork({ config, store, sip, feed, callbacks, logger });
 
   const readiness = createReadiness({ store, pubsub, sip, aicallConfigured: aicall !== null, drain, logger });

@@ -1,11 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config.ts';
-import type { PubSub } from '../events/pubsub.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
 import type { ZonedTime } from '../upstream/time.ts';
-import { type CallbackIngestor, createCallbackIngestor } from './ingest.ts';
+import type { CallbackIngestor } from './ingest.ts';
 import { CallbackRequestError, decodeCallbackBody, readBody } from './parse.ts';
 import { type AnyNormalisedCallback, CALLBACK_KINDS, type CallbackKind, isCallbackKind, normaliseCallback } from './schemas.ts';
 import { sendJson } from '../server/send-json.ts';
@@ -37,16 +35,10 @@ export interface CallbackHandlerOptions {
   config: Pick<GatewayConfig, 'callback' | 'callbackMaxBodyBytes'> & {
     connectionLimits: Pick<GatewayConfig['connectionLimits'], 'callbackBodyTimeoutMs'>;
   };
-  store: Store;
-  pubsub: PubSub;
   logger: Logger;
   time: ZonedTime;
-  /** Delay before projections that failed are retried (default 5 s). */
-  retryDelayMs?: number;
-  /** A pending event older than this is taken over by this replica's sweep (default 2 s). */
-  settleLeaseMs?: number;
-  /** The ingestor to use (the app shares one with the gateway's own task-status events); made from the options above when absent. */
-  ingestor?: CallbackIngestor;
+  /** Stores, projects and publishes: the app shares one with the gateway's own task-status events. */
+  ingestor: CallbackIngestor;
 }
 
 export interface CallbackHandler {
@@ -67,17 +59,10 @@ const ERROR_NAMES: Record<CallbackRequestError['status'], string> = {
 };
 
 export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandler {
-  const { config, store, logger, time } = options;
+  const { config, logger, time, ingestor } = options;
   const maxBytes = config.callbackMaxBodyBytes;
   const bodyTimeoutMs = config.connectionLimits.callbackBodyTimeoutMs;
   const secretDigest = config.callback ? digest(config.callback.secret) : null;
-  const ingestor = options.ingestor ?? createCallbackIngestor({
-    store,
-    pubsub: options.pubsub,
-    logger,
-    retryDelayMs: options.retryDelayMs,
-    settleLeaseMs: options.settleLeaseMs,
-  });
 
   function secretMatches(given: string): boolean {
     if (!secretDigest) return false;

@@ -20,7 +20,7 @@ import {
   UpdateAiTaskDocument,
 } from '../generated/graphql.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { startGateway, type TestGateway, simAiTaskFields } from '../utils/gateway.ts';
 
 /** The simulator's clock: 2024-03-15 14:00:00 in Shanghai. The AI platform's times follow it. */
 const CLOCK = Date.parse('2024-03-15T06:00:00Z');
@@ -75,27 +75,7 @@ describe('AI tasks through the schema', () => {
     ...overrides,
   });
   /** The settable fields of a simulator task, for tasks put straight into its state. */
-  const simFields = (name: string, overrides: Partial<SimAiTaskFields> = {}): SimAiTaskFields => {
-    const state = gw.sim.aicall.state;
-    const [line] = [...state.callerLines.values()];
-    const [window] = [...state.doNotCallWindows.values()];
-    if (!line || !window) throw new Error('no demo resources');
-    return {
-      name,
-      remark: null,
-      callerLineId: line.id,
-      scriptGroupId: 391,
-      doNotCallWindowId: window.uuid,
-      maximumcall: 1,
-      customerServiceId: null,
-      redialRuleId: 103,
-      callPauseSecond: 10,
-      originateTimeout: 60,
-      recycleLimit: 0,
-      randomAssignmentNumber: 0,
-      ...overrides,
-    };
-  };
+  const simFields = (name: string, overrides: Partial<SimAiTaskFields> = {}): SimAiTaskFields => simAiTaskFields(gw.sim, name, overrides);
   const createAi = async (input: CreateAiTaskInput) => ok(await gw.op(CreateAiTaskDocument, { input }, 'operator')).createAiTask;
   const aiGlobalId = (uuid: string) => encodeGlobalID('AiTask', uuid);
 

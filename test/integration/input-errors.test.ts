@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { startGateway, type TestGateway, demoQueue } from '../utils/gateway.ts';
 
 /**
  * Input errors are data (InvalidInputError in the mutation's result union), so one bad mutation in a document does not
@@ -14,9 +14,7 @@ describe('input errors in mutation results', () => {
 
   beforeAll(async () => {
     gw = await startGateway(disposer);
-    const first = [...gw.sim.sip.queues.keys()][0];
-    if (!first) throw new Error('the demo data has no queue');
-    queue = first;
+    queue = demoQueue(gw.sim);
   });
   afterAll(() => disposer.dispose());
   beforeEach(() => gw.sim.stats.reset());

@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { startGateway, type TestGateway, demoQueue } from '../utils/gateway.ts';
 
 /**
  * Issue 11 items 10 and 12, over HTTP with the simulator: creates are safe to retry with an idempotencyKey (one
@@ -17,9 +17,7 @@ describe('mutation conventions', () => {
 
   beforeAll(async () => {
     gw = await startGateway(disposer);
-    const first = [...gw.sim.sip.queues.keys()][0];
-    if (!first) throw new Error('the demo data has no queue');
-    queue = first;
+    queue = demoQueue(gw.sim);
   });
   afterAll(() => disposer.dispose());
   beforeEach(() => gw.sim.stats.reset());

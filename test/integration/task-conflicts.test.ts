@@ -4,7 +4,7 @@ import { SipCode, SipService } from '../../src/upstream/sip/codes.ts';
 import { TaskStatus } from '../../src/simulator/sip/model.ts';
 import { PredictiveAssignmentType, PredictiveTaskStatus } from '../../src/store/index.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { startGateway, type TestGateway, demoQueue, simAiTaskFields } from '../utils/gateway.ts';
 
 /** Issue 11 items 7, 8 and 14: typed state conflicts, availableActions, platform ids, honest createdAt. */
 
@@ -26,7 +26,7 @@ describe('task state conflicts and task identity', () => {
 
   beforeAll(async () => {
     gw = await startGateway(disposer);
-    queue = [...gw.sim.sip.queues.keys()][0] ?? 'sales';
+    queue = demoQueue(gw.sim);
   });
   afterAll(() => disposer.dispose());
 
@@ -113,23 +113,8 @@ describe('task state conflicts and task identity', () => {
     }
 
     const state = gw.sim.aicall.state;
-    const [line] = [...state.callerLines.values()];
-    const [window] = [...state.doNotCallWindows.values()];
-    const fields = {
-      remark: null,
-      callerLineId: line?.id ?? '',
-      scriptGroupId: 391,
-      doNotCallWindowId: window?.uuid ?? '',
-      maximumcall: 1,
-      customerServiceId: null,
-      redialRuleId: 103,
-      callPauseSecond: 10,
-      originateTimeout: 60,
-      recycleLimit: 0,
-      randomAssignmentNumber: 0,
-    };
-    const paused = state.createTask({ ...fields, name: 'ai-paused' });
-    const running = state.createTask({ ...fields, name: 'ai-running' });
+    const paused = state.createTask(simAiTaskFields(gw.sim, 'ai-paused'));
+    const running = state.createTask(simAiTaskFields(gw.sim, 'ai-running'));
     state.setRunning(running.uuid, true);
     const read = async (uuid: string) =>
       (await gw.gql(`query($id: ID!) { task(id: $id) { status availableActions } }`, { id: encodeGlobalID('AiTask', uuid) })).data?.task;
@@ -137,7 +122,7 @@ describe('task state conflicts and task identity', () => {
     expect(await read(running.uuid)).toEqual({ status: 'RUNNING', availableActions: ['PAUSE', 'DELETE', 'ADD_NUMBERS', 'UPDATE'] });
 
     // An AI task the platform gives no creation time: createdAt is null (not 1970), and it still sorts last.
-    const undated = state.createTask({ ...fields, name: 'ai-undated' }, null);
+    const undated = state.createTask(simAiTaskFields(gw.sim, 'ai-undated'), null);
     const undatedRead = await gw.gql(`query($id: ID!) { task(id: $id) { createdAt } }`, { id: encodeGlobalID('AiTask', undated.uuid) });
     expect(undatedRead.data?.task).toEqual({ createdAt: null });
     const list = await gw.gql(`{ tasks(first: 500) { edges { node { name createdAt } } } }`);

@@ -3,7 +3,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_STATUS } from '../utils/callback-seeds.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
+import { startGateway, type TestGateway, wsClient, demoQueue } from '../utils/gateway.ts';
 import { collectSubscription } from '../utils/subscription.ts';
 
 /** Issue 11 item 9: every task status change the gateway makes is pushed as taskStatusChanged, with previous/source/kind. */
@@ -55,7 +55,7 @@ describe('taskStatusChanged: changes made through the gateway, and the PBX callb
   };
 
   async function createPredictive(name: string, phones: string[]): Promise<{ id: string; platformId: string }> {
-    const queue = [...gw.sim.sip.queues.keys()][0] ?? 'sales';
+    const queue = demoQueue(gw.sim);
     const result = await gw.gql(
       `mutation($input: CreatePredictiveTaskInput!) { createPredictiveTask(input: $input) { __typename ... on CreatePredictiveTaskPayload { task { id ... on PredictiveTask { platformId } } } } }`,
       { input: { name, assignment: { type: 'QUEUE', assignee: queue }, numbers: phones.map((phone) => ({ phone })) } },

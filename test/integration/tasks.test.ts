@@ -3,7 +3,7 @@ import { SipService } from '../../src/upstream/sip/codes.ts';
 import { TaskStatus } from '../../src/simulator/sip/model.ts';
 import { CreatePredictiveTaskDocument, type CreatePredictiveTaskInput, TasksPageDocument } from '../generated/graphql.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { startGateway, type TestGateway, demoQueue } from '../utils/gateway.ts';
 
 
 const STATUS = (name: string) => /* GraphQL */ `
@@ -22,7 +22,7 @@ describe('predictive tasks through the schema', () => {
 
   beforeAll(async () => {
     gw = await startGateway(disposer);
-    queue = [...gw.sim.sip.queues.keys()][0] ?? 'sales';
+    queue = demoQueue(gw.sim);
   });
   afterAll(() => disposer.dispose());
 

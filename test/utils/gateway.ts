@@ -6,6 +6,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
+import type { SimAiTaskFields } from '../../src/simulator/aicall/index.ts';
 import type { Disposer } from './disposer.ts';
 import { tempDatabaseUrl } from './temp-db.ts';
 
@@ -88,4 +89,34 @@ export function wsClient(
   });
   disposer.add(() => client.dispose());
   return client;
+}
+
+/** The simulator's first demo queue: what tests check agents in to and create tasks for. */
+export function demoQueue(sim: Simulator): string {
+  const first = [...sim.sip.queues.keys()][0];
+  if (!first) throw new Error('the demo data has no queue');
+  return first;
+}
+
+/** The settable fields of an AI task put straight into the simulator's state, with its first demo resources. */
+export function simAiTaskFields(sim: Simulator, name: string, overrides: Partial<SimAiTaskFields> = {}): SimAiTaskFields {
+  const state = sim.aicall.state;
+  const [line] = [...state.callerLines.values()];
+  const [window] = [...state.doNotCallWindows.values()];
+  if (!line || !window) throw new Error('no demo resources');
+  return {
+    name,
+    remark: null,
+    callerLineId: line.id,
+    scriptGroupId: 391,
+    doNotCallWindowId: window.uuid,
+    maximumcall: 1,
+    customerServiceId: null,
+    redialRuleId: 103,
+    callPauseSecond: 10,
+    originateTimeout: 60,
+    recycleLimit: 0,
+    randomAssignmentNumber: 0,
+    ...overrides,
+  };
 }

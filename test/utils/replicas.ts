@@ -96,10 +96,28 @@ export interface Collector {
 
 export const CALL_RECORD_SUBSCRIPTION = 'subscription ($after: ID) { callRecordCreated(after: $after) { eventId record { uuid } } }';
 
-/** Subscribes to callRecordCreated and records what arrives, in order. */
-export function collectCallRecords(client: Client, after: number | null): Collector {
+/** The events a collector received, in order, and waiters for a uuid: what every collector below keeps. */
+function createRecorder() {
   const events: CollectedEvent[] = [];
   const waiting = new Map<string, Array<() => void>>();
+  return {
+    events,
+    record(event: CollectedEvent): void {
+      events.push(event);
+      for (const resolve of waiting.get(event.uuid) ?? []) resolve();
+      waiting.delete(event.uuid);
+    },
+    seen(uuid: string): Promise<void> {
+      if (events.some((event) => event.uuid === uuid)) return Promise.resolve();
+      return new Promise((resolve) => waiting.set(uuid, [...(waiting.get(uuid) ?? []), resolve]));
+    },
+  };
+}
+
+/** Subscribes to callRecordCreated and records what arrives, in order. */
+export function collectCallRecords(client: Client, after: number | null): Collector {
+  const recorder = createRecorder();
+  const { events } = recorder;
   const ended = createDeferred<unknown>();
   client.subscribe<{ callRecordCreated: { eventId: string; record: { uuid: string } } }>(
     { query: CALL_RECORD_SUBSCRIPTION, variables: { after: after === null ? null : String(after) } },
@@ -110,9 +128,7 @@ export function collectCallRecords(client: Client, after: number | null): Collec
           ended.resolve(result.errors ?? result);
           return;
         }
-        events.push({ eventId: Number(event.eventId), uuid: event.record.uuid });
-        for (const resolve of waiting.get(event.record.uuid) ?? []) resolve();
-        waiting.delete(event.record.uuid);
+        recorder.record({ eventId: Number(event.eventId), uuid: event.record.uuid });
       },
       error: (error) => ended.resolve(error),
       complete: () => ended.resolve(null),
@@ -121,10 +137,7 @@ export function collectCallRecords(client: Client, after: number | null): Collec
   return {
     events,
     ended: ended.promise,
-    seen(uuid) {
-      if (events.some((event) => event.uuid === uuid)) return Promise.resolve();
-      return new Promise((resolve) => waiting.set(uuid, [...(waiting.get(uuid) ?? []), resolve]));
-    },
+    seen: recorder.seen,
   };
 }
 
@@ -143,10 +156,10 @@ export interface ResumingCollector extends Collector {
  * reconnects for it). The `ended` promise settles only when a subscription ends on its own (error or complete).
  */
 export function resumingCallRecords(client: Client, after: number): ResumingCollector {
-  const events: CollectedEvent[] = [];
+  const recorder = createRecorder();
+  const { events } = recorder;
   const closes: number[] = [];
   const resumedAfter: number[] = [];
-  const waiting = new Map<string, Array<() => void>>();
   const ended = createDeferred<unknown>();
   let last = after;
   let generation = 0;
@@ -166,9 +179,7 @@ export function resumingCallRecords(client: Client, after: number): ResumingColl
             return;
           }
           last = Number(event.eventId);
-          events.push({ eventId: last, uuid: event.record.uuid });
-          for (const resolve of waiting.get(event.record.uuid) ?? []) resolve();
-          waiting.delete(event.record.uuid);
+          recorder.record({ eventId: last, uuid: event.record.uuid });
         },
         error: (error) => {
           if (current()) ended.resolve(error);
@@ -197,10 +208,7 @@ export function resumingCallRecords(client: Client, after: number): ResumingColl
     closes,
     resumedAfter,
     ended: ended.promise,
-    seen(uuid) {
-      if (events.some((event) => event.uuid === uuid)) return Promise.resolve();
-      return new Promise((resolve) => waiting.set(uuid, [...(waiting.get(uuid) ?? []), resolve]));
-    },
+    seen: recorder.seen,
   };
 }
 
@@ -219,10 +227,10 @@ export interface SseCollector extends Collector {
 
 /** callRecordCreated over SSE (graphql-sse distinct connections mode, as yoga serves it), read as it arrives. */
 export function sseCallRecords(base: string, after: number): SseCollector {
-  const events: CollectedEvent[] = [];
+  const recorder = createRecorder();
+  const { events } = recorder;
   const errorCodes: string[] = [];
   const names: string[] = [];
-  const waiting = new Map<string, Array<() => void>>();
   const ended = createDeferred<unknown>();
   const response = createDeferred<{ status: number; headers: IncomingHttpHeaders }>();
   // Awaited only by callers that look at the headers; a request that fails early must not be an unhandled rejection.
@@ -256,9 +264,7 @@ export function sseCallRecords(base: string, after: number): SseCollector {
             };
             const event = result.data?.callRecordCreated;
             if (event) {
-              events.push({ eventId: Number(event.eventId), uuid: event.record.uuid });
-              for (const resolve of waiting.get(event.record.uuid) ?? []) resolve();
-              waiting.delete(event.record.uuid);
+              recorder.record({ eventId: Number(event.eventId), uuid: event.record.uuid });
             }
             for (const error of result.errors ?? []) errorCodes.push(error.extensions?.code ?? 'none');
           }
@@ -282,10 +288,7 @@ export function sseCallRecords(base: string, after: number): SseCollector {
     ended: ended.promise,
     finished: () => finished,
     close: () => req.destroy(),
-    seen(uuid) {
-      if (events.some((event) => event.uuid === uuid)) return Promise.resolve();
-      return new Promise((resolve) => waiting.set(uuid, [...(waiting.get(uuid) ?? []), resolve]));
-    },
+    seen: recorder.seen,
   };
 }
 
