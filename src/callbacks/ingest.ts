@@ -31,13 +31,11 @@ export interface CallbackIngestor {
    */
   catchUp(): Promise<number>;
   /**
-   * Settles (and publishes) the pending events stored more than the lease ago, whichever replica stored them: the
-   * work a replica that died between insert and settle left behind, which would otherwise hold back every
-   * subscriber's replay and live feed (they stop before the first pending event of a topic). Single-flight with
-   * catchUp. Returns how many it settled.
+   * From now on, every half lease: settles (and publishes) the pending events stored more than the lease ago, whichever
+   * replica stored them: the work a replica that died between insert and settle left behind, which would otherwise
+   * hold back every subscriber's replay and live feed (they stop before the first pending event of a topic). Every
+   * replica runs it: settling is idempotent and won once. Single-flight with catchUp.
    */
-  takeOver(): Promise<number>;
-  /** Runs takeOver every half lease from now on (every replica does: settling is idempotent and won once). */
   startSweeping(): void;
   /** Stops retry and sweep timers. */
   close(): void;
@@ -200,7 +198,6 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     },
     publish,
     catchUp,
-    takeOver: () => single(now() - leaseMs),
     startSweeping,
     close() {
       closed = true;

@@ -107,3 +107,10 @@ export function queueMembershipOf(sip: SipClient, refreshMs?: number): QueueMemb
   }
   return membership;
 }
+
+/** A check-in or check-out through this gateway: these queues' members are re-read on their next event (if watched). */
+export function forgetQueueMembers(sip: SipClient, queues: Iterable<string>): void {
+  const membership = shared.get(sip);
+  if (!membership) return;
+  for (const queue of new Set(queues)) membership.forget(queue);
+}

@@ -13,7 +13,7 @@ import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
 import { InvalidInputError } from '../errors.ts';
 import { AFTER_ARG_DESCRIPTION, firstArgDescription, pageSize } from './paging.ts';
-import { queueMembershipOf } from '../events/queue-membership.ts';
+import { seatsChanged } from './seat-changes.ts';
 
 const AgentRegistrationRef = builder.objectRef<ExtensionRegistration>('AgentRegistration').implement({
   description: 'Whether a phone is registered on the extension, and from where (GetSipRegisterStatus).',
@@ -383,8 +383,7 @@ function seatMutation(
         try {
           await sipCommand({ queue: seat.queue, extension: seat.extension }, () => run(ctx, seat));
         } finally {
-          // Even a refused command may have changed something: agentStatusChanged(queue:) re-reads the members.
-          if (ctx.sip) queueMembershipOf(ctx.sip).forget(seat.queue);
+          seatsChanged(ctx, [seat.queue]);
         }
         return seat;
       },

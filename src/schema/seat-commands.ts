@@ -26,7 +26,7 @@ import { UpstreamKind, UpstreamKindRef } from './gateway.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { AGENT_REF, keyOfGlobalId, QUEUE_REF, referenceOf } from './mutation-input.ts';
-import { queueMembershipOf } from '../events/queue-membership.ts';
+import { seatsChanged } from './seat-changes.ts';
 
 /**
  * Batch seat commands (issue 11 item 6): check many agents in or out, or put an agent on a break in every queue it sits
@@ -322,11 +322,6 @@ async function seatsOf(ctx: GatewayContext, extensions: readonly string[]): Prom
 }
 
 /** Reads after the commands must see their effect. */
-function forgetSeats(ctx: GatewayContext): void {
-  ctx.loaders.seatsByExtension.clearAll();
-  ctx.loaders.seatsByQueue.clearAll();
-}
-
 interface Planned {
   index: number;
   extension: string;
@@ -414,8 +409,7 @@ async function runSeatBatch(ctx: GatewayContext, entries: readonly SeatEntry[], 
 
   const service = kind === 'in' ? SipService.SipSignIn : SipService.SipSignOut;
   const sent = await sendAll(plan, service, (seat) => (kind === 'in' ? sip.checkIn(seat) : sip.checkOut(seat)));
-  forgetSeats(ctx);
-  for (const queue of new Set(plan.map((seat) => seat.queue))) queueMembershipOf(sip).forget(queue);
+  seatsChanged(ctx, plan.map((seat) => seat.queue));
   for (const outcome of sent) outcomes[outcome.index] = outcome;
   return { results: outcomes.filter((o): o is SeatOutcome => o !== undefined) };
 }
@@ -514,7 +508,7 @@ builder.mutationFields((t) => ({
       refuseOverBudget(plan.length, ['input', 'agents']);
       const setting = input.available ? SeatSetting.ShowIdle : SeatSetting.ShowBusy;
       const sent = await sendAll(plan, SipService.SetSeatsStatus, (seat) => sip.setSeatAvailability({ ...seat, setting }));
-      forgetSeats(ctx);
+      seatsChanged(ctx, []);
       const results = [...outcomes, ...sent].sort((a, b) => a.index - b.index || a.queue.localeCompare(b.queue));
       return { results, agentsWithoutSeats };
     },
