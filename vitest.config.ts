@@ -8,9 +8,15 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Prints what this run covers (PostgreSQL, Redis, chromium, HAProxy) and fails it when TEST_REQUIRE names a
+    // backend that is missing.
+    globalSetup: ['test/setup/backends.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration tests each start their own simulator on port 0, so files can run side by side.
     pool: 'forks',
+    // Files and the tests inside them run in a random order, so a test that leans on another's leftovers fails. Vitest
+    // prints the seed ("Running tests with seed …"); `npm test -- --sequence.seed=<seed>` replays that order.
+    sequence: { shuffle: { files: true, tests: true } },
   },
 });

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, chromiumInstalled } from '../utils/backends.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { spawnGateway } from '../utils/spawn-gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
@@ -9,9 +9,9 @@ import { tempDatabaseUrl } from '../utils/temp-db.ts';
  * `npm start` as a new user runs it, then what the banner says: open GraphiQL, paste the printed subscription, run
  * it, and see live agent events — in a real browser (Debian's chromium through playwright-core).
  */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 
-describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in a browser shows the demo subscription live', () => {
+describe.skipIf(!chromiumInstalled())('GraphiQL in a browser shows the demo subscription live', () => {
   const disposer = createDisposer();
   let browser: Browser | undefined;
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { createDatabase } from '../../src/store/index.ts';
 import { CALL_RECORD_COMMON, EXTENSION_STATUS_COMMON, TASK_STATUS } from '../utils/callback-seeds.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { spawnGateway } from '../utils/spawn-gateway.ts';
-import { storeBackends } from '../utils/store-backends.ts';
+import { describeEachBackend } from '../utils/store-backends.ts';
 
 /**
  * "Nothing acknowledged is lost": the gateway runs as a real process; a burst of distinct callbacks goes in
@@ -72,7 +72,7 @@ function markerOf(event: AnyGatewayEventLike): unknown {
 }
 type AnyGatewayEventLike = { topic: string; payload: Record<string, unknown> };
 
-describe.each(storeBackends())('a gateway killed mid-burst ($name)', (backend) => {
+describeEachBackend('a gateway killed mid-burst ($name)', (backend) => {
   const disposer = createDisposer();
   afterAll(() => disposer.dispose());
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PredictiveAssignmentType, createDatabase, migrateToLatest, parseDatabaseUrl } from '../../src/store/index.ts';
-import { type TestDatabase, storeBackends } from '../utils/store-backends.ts';
+import { type TestDatabase, describeEachBackend } from '../utils/store-backends.ts';
 
 describe('parseDatabaseUrl', () => {
   it('reads SQLite paths, in-memory databases and PostgreSQL URLs', () => {
@@ -37,7 +37,7 @@ describe('in-memory SQLite', () => {
   });
 });
 
-describe.each(storeBackends())('database on $name', (backend) => {
+describeEachBackend('database on $name', (backend) => {
   let database: TestDatabase;
   afterEach(() => database.dispose());
 
@@ -59,15 +59,20 @@ describe.each(storeBackends())('database on $name', (backend) => {
     expect((await second.tasks.get('kept'))?.callerNumbers).toEqual(['02100000001']);
   });
 
-  it('creates the database alongside its parent directory (SQLite: in WAL mode, synchronous FULL)', async () => {
+  it('stores durably: SQLite in WAL mode with synchronous FULL, PostgreSQL with synchronous_commit on', async () => {
     database = await backend.create();
     const store = await database.open();
-    if (store.dialect === 'sqlite') {
+    expect(store.dialect).toBe(backend.name);
+    // A callback is acknowledged once its row is committed, so each backend must sync the commit before returning.
+    if (backend.name === 'sqlite') {
       const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
       expect(mode.rows[0]?.journal_mode).toBe('wal');
-      // FULL (2): every commit syncs the WAL before it returns, which the callback acknowledgement relies on.
+      // FULL (2): every commit syncs the WAL before it returns.
       const sync = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
       expect(sync.rows[0]?.synchronous).toBe(2);
+    } else {
+      const sync = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(store.db);
+      expect(sync.rows[0]?.synchronous_commit).toBe('on');
     }
   });
 });

@@ -14,7 +14,7 @@ import { CallDirection, CallMethod, SipCode } from '../../src/upstream/sip/codes
 import type { Bill } from '../../src/upstream/sip/types.ts';
 import { createZonedTime } from '../../src/upstream/time.ts';
 import { CALL_RECORD_COMMON, CALL_RECORD_PREDICTIVE, EXTENSION_STATUS_COMMON, TASK_STATUS } from '../utils/callback-seeds.ts';
-import { type TestDatabase, storeBackends } from '../utils/store-backends.ts';
+import { type TestDatabase, describeEachBackend } from '../utils/store-backends.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createFakeClock, newTask } from './fixtures.ts';
 
@@ -72,7 +72,7 @@ function permutations<T>(items: readonly T[]): T[][] {
   return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
 }
 
-describe.each(storeBackends())('event store on $name', (backend) => {
+describeEachBackend('event store on $name', (backend) => {
   let database: TestDatabase;
   let store: Store;
   const clock = createFakeClock();

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimResult, Store } from '../../src/store/index.ts';
-import { type TestDatabase, storeBackends } from '../utils/store-backends.ts';
+import { type TestDatabase, describeEachBackend } from '../utils/store-backends.ts';
 import { createFakeClock } from './fixtures.ts';
 
 const HOUR = 60 * 60_000;
 
-describe.each(storeBackends())('idempotency keys on $name', (backend) => {
+describeEachBackend('idempotency keys on $name', (backend) => {
   let database: TestDatabase;
   let store: Store;
   const clock = createFakeClock();

@@ -8,7 +8,7 @@ import {
   taskCursor,
 } from '../../src/store/index.ts';
 import { rejectionOf } from '../utils/rejection.ts';
-import { type TestDatabase, storeBackends } from '../utils/store-backends.ts';
+import { type TestDatabase, describeEachBackend } from '../utils/store-backends.ts';
 import { createFakeClock, newTask } from './fixtures.ts';
 
 const { NotStarted, Running, Paused, Ended, Finished } = PredictiveTaskStatus;
@@ -27,7 +27,7 @@ async function allPages(store: Store, first: number, filter = {}): Promise<strin
   throw new Error('pagination did not end');
 }
 
-describe.each(storeBackends())('predictive tasks on $name', (backend) => {
+describeEachBackend('predictive tasks on $name', (backend) => {
   let database: TestDatabase;
   let store: Store;
   const clock = createFakeClock();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type PubSub, createMemoryPubSub, createPubSub } from '../../src/events/pubsub.ts';
 import type { EventTopic, GatewayEvent } from '../../src/events/types.ts';
 import { createDeferred } from '../utils/deferred.ts';
@@ -33,14 +33,16 @@ function collector<T extends EventTopic>(count: number) {
 
 const REDIS_URL = process.env.REDIS_URL;
 
-const adapters: Array<{ name: string; make: () => Promise<PubSub> }> = [
-  { name: 'memory', make: async () => createMemoryPubSub() },
-  ...(REDIS_URL
-    ? [{ name: 'redis', make: () => createPubSub({ redisUrl: REDIS_URL, channelPrefix: `test-${randomUUID()}` }) }]
-    : []),
+// Redis's cases are declared even without REDIS_URL, so they show as skipped rather than vanish.
+const adapters: Array<{ name: string; available: boolean; make: () => Promise<PubSub> }> = [
+  { name: 'memory', available: true, make: async () => createMemoryPubSub() },
+  { name: 'redis', available: Boolean(REDIS_URL), make: () => createPubSub({ redisUrl: REDIS_URL ?? null, channelPrefix: `test-${randomUUID()}` }) },
 ];
 
-describe.each(adapters)('pub/sub ($name)', ({ make }) => {
+describe.each(adapters)('pub/sub ($name)', ({ available, make }) => {
+  beforeEach(({ skip }) => {
+    if (!available) skip('REDIS_URL is not set');
+  });
   const open: PubSub[] = [];
   const create = async () => {
     const pubsub = await make();

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, watch } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,7 @@ const START_MS = 10_000;
 /** The backend and server names in deploy/haproxy.cfg: server gwN is GATEWAY_N. */
 export const BACKEND = 'gateways';
 
-/** Whether an `haproxy` binary is on PATH. */
-export function haproxyOnPath(): boolean {
-  const probe = spawnSync('haproxy', ['-v'], { stdio: 'ignore' });
-  return probe.error === undefined && probe.status === 0;
-}
+export { haproxyOnPath } from './backends.ts';
 
 /** A loopback port free right now (released before it is returned; HAProxy binds it a moment later). */
 export function freePort(): Promise<number> {

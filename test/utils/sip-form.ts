@@ -1,9 +1,11 @@
 import { request } from 'undici';
-import { type FormEncoding, encodeForm } from '../../src/upstream/form.ts';
+import type { FormEncoding } from '../../src/upstream/form.ts';
 
 /**
  * Posts raw SIP API forms, the way the manual's PHP curl does, with none of the gateway's client in between: the
- * simulator's tests check the wire, not a client's reading of it.
+ * simulator's tests check the wire, not a client's reading of it. The body is encoded by the platform (FormData or
+ * URLSearchParams through a WHATWG Request), not by the gateway's encoder, so a bug in that encoder cannot be matched
+ * by the same bug on the simulator's side and pass unseen (the encoder has literal-bytes unit tests of its own).
  */
 
 export type SipFormFields = Record<string, string | number | undefined>;
@@ -26,7 +28,7 @@ export async function postForm(url: string, fields: SipFormFields, options: Post
       .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
       .map(([name, value]) => [name, String(value)]),
   );
-  const form = encodeForm(strings, options.encoding ?? 'multipart');
+  const form = await platformEncoded(strings, options.encoding ?? 'multipart');
   const response = await request(url, {
     method: 'POST',
     headers: { 'content-type': form.contentType },
@@ -41,6 +43,18 @@ export async function postForm(url: string, fields: SipFormFields, options: Post
     // not JSON: the test reads `text`
   }
   return { status: response.statusCode, headers: response.headers, text, json };
+}
+
+async function platformEncoded(fields: Record<string, string>, encoding: FormEncoding): Promise<{ contentType: string; body: Buffer }> {
+  let body: FormData | URLSearchParams;
+  if (encoding === 'multipart') {
+    body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
+  } else {
+    body = new URLSearchParams(fields);
+  }
+  const encoded = new Request('http://127.0.0.1/', { method: 'POST', body });
+  return { contentType: encoded.headers.get('content-type') ?? '', body: Buffer.from(await encoded.arrayBuffer()) };
 }
 
 /** A logged-in SIP caller: `call` adds the token; `relogin` after the simulator expires tokens. */

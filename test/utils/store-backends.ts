@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { describe } from 'vitest';
 import { type Store, type StoreOptions, createDatabase } from '../../src/store/index.ts';
+import { postgresUrl } from './backends.ts';
 
 /**
  * The databases the store tests run against: always SQLite (a temp file), and PostgreSQL too when DATABASE_URL is
- * postgres://…. Each test database is fresh and private: a new file, or a new schema reached through `search_path`,
+ * postgres://… (otherwise PostgreSQL's tests are reported as skipped, see `describeEachBackend`). Each test database is fresh and private: a new file, or a new schema reached through `search_path`,
  * so parallel test files and parallel runs never see each other's rows.
  */
 
@@ -71,7 +73,23 @@ function postgres(baseUrl: string): StoreBackend {
   };
 }
 
+/** The backends this machine can run: SQLite, and PostgreSQL when DATABASE_URL is postgres://…. */
 export function storeBackends(): StoreBackend[] {
-  const url = process.env.DATABASE_URL;
-  return url && /^postgres(ql)?:\/\//.test(url) ? [sqlite, postgres(url)] : [sqlite];
+  const url = postgresUrl();
+  return url ? [sqlite, postgres(url)] : [sqlite];
+}
+
+/**
+ * `describe.each` over both backends, where a backend this machine lacks still declares its tests, as skipped, so the
+ * summary shows what was not covered instead of the tests vanishing. `$name` in the title is the backend's name.
+ */
+export function describeEachBackend(title: string, body: (backend: StoreBackend) => void): void {
+  const url = postgresUrl();
+  const unavailable: StoreBackend = {
+    name: 'postgres',
+    create: () => Promise.reject(new Error('PostgreSQL is not configured (DATABASE_URL)')),
+  };
+  for (const backend of [sqlite, url ? postgres(url) : unavailable]) {
+    describe.skipIf(backend === unavailable)(title.replaceAll('$name', backend.name), () => body(backend));
+  }
 }
