@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { ClaimResult, Store } from '../../src/store/index.ts';
 import { type TestDatabase, describeEachBackend } from '../utils/store-backends.ts';
 import { createFakeClock } from './fixtures.ts';
