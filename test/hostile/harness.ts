@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'vitest';
@@ -17,6 +18,8 @@ export const CALLBACK_SECRET = 'hostile-suite-callback-secret-01';
 export const ALLOWED_ORIGIN = 'https://wallboard.example.com';
 export const FOREIGN_ORIGIN = 'https://evil.example';
 export const PROBE = '{ gateway { version } }';
+/** The version the gateway reports (the probe's answer): package.json's. */
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The defaults of src/config.ts the shapes are measured against (a shape that lowers one sets it in `env`). */
 export const DEFAULTS = {
@@ -129,7 +132,7 @@ export async function probe(baseUrl: string): Promise<RawReply> {
 
 export function expectProbeAnswered(reply: RawReply, when: string): void {
   expect(reply.status, `probe ${when}: ${reply.text.slice(0, 300)}`).toBe(200);
-  expect(reply.json?.data?.gateway?.version, `probe ${when}`).toEqual(expect.any(String));
+  expect(reply.json?.data, `probe ${when}`).toEqual({ gateway: { version: PACKAGE_VERSION } });
 }
 
 /** What a shape must produce. Arrays mean "one of" (used only where the contract leaves the choice open). */

@@ -279,13 +279,23 @@ describe('AI tasks through the schema', () => {
       const tasks = present(result.tasks);
       expect(tasks.edges).toHaveLength(50);
       const nodes = tasks.edges.map((e) => e.node);
-      for (const node of nodes) {
+      // Newest first, so task i is 批量-i, with the resources the set-up gave it (the seed's names).
+      const seedLines = ['南京-电信-01', '南京-移动-02', '上海-联通-03', '杭州-电信-04'];
+      const seedWindows = ['休息时间', '午休时间', '早会时间'];
+      const seedScripts = ['保险续保回访', '信用卡分期营销', '满意度调查【复制】'];
+      const resources = nodes.map((node) => {
         if (node.__typename !== 'AiTask') throw new Error('expected AI tasks');
-        expect(node.callerLine?.name).toBeTruthy();
-        expect(node.scriptGroup?.name).toBeTruthy();
-        expect(node.redialRule?.name).toBeTruthy();
-        expect(node.doNotCallWindow?.name).toBeTruthy();
-      }
+        return [node.name, node.callerLine?.name, node.scriptGroup?.name, node.redialRule?.name, node.doNotCallWindow?.name];
+      });
+      expect(resources).toEqual(
+        Array.from({ length: 50 }, (_, i) => [
+          `批量-${String(i).padStart(2, '0')}`,
+          seedLines[i % seedLines.length],
+          seedScripts[i % 3],
+          i % 2 === 0 ? '默认' : '未接通重呼两次',
+          seedWindows[i % seedWindows.length],
+        ]),
+      );
       const first = nodes[0];
       expect(first).toMatchObject({ name: '批量-00', handoverGroup: { name: '人工坐席一组', usable: true, callerLine: { name: '南京-电信-01' } } });
       // The bound: one task list and one options list, for 50 tasks × 5 nested resources.
@@ -535,7 +545,8 @@ describe('AI tasks through the schema', () => {
       );
       expect(ok(removed).removeTaskNumbers).toEqual({ __typename: 'UnsupportedForTaskKindError', kind: 'AI' });
       expect(gw.sim.stats.total()).toBe(0);
-      expect(gw.sim.aicall.state.getTask(task.uuid)).toBeDefined();
+      // Still there and untouched: the same task, never started.
+      expect(gw.sim.aicall.state.getTask(task.uuid)).toMatchObject({ uuid: task.uuid, name: '不能结束', running: false });
     });
 
     it('deletes an AI task', async () => {

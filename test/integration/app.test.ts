@@ -14,6 +14,9 @@ import { createDisposer } from '../utils/disposer.ts';
 import { spawnGateway } from '../utils/spawn-gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
 
+/** The version the gateway reports: package.json's. */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const QUERY = print(GatewayInfoDocument);
 
 /** Raw HTTP so the test controls Content-Length (fetch always sets it). */
@@ -58,7 +61,7 @@ describe('the gateway app', () => {
     });
     const { data } = (await response.json()) as { data: GatewayInfoQuery };
     expect(data.gateway).toEqual({
-      version: expect.any(String),
+      version: PACKAGE_VERSION,
       demo: false,
       upstreamTimeZone: 'Asia/Shanghai',
       upstreams: [
@@ -98,7 +101,7 @@ describe('the gateway app', () => {
     expect(html).toContain('Call-centre GraphQL gateway');
     expect(html).not.toMatch(/unpkg\.com|cdn\.jsdelivr/);
     const health = await fetch(`${url}/healthz`);
-    expect(await health.json()).toMatchObject({ status: 'ok', demo: false });
+    expect(await health.json()).toEqual({ status: 'ok', version: PACKAGE_VERSION, demo: false });
   });
 
   it('refuses bodies over the limit (413) and bodies without a length (411)', async () => {

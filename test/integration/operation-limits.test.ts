@@ -10,7 +10,13 @@ import { createDisposer } from '../utils/disposer.ts';
 import { type GraphQLResponse, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
 
 const DEFAULTS = loadConfig({}).operationLimits;
-const DAY = 'from: "2026-11-23T00:00:00+08:00", to: "2026-11-24T00:00:00+08:00"';
+// Yesterday in the centre's zone (+08:00): the simulator seeds its bills over the 7 days before the real now, so a
+// fixed date would fall out of that window within a week.
+const ZONE_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+const todayStart = Math.floor((Date.now() + ZONE_MS) / DAY_MS) * DAY_MS - ZONE_MS;
+const inZone = (ms: number) => new Date(ms + ZONE_MS).toISOString().replace('.000Z', '+08:00');
+const DAY = `from: "${inZone(todayStart - DAY_MS)}", to: "${inZone(todayStart)}"`;
 
 /** queues → seats → agent → seats → queue …, `levels` fields deep, ending in a scalar: the issue's shape. */
 function nested(levels: number, root: 'queues' | 'agents'): string {
@@ -39,10 +45,12 @@ interface LimitError {
 }
 
 function expectRefusal(errors: readonly LimitError[] | undefined, limit: string, max: number, measured: number): void {
-  const error = errors?.find((e) => e.extensions?.code === 'OPERATION_LIMIT_EXCEEDED');
-  expect(error, JSON.stringify(errors?.slice(0, 3))).toBeDefined();
-  expect(error?.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit, max, measured });
-  expect(error?.message).toBe(`Operation refused: ${limit} ${measured} is over the limit of ${max}`);
+  // Exactly one refusal: the first limit hit, not one per limit.
+  const refusals = (errors ?? []).filter((e) => e.extensions?.code === 'OPERATION_LIMIT_EXCEEDED');
+  expect(refusals, JSON.stringify(errors?.slice(0, 3))).toHaveLength(1);
+  const [error] = refusals as [LimitError];
+  expect(error.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit, max, measured });
+  expect(error.message).toBe(`Operation refused: ${limit} ${measured} is over the limit of ${max}`);
 }
 
 /** Runs one operation over graphql-ws; errors the server sends instead of a result come back as `errors`. */
@@ -85,8 +93,15 @@ describe('operation limits, checked before anything runs', () => {
     expect(gw.sim.stats.total()).toBe(0);
     const probe = await gw.gql(PROBE, undefined, 'viewer');
     expect(probe.errors).toBeUndefined();
-    expect(probe.data?.queues.length).toBeGreaterThan(0);
+    expect(probe.data?.queues.map((q: { name: string }) => q.name).sort()).toEqual(simQueueNames());
   }
+
+  /** The simulator's queues, by name: what `PROBE` must answer. */
+  const simQueueNames = () => {
+    const names = [...gw.sim.sip.queues.keys()].sort();
+    expect(names.length, 'the simulator seeds queues').toBeGreaterThan(0);
+    return names;
+  };
 
   it('refuses the 15-level queues → seats → agent → seats → queue document by depth', async () => {
     const query = nested(15, 'queues');
@@ -115,7 +130,8 @@ describe('operation limits, checked before anything runs', () => {
     const small = await gw.gql(RECORDINGS, { n: 20 }, 'viewer');
     expect(small.status).toBe(200);
     expect(small.errors).toBeUndefined();
-    expect(small.data?.callRecords.edges.length).toBeGreaterThan(0);
+    // The seed's 3,000 records over the last week put hundreds in the day: a full page of 20.
+    expect(small.data?.callRecords.edges).toHaveLength(20);
     await refusedOverHttp(RECORDINGS, 'cost', DEFAULTS.maxCost, 51010, { n: 1000 });
   });
 
@@ -164,7 +180,7 @@ describe('operation limits, checked before anything runs', () => {
 
     const probe = await overSocket(client, PROBE);
     expect(probe.errors).toBeUndefined();
-    expect((probe.data as { queues: unknown[] }).queues.length).toBeGreaterThan(0);
+    expect((probe.data as { queues: { name: string }[] }).queues.map((q) => q.name).sort()).toEqual(simQueueNames());
   });
 
   it('refuses a subscription over graphql-ws before it starts', async () => {
@@ -188,7 +204,9 @@ describe('operation limits, checked before anything runs', () => {
     const response = await gw.gql(wallboard, undefined, 'viewer');
     expect(response.errors).toBeUndefined();
     expect(response.data?.agents.edges).toHaveLength(2_000);
-    expect(response.data?.agents.totalCount).toBeGreaterThanOrEqual(2_000);
+    // Every extension the PBX has: the seed's and the 2,000 added here.
+    expect(response.data?.agents.totalCount).toBe(gw.sim.sip.extensions.size);
+    expect(gw.sim.sip.extensions.size).toBeGreaterThanOrEqual(2_000);
   });
 });
 

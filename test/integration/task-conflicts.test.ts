@@ -38,7 +38,11 @@ describe('task state conflicts and task identity', () => {
       'operator',
     );
     const task = result.data?.createPredictiveTask.task as { id: string; platformId: string };
-    expect(task.platformId).toBeTruthy();
+    // The platform id is the PBX's own task id, and the global id wraps it.
+    const onPbx = [...gw.sim.sip.tasks.values()].filter((t) => t.name === name);
+    expect(onPbx.map((t) => t.name), `PBX tasks named ${name}`).toEqual([name]);
+    const pbxId = (onPbx[0] as { id: string }).id;
+    expect(task).toEqual({ id: encodeGlobalID('PredictiveTask', pbxId), platformId: pbxId });
     return task;
   };
   const command = async (name: string, id: string) => (await gw.gql(COMMAND(name), { id }, 'operator')).data?.[name];
@@ -155,10 +159,12 @@ describe('task state conflicts and task identity', () => {
     const task = await createTask('ids');
     const read = await gw.gql(`query($id: ID!) { task(id: $id) { id ... on PredictiveTask { platformId taskId } } }`, { id: task.id });
     expect(read.data?.task).toEqual({ id: task.id, platformId: task.platformId, taskId: task.platformId });
-    const ai = await gw.gql(`{ tasks(filter: { kind: AI }, first: 1) { edges { node { ... on AiTask { platformId taskId } } } } }`);
+    const ai = await gw.gql(`{ tasks(filter: { kind: AI }, first: 1) { edges { node { ... on AiTask { platformId taskId name } } } } }`);
     const node = ai.data?.tasks.edges[0].node;
-    expect(node.platformId).toBeTruthy();
-    expect(node.taskId).toBe(node.platformId);
+    // The platform id is the AI platform's task uuid: the simulator holds a task under it, with this name.
+    const simTask = gw.sim.aicall.state.tasks.get(node?.platformId);
+    if (!simTask) throw new Error(`no simulated AI task under platformId ${JSON.stringify(node?.platformId)}`);
+    expect(node).toEqual({ platformId: simTask.uuid, taskId: simTask.uuid, name: simTask.name });
     const options = await gw.gql(`{ aiTaskOptions { callerLines { platformId lineId } } }`);
     const line = options.data?.aiTaskOptions.callerLines[0];
     expect(line.lineId).toBe(line.platformId);

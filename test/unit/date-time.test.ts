@@ -72,6 +72,7 @@ describe('DateTime (strict RFC 3339)', () => {
     expect(() => DateTime.parseValue('2026-02-30T00:00:00Z')).toThrow(GraphQLError);
     try {
       DateTime.parseValue('2026-11-01T00:00:00');
+      expect.unreachable();
     } catch (error) {
       expect((error as GraphQLError).extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: [], message: expect.stringContaining('with an offset') }] });
     }

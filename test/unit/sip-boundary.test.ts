@@ -48,6 +48,7 @@ describe('SIP envelope', () => {
     expect(() => readEnvelope('App.Sip_Auth.Login', body)).toThrow(SipBusinessError);
     try {
       readEnvelope('App.Sip_Auth.Login', body);
+      expect.unreachable();
     } catch (error) {
       expect((error as SipBusinessError).sipCode).toEqual({ value: SipCode.OperationFailed, raw: '1003' });
       expect((error as SipBusinessError).upstreamMessage).toBe('Authorization failed');
