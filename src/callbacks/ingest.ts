@@ -114,8 +114,11 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
 
   async function settleOrCount(event: StoredEvent): Promise<{ settled: GatewayEvent | null; failed: boolean }> {
     try {
+      // The count is forgotten only once the event settles: clearing it before the attempt would keep every count at
+      // one, and a poison event would never be given up.
+      const settled = await settle(event);
       failures.delete(event.id);
-      return { settled: await settle(event), failed: false };
+      return { settled, failed: false };
     } catch (error) {
       const attempts = (failures.get(event.id) ?? 0) + 1;
       // Entries go when their event settles here; one settled elsewhere stays, so the map is bounded crudely.
