@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PredictiveAssignmentType } from '../../src/store/index.ts';
 import { type InjectedFailure } from '../../src/simulator/control.ts';
 import { SipRet, SipService } from '../../src/upstream/sip/codes.ts';
@@ -26,7 +26,9 @@ describe('partial results: a failed upstream read fails its own path only', () =
   const disposer = createDisposer();
   let gw: TestGateway;
 
-  beforeAll(async () => {
+  // A gateway and simulator of its own for every test: the mutation tests add queues, groups, seats and start tasks,
+  // and the queries count exactly what the demo data holds.
+  beforeEach(async () => {
     gw = await startGateway(disposer);
     await gw.app.services.store.tasks.insert({
       id: '20240315130000000777',
@@ -37,12 +39,7 @@ describe('partial results: a failed upstream read fails its own path only', () =
     });
     gw.sim.sip.addExtension({ number: '7100', password: 'pw-7100' });
   });
-  afterEach(() => {
-    // Nothing injected may leak into the next test (a failure a test set up and did not use is dropped here).
-    gw.sim.control.reset();
-    gw.app.services.aiTaskOptions?.invalidate();
-  });
-  afterAll(() => disposer.dispose());
+  afterEach(() => disposer.dispose());
 
   const fail = (operation: string, failure: InjectedFailure = SIP_DOWN, count = 1) => gw.sim.control.failNext(count, failure, operation);
 
@@ -83,6 +80,7 @@ describe('partial results: a failed upstream read fails its own path only', () =
         { e: EXTENSIONS },
       );
       expect(result.data?.gateway.version).toEqual(expect.any(String));
+      expect(result.data?.agents.edges.map(({ node }: any) => node.extension)).toEqual(EXTENSIONS);
       for (const { node: agent } of result.data?.agents.edges ?? []) {
         expect(agent).toMatchObject({ enabled: true, callStatus: null, validity: null, registration: null, seats: expect.any(Array) });
       }
@@ -100,6 +98,8 @@ describe('partial results: a failed upstream read fails its own path only', () =
       const seats = await gw.gql(`{ gateway { version } queue(name: "vip") { name seats { agent { extension enabled } } } }`);
       expect(seats.data?.queue.name).toBe('vip');
       const agents = seats.data?.queue.seats.map((seat: any) => seat.agent) ?? [];
+      // The demo 'vip' queue has 8 seats.
+      expect(agents).toHaveLength(8);
       expect(agents.length).toBe(gw.sim.sip.queues.get('vip')?.seats.size);
       expect(agents.every((agent: any) => agent.enabled === null && /^\d+$/.test(agent.extension))).toBe(true);
       expect(pathsOf(seats)).toEqual(agents.map((_: unknown, i: number) => `queue.seats.${i}.agent.enabled`).sort());
@@ -159,9 +159,10 @@ describe('partial results: a failed upstream read fails its own path only', () =
       expect(healthy.errors).toBeUndefined();
       expect(healthy.data?.tasks.unavailable).toEqual([]);
       expect(healthy.data?.tasks.complete).toBe(true);
-      const aiCount = healthy.data?.tasks.edges.filter((e: any) => e.node.kind === 'AI').length;
-      expect(aiCount).toBeGreaterThan(0);
-      expect(healthy.data?.tasks.totalCount).toBe(healthy.data?.tasks.edges.length);
+      // The simulator's three demo AI tasks and the predictive task of the set-up.
+      const kinds = healthy.data?.tasks.edges.map((e: any) => e.node.kind).sort();
+      expect(kinds).toEqual(['AI', 'AI', 'AI', 'PREDICTIVE']);
+      expect(healthy.data?.tasks.totalCount).toBe(4);
 
       fail(AI.list, AI_DOWN);
       gw.sim.stats.reset();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, createSimulator } from '../../src/simulator/server.ts';
 import { ExtensionCallState, TaskStatus } from '../../src/simulator/sip/model.ts';
 import { SipRet } from '../../src/upstream/sip/codes.ts';
@@ -16,8 +16,10 @@ import { type PhpPostFields, postPhpForm } from '../utils/php-form.ts';
  * Call API" manual (English; the line numbers given per example are that file's), and for the task examples also 000
  * and 003 (TaskCreat) and 002 (TaskAdd, Chinese). 004 (AI-call REST) has no PHP examples.
  *
- * The examples run in order and build on each other (AddQueue creates the 'queue-1' that the later queue and task
- * examples name, AddExtgroup the group 'queue-1' of the group examples), as someone working down the manual would.
+ * The examples build on each other (AddQueue creates the 'queue-1' that the later queue and task examples name,
+ * AddExtgroup the group 'queue-1' of the group examples), as someone working down the manual would. Each test has a
+ * simulator of its own and first replays, in the manual's order, the examples its own one `needs` (transitively), so
+ * every example also runs alone and in any order.
  */
 
 /** The manual's own time: the TaskCreat example's reqtime, 2020-02-12 16:35:04 in Shanghai. Its GetBill window fits. */
@@ -113,6 +115,13 @@ interface Replay {
 interface SeedExample {
   /** The service and what the row shows. */
   title: string;
+  /** A name for the `needs` of later examples (only examples others build on have one). */
+  id?: string;
+  /**
+   * The examples whose effects this one reads (the login's token, the queue or group 'queue-1', the seat, the task):
+   * replayed first, with their checks, on the test's own simulator, so each example runs alone and in any order.
+   */
+  needs?: readonly string[];
   /** Seed file, section and lines of the `$postFields` below. */
   source: string;
   /** The example's `$postFields`, in its order, placeholders replaced. */
@@ -123,7 +132,7 @@ interface SeedExample {
 
 const disposer = createDisposer();
 let sim: Simulator;
-const replay: Replay = { token: '', ext: '', recording: '', taskId: '' };
+let replay: Replay;
 
 const EXAMPLES: readonly SeedExample[] = [
   {
@@ -138,6 +147,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Auth.Login',
+    id: 'login',
     source: '001 "Common API - Obtain authorization token interface", lines 242-246',
     fields: () => ({
       service: 'App.Sip_Auth.Login',
@@ -156,6 +166,7 @@ const EXAMPLES: readonly SeedExample[] = [
   {
     // The example as printed does not parse: `'direction' => 3` lacks its comma. Replayed as evidently meant.
     title: 'App.Sip_Cdr.GetBill (the example misses a comma after direction)',
+    needs: ['login'],
     source: '001 "Common API - API for getting call records", lines 75-85',
     fields: (r) => ({
       service: 'App.Sip_Cdr.GetBill',
@@ -178,6 +189,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Cdr.GetRecodeFile',
+    needs: ['login'],
     source: '001 "Common API - Call recording download link interface", lines 632-636',
     fields: (r) => ({
       service: 'App.Sip_Cdr.GetRecodeFile',
@@ -194,6 +206,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Sipnum.GetSipnumberInfo',
+    needs: ['login'],
     source: '001 "Predictive Outbound - Get queue extension information", lines 2160-2165',
     fields: (r) => ({
       service: 'App.Sip_Sipnum.GetSipnumberInfo',
@@ -211,6 +224,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Status.GetSipCallStatus',
+    needs: ['login'],
     source: '001 "Predictive Outbound - Get extension call status", lines 1023-1027',
     fields: (r) => ({
       service: 'App.Sip_Status.GetSipCallStatus',
@@ -240,6 +254,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Status.GetSipValidStatus',
+    needs: ['login'],
     source: '001 "Predictive Outbound - Get extension enabled status", lines 1119-1123',
     fields: (r) => ({
       service: 'App.Sip_Status.GetSipValidStatus',
@@ -255,6 +270,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Status.GetSipRegisterStatus',
+    needs: ['login'],
     source: '001 "Predictive Outbound - Get extension registration information", lines 1187-1191',
     fields: (r) => ({
       service: 'App.Sip_Status.GetSipRegisterStatus',
@@ -270,6 +286,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.AddQueue (creates the example\'s queue-1)',
+    id: 'addQueue',
+    needs: ['login'],
     source: '001 "Predictive Outbound - create queue", lines 2424-2431',
     fields: (r) => ({
       service: 'App.Sip_Queue.AddQueue',
@@ -286,6 +304,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.EditQueue',
+    id: 'editQueue',
+    needs: ['addQueue'],
     source: '001 "Predictive Outbound - edit task group", lines 1698-1710',
     fields: (r) => ({
       service: 'App.Sip_Queue.EditQueue',
@@ -306,6 +326,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.GetQueueList',
+    needs: ['editQueue'],
     source: '001 "Predictive Outbound - Get queue list", lines 2237-2241',
     fields: (r) => ({
       service: 'App.Sip_Queue.GetQueueList',
@@ -349,6 +370,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.SipSignIn',
+    id: 'signIn',
+    needs: ['addQueue'],
     source: '001 "Predictive Outbound - extension check in", lines 2491-2497',
     fields: (r) => ({
       service: 'App.Sip_Queue.SipSignIn',
@@ -366,6 +389,7 @@ const EXAMPLES: readonly SeedExample[] = [
     // The example is broken: its fields (taskid, taskstatus) are TaskSet's, not the settype/extnumber/crmid/
     // queuename of its own parameter table. Without settype the simulator answers the documented ret 400.
     title: 'App.Sip_Queue.SetSeatsStatus as printed (TaskSet\'s fields): ret 400 "Illegal request: invalid parameter"',
+    needs: ['signIn'],
     source: '001 "Predictive Outbound - Set agent idle status", lines 2353-2358',
     fields: (r) => ({
       service: 'App.Sip_Queue.SetSeatsStatus',
@@ -381,6 +405,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.SetSeatsStatus with the fields of its parameter table',
+    id: 'pauseSeat',
+    needs: ['signIn'],
     source: '001 "Predictive Outbound - Set agent idle status", parameter table, lines 2322-2349',
     fields: (r) => ({
       service: 'App.Sip_Queue.SetSeatsStatus',
@@ -397,6 +423,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.GetQueueSipStatus',
+    needs: ['pauseSeat'],
     source: '001 "Predictive Outbound - Get extension status interface", lines 1271-1277',
     fields: (r) => ({
       service: 'App.Sip_Queue.GetQueueSipStatus',
@@ -434,6 +461,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.SipSignOut',
+    needs: ['signIn'],
     source: '001 "Predictive Outbound - extension sign out", lines 2557-2563',
     fields: (r) => ({
       service: 'App.Sip_Queue.SipSignOut',
@@ -449,6 +477,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Yccall.TaskCreat',
+    id: 'createTask',
+    needs: ['addQueue'],
     source:
       '000 (whole), 003 (whole), and 001 "Predictive Outbound - Create a pre-test outbound task interface", lines 789-806',
     fields: (r) => ({
@@ -482,6 +512,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Yccall.TaskAdd',
+    id: 'addNumber',
+    needs: ['createTask'],
     source:
       '001 "Predictive Outbound - Pre-test outbound task number addition", lines 1414-1419; 002 (the same, Chinese)',
     fields: (r) => ({
@@ -501,6 +533,7 @@ const EXAMPLES: readonly SeedExample[] = [
   {
     // The section's parameter table names the service App.Sip_Yccall.TaskAdd (a copy slip); the example is right.
     title: 'App.Sip_Yccall.taskDelPhone',
+    needs: ['addNumber'],
     source: '001 "Predictive Outbound - Pre-test outbound task number remove", lines 1489-1494',
     fields: (r) => ({
       service: 'App.Sip_Yccall.taskDelPhone',
@@ -515,6 +548,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Yccall.TaskSet',
+    needs: ['createTask'],
     source: '001 "Predictive Outbound - Set the pre-test outbound task status interface", lines 1553-1558',
     fields: (r) => ({
       service: 'App.Sip_Yccall.TaskSet',
@@ -529,6 +563,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Queue.DelQueue',
+    needs: ['addQueue'],
     source: '001 "Predictive Outbound - delete taskgroup", lines 1610-1614',
     fields: (r) => ({
       service: 'App.Sip_Queue.DelQueue',
@@ -542,6 +577,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Extgroup.AddExtgroup (creates the example\'s group queue-1)',
+    id: 'addGroup',
+    needs: ['login'],
     source: '001 "Predictive Outbound - Create extension group", lines 1831-1835',
     fields: (r) => ({
       service: 'App.Sip_Extgroup.AddExtgroup',
@@ -555,6 +592,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Extgroup.AddExtnumber',
+    id: 'addMember',
+    needs: ['addGroup'],
     source: '001 "Predictive Outbound - Add group extension", lines 1768-1773',
     fields: (r) => ({
       service: 'App.Sip_Extgroup.AddExtnumber',
@@ -569,6 +608,8 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Extgroup.EditExtnumber',
+    id: 'editMember',
+    needs: ['addMember'],
     source: '001 "Predictive Outbound - Edit group extension", lines 1897-1903',
     fields: (r) => ({
       service: 'App.Sip_Extgroup.EditExtnumber',
@@ -583,6 +624,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Extgroup.GetGroupExt (data is the bare array)',
+    needs: ['editMember'],
     source: '001 "Predictive Outbound - Get group extension information", lines 1961-1965',
     fields: (r) => ({
       service: 'App.Sip_Extgroup.GetGroupExt',
@@ -605,6 +647,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Extgroup.GetExtgroupInfo',
+    needs: ['addGroup'],
     source: '001 "Predictive Outbound - Get group information", lines 2025-2029',
     fields: (r) => ({
       service: 'App.Sip_Extgroup.GetExtgroupInfo',
@@ -621,6 +664,7 @@ const EXAMPLES: readonly SeedExample[] = [
   },
   {
     title: 'App.Sip_Extgroup.DelExtnumber',
+    needs: ['addMember'],
     source: '001 "Predictive Outbound - delete group extension", lines 2099-2104',
     fields: (r) => ({
       service: 'App.Sip_Extgroup.DelExtnumber',
@@ -637,6 +681,8 @@ const EXAMPLES: readonly SeedExample[] = [
     // The example's service has a leading space (' App.Sip_Auth.Logout'); the simulator trims service names, so
     // it logs out. (Whether the real platform trims is not documented.)
     title: 'App.Sip_Auth.Logout (the example\'s service has a leading space)',
+    id: 'logout',
+    needs: ['login'],
     source: '001 "Common API - Clear the Token interface", lines 309-312',
     fields: (r) => ({
       service: ' App.Sip_Auth.Logout',
@@ -649,10 +695,9 @@ const EXAMPLES: readonly SeedExample[] = [
   },
 ];
 
-beforeAll(async () => {
-  sim = createSimulator({ seed: 3, now: () => CLOCK });
+beforeEach(async () => {
+  sim = disposer.use(createSimulator({ seed: 3, now: () => CLOCK }), (s) => s.stop());
   await sim.start(0, '127.0.0.1');
-  disposer.add(() => sim.stop());
 
   const ext = [...sim.sip.extensions.values()].find(
     (e) =>
@@ -663,24 +708,48 @@ beforeAll(async () => {
   );
   const recorded = sim.sip.bills.findLast((b) => b.recordfilename !== '');
   if (!ext || !recorded) throw new Error('the demo data lacks an idle extension or a recording');
-  replay.ext = ext.number;
-  replay.recording = recorded.recordfilename;
+  replay = { token: '', ext: ext.number, recording: recorded.recordfilename, taskId: '' };
 });
 
-afterAll(() => disposer.dispose());
+afterEach(() => disposer.dispose());
+
+/** The examples `example` builds on, transitively, in the manual's order. */
+function prerequisites(example: SeedExample): SeedExample[] {
+  const wanted = new Set<SeedExample>();
+  const visit = (needs: readonly string[] = []) => {
+    for (const id of needs) {
+      const needed = EXAMPLES.find((e) => e.id === id);
+      if (!needed) throw new Error(`no example with id ${id}`);
+      if (wanted.has(needed)) continue;
+      wanted.add(needed);
+      visit(needed.needs);
+    }
+  };
+  visit(example.needs);
+  return EXAMPLES.filter((e) => wanted.has(e));
+}
+
+/** Posts an example's fields as the PHP would, and checks the answer against the documented one. */
+async function replayExample(example: SeedExample): Promise<void> {
+  const reply = await postPhpForm(sim.url, example.fields(replay));
+  expect(reply.sentContentType).toMatch(/^multipart\/form-data; boundary=/);
+  expect(reply.status, example.title).toBe(200);
+  expect(reply.json, reply.text).not.toBeNull();
+  example.check(reply.json, replay);
+}
 
 describe('the SIP manual\'s PHP examples, replayed as multipart/form-data', () => {
   for (const example of EXAMPLES) {
     it(`${example.title} — ${example.source}`, async () => {
-      const reply = await postPhpForm(sim.url, example.fields(replay));
-      expect(reply.sentContentType).toMatch(/^multipart\/form-data; boundary=/);
-      expect(reply.status).toBe(200);
-      expect(reply.json, reply.text).not.toBeNull();
-      example.check(reply.json, replay);
+      for (const step of prerequisites(example)) await replayExample(step);
+      await replayExample(example);
     });
   }
 
   it('the logged-out token of the Logout example is refused with ret 600', async () => {
+    const logout = EXAMPLES.find((e) => e.id === 'logout');
+    if (!logout) throw new Error('no Logout example');
+    for (const step of [...prerequisites(logout), logout]) await replayExample(step);
     const reply = await postPhpForm(sim.url, { service: 'App.Sip_Queue.GetQueueList', token: replay.token });
     expectRequestFailure(reply.json, SipRet.TokenInvalid, 'The token is invalid, please log in again to verify');
   });

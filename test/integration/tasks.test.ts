@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { TaskStatus } from '../../src/simulator/sip/model.ts';
 import { CreatePredictiveTaskDocument, type CreatePredictiveTaskInput, TasksPageDocument } from '../generated/graphql.ts';
@@ -20,16 +21,34 @@ describe('predictive tasks through the schema', () => {
   let gw: TestGateway;
   let queue: string;
 
-  beforeAll(async () => {
+  // A gateway (and store) of its own for every test: the listing tests count exactly the tasks they created.
+  beforeEach(async () => {
     gw = await startGateway(disposer);
     queue = demoQueue(gw.sim);
   });
-  afterAll(() => disposer.dispose());
+  afterEach(() => disposer.dispose());
 
   const create = async (input: CreatePredictiveTaskInput, key: 'operator' | 'viewer' = 'operator') => {
     const result = await gw.op(CreatePredictiveTaskDocument, { input }, key);
     // Tests look into the union freely; the document's types still check every field name against the schema.
     return result as typeof result & { data?: { createPredictiveTask: Record<string, any> } | null };
+  };
+
+  /**
+   * The four predictive tasks the listing tests page through, oldest first: '双十一回访', 'retry-safe', 'lifecycle'
+   * (started, then ended) and 'feed-me'; the simulator's three AI demo tasks are older than all of them.
+   */
+  const createListedTasks = async () => {
+    for (const [i, name] of ['双十一回访', 'retry-safe', 'lifecycle', 'feed-me'].entries()) {
+      const created = await create({ name, assignment: { type: 'QUEUE', assignee: queue }, numbers: mobiles(2, 70_000 + 10 * i).map((phone) => ({ phone })) });
+      expect(created.data?.createPredictiveTask).toMatchObject({ __typename: 'CreatePredictiveTaskPayload', outcome: 'COMPLETE', task: { name } });
+      if (name !== 'lifecycle') continue;
+      const id = created.data?.createPredictiveTask.task.id as string;
+      for (const command of ['startTask', 'endTask']) {
+        const result = await gw.gql(STATUS(command), { id }, 'operator');
+        expect(result.data?.[command]).toMatchObject({ __typename: 'TaskPayload' });
+      }
+    }
   };
 
   it('creates a task from 25 000 CSV rows with 1 TaskCreat + 2 TaskAdd and reports every refused entry', async () => {
@@ -72,7 +91,9 @@ describe('predictive tasks through the schema', () => {
     gw.sim.stats.reset();
     const first = await create(input);
     const again = await create(input);
-    expect(first.data?.createPredictiveTask.task.id).toBeTruthy();
+    const taskId = first.data?.createPredictiveTask.task.taskId as string;
+    expect(taskId).toMatch(/^\d{20}$/);
+    expect(first.data?.createPredictiveTask.task.id).toBe(encodeGlobalID('PredictiveTask', taskId));
     expect(again.data?.createPredictiveTask.task.id).toBe(first.data?.createPredictiveTask.task.id);
     expect(again.data?.createPredictiveTask.upstreamCalls).toBe(0);
     expect(gw.sim.stats.count(SipService.TaskCreate)).toBe(1);
@@ -141,6 +162,7 @@ describe('predictive tasks through the schema', () => {
   });
 
   it('lists tasks newest first, paged and filtered, and resolves them by id', async () => {
+    await createListedTasks();
     const page = async (after: string | null, kind?: 'PREDICTIVE') => (await gw.op(TasksPageDocument, { first: 2, after, filter: kind ? { kind } : null })).data!.tasks!;
     const names: string[] = [];
     let after: string | null = null;
@@ -165,6 +187,7 @@ describe('predictive tasks through the schema', () => {
   });
 
   it('counts tasks of both kinds in totalCount, the same on every page, with one AI list read per page', async () => {
+    await createListedTasks();
     const count = async (filter: Record<string, unknown> | null, first = 2, after: string | null = null) =>
       (await gw.op(TasksPageDocument, { first, after, filter })).data!.tasks!;
     const predictive = await count({ kind: 'PREDICTIVE' });
