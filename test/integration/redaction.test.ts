@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ErrorCode } from '../../src/errors.ts';
@@ -34,13 +34,18 @@ interface Gateway {
   gql(query: string, variables?: Record<string, unknown>): Promise<{ status: number; text: string; body: any }>;
 }
 
+/** A gateway logging at debug into `lines` (and into the file's lines, checked as a whole in afterAll). */
 async function startGateway(disposer: Disposer, env: Record<string, string>, lines: string[]): Promise<Gateway> {
   const config = loadConfig({
     DATABASE_URL: tempDatabaseUrl(disposer),
     GATEWAY_API_KEYS: `${KEYS.admin}:admin`,
     ...env,
   });
-  const app = disposer.use(await buildApp(config, createLogger('debug', (line) => lines.push(line))), (a) => a.stop());
+  const logger = createLogger('debug', (line) => {
+    lines.push(line);
+    fileLines.push(line);
+  });
+  const app = disposer.use(await buildApp(config, logger), (a) => a.stop());
   const url = await app.start(0, '127.0.0.1');
   return {
     url,
@@ -60,13 +65,23 @@ function expectNone(haystack: string, needles: readonly string[]): void {
   for (const needle of needles) expect(haystack, `must not contain ${needle}`).not.toContain(needle);
 }
 
+/** Every log line written by any gateway of this file, checked as a whole after the last test. */
+const fileLines: string[] = [];
+
+afterAll(() => {
+  expect(fileLines.length).toBeGreaterThan(0);
+  expectNone(fileLines.join('\n'), NEVER_IN_LOGS);
+});
+
 describe('redaction of upstream text', () => {
   const disposer = createDisposer();
-  const lines: string[] = [];
+  let lines: string[];
   let sim: Simulator;
   let gw: Gateway;
 
-  beforeAll(async () => {
+  // A simulator and gateway of their own for every test, with their own log lines.
+  beforeEach(async () => {
+    lines = [];
     sim = disposer.use(createSimulator({ accessKey: ACCESS_KEY, aicallToken: AICALL_TOKEN }), (s) => s.stop());
     const simUrl = await sim.start(0, '127.0.0.1');
     gw = await startGateway(
@@ -83,7 +98,7 @@ describe('redaction of upstream text', () => {
     // Log in once, so the echoes below answer the calls under test.
     expect((await gw.gql('{ queues { name } }')).body.errors).toBeUndefined();
   });
-  afterAll(() => disposer.dispose());
+  afterEach(() => disposer.dispose());
 
   it('a SIP ret error (top level): the message is the gateway\'s, upstreamMessage is redacted', async () => {
     sim.control.failNext(1, { ret: SipRet.IpNotAuthorized, msg: ECHO }, SipService.GetQueueList);
@@ -135,7 +150,13 @@ describe('redaction of upstream text', () => {
     expectNone(failed.text, NEVER_TO_CLIENTS);
   });
 
-  it('logs every failure above, and no log line holds a secret or a phone number', () => {
+  it('logs refusals and failures, and no log line holds a secret or a phone number', async () => {
+    sim.control.failNext(1, { ret: SipRet.IpNotAuthorized, msg: ECHO }, SipService.GetQueueList);
+    expect((await gw.gql('{ queues { name } }')).body.errors[0].extensions.code).toBe(ErrorCode.UpstreamRejected);
+    sim.control.failNext(1, { httpStatus: 200, body: ECHO }, SipService.GetExtgroupInfo);
+    expect((await gw.gql('{ extGroups { name } }')).body.errors[0].extensions.code).toBe(ErrorCode.UpstreamInvalidResponse);
+    sim.control.failNext(1, { httpStatus: 500, body: ECHO }, 'GET /v1/task/create');
+    expect((await gw.gql('{ aiTaskOptions { fetchedAt } }')).body.errors[0].extensions.code).toBe(ErrorCode.UpstreamUnavailable);
     const log = lines.join('\n');
     expect(log).toContain('upstream refused');
     expect(log).toContain('upstream failed');

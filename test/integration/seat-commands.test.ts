@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { startGateway, type TestGateway } from '../utils/gateway.ts';
@@ -37,12 +37,19 @@ describe('batch seat commands', () => {
   const queues = ['batch-a', 'batch-b', 'batch-c'];
   const extensions = Array.from({ length: 20 }, (_, i) => String(5100 + i));
 
-  beforeAll(async () => {
+  /** Seats extensions[from..to) in batch-a with employee ids 900 + i, as the first test's check-in does. */
+  const seatInBatchA = (from: number, to: number) => {
+    for (let i = from; i < to; i++) gw.sim.sip.signIn('batch-a', extensions[i]!, String(900 + i));
+  };
+
+  // A gateway of its own for every test: seats checked in, out or paused by one test would otherwise be what another
+  // test reads.
+  beforeEach(async () => {
     gw = await startGateway(disposer);
     for (const name of queues) gw.sim.sip.addQueue(name, { remark: name }, true);
     for (const number of [...extensions, '5200', '5201']) gw.sim.sip.addExtension({ number, password: `pw-${number}` });
   });
-  afterAll(() => disposer.dispose());
+  afterEach(() => disposer.dispose());
 
   it('checks 20 agents in with one mutation: one SipSignIn each, nothing else; employeeId is then readable on seats and agents', async () => {
     gw.sim.stats.reset();
@@ -68,6 +75,7 @@ describe('batch seat commands', () => {
   });
 
   it('reports each failed seat with its typed error and leaves the others done', async () => {
+    seatInBatchA(0, 1); // 5100 sits in batch-a with employee id 900
     gw.sim.stats.reset();
     const seats = [
       { extension: '5200', queue: 'batch-a', employeeId: 7 },
@@ -115,8 +123,8 @@ describe('batch seat commands', () => {
   });
 
   it('puts an agent on a break in every queue it sits in, then back in one queue', async () => {
-    // 5119 sits in batch-a since the first test (employee id 919); now in the other two as well.
-    for (const queue of ['batch-b', 'batch-c']) gw.sim.sip.signIn(queue, '5119', '919');
+    // 5119 sits in all three queues with employee id 919; 5201 sits nowhere.
+    for (const queue of queues) gw.sim.sip.signIn(queue, '5119', '919');
     gw.sim.stats.reset();
     const onBreak = await gw.gql(SET_AVAILABILITY, { input: { agents: [{ extension: '5119' }, { extension: '5201' }], available: false } }, 'operator');
     expect(onBreak.errors).toBeUndefined();
@@ -142,6 +150,7 @@ describe('batch seat commands', () => {
   });
 
   it('checks agents out, reading their employee ids from the seats', async () => {
+    seatInBatchA(0, 5);
     gw.sim.stats.reset();
     const { data } = await gw.gql(CHECK_OUT, { seats: extensions.slice(0, 5).map((extension) => ({ extension, queue: 'batch-a' })) }, 'operator');
     expect(data?.checkOutAgents).toMatchObject({ succeededCount: 5, failedCount: 0 });
@@ -151,6 +160,7 @@ describe('batch seat commands', () => {
   });
 
   it('reports a seat whose call failed without a verdict as uncertain, and the others as done', async () => {
+    seatInBatchA(5, 8);
     gw.sim.control.failNext(1, { httpStatus: 502, body: 'Bad Gateway' }, SipService.SipSignOut);
     const seats = extensions.slice(5, 8).map((extension) => ({ extension, queue: 'batch-a' }));
     const { data, errors } = await gw.gql(CHECK_OUT, { seats }, 'operator');
