@@ -1,5 +1,4 @@
-import { createServer } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CallbackIngestor, createCallbackIngestor } from '../../src/callbacks/ingest.ts';
 import { type CallbackHandler, createCallbackHandler } from '../../src/callbacks/route.ts';
@@ -8,8 +7,10 @@ import { createLogger } from '../../src/logger.ts';
 import { type EventRepository, type Store, createDatabase } from '../../src/store/index.ts';
 import { createZonedTime } from '../../src/upstream/time.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
-import { type Deferred, createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { startLoopbackServer } from '../utils/loopback-server.ts';
+import { recordingLogger } from '../utils/recording-logger.ts';
+import { withEvents } from '../utils/store-spy.ts';
 
 /**
  * The callback route's failure paths (src/callbacks/route.ts and the body decoding in parse.ts) over a real loopback
@@ -31,43 +32,20 @@ describe('the callback route when things fail', () => {
   let port: number;
   let store: Store;
   let appendFails = false;
-  const lines: string[] = [];
-  let waiting: Array<{ fragment: string; deferred: Deferred<string> }> = [];
+  const log = recordingLogger();
+  const { lines } = log;
   let handler: CallbackHandler;
   let ingestor: CallbackIngestor;
 
-  const logLine = (fragment: string): Promise<string> => {
-    const found = lines.find((l) => l.includes(fragment));
-    if (found) return Promise.resolve(found);
-    const deferred = createDeferred<string>();
-    waiting.push({ fragment, deferred });
-    return deferred.promise;
-  };
-
   beforeAll(async () => {
     store = disposer.use(await createDatabase('file::memory:'), (s) => s.close());
-    const events = new Proxy(store.events, {
-      get(target, key, receiver) {
-        if (key === 'append') {
-          return (async (...args: Parameters<EventRepository['append']>) => {
-            if (appendFails) throw new Error('SQLITE_BUSY: database is locked');
-            return target.append(...args);
-          }) as EventRepository['append'];
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const wrapped = new Proxy(store, { get: (target, key, receiver) => (key === 'events' ? events : Reflect.get(target, key, receiver)) });
-    const logger = createLogger('debug', (line) => {
-      lines.push(line);
-      const still: typeof waiting = [];
-      for (const w of waiting) {
-        if (line.includes(w.fragment)) w.deferred.resolve(line);
-        else still.push(w);
-      }
-      waiting = still;
-    });
+    const wrapped = withEvents(store, (real) => ({
+      append: (async (...args: Parameters<EventRepository['append']>) => {
+        if (appendFails) throw new Error('SQLITE_BUSY: database is locked');
+        return real.append(...args);
+      }) as EventRepository['append'],
+    }));
+    const { logger } = log;
     const pubsub = disposer.use(createMemoryPubSub(), (p) => p.close());
     ingestor = createCallbackIngestor({ store: wrapped, pubsub, logger });
     handler = disposer.use(
@@ -79,22 +57,13 @@ describe('the callback route when things fail', () => {
       }),
       (h) => h.close(),
     );
-    const server = createServer((req, res) => {
+    base = await startLoopbackServer(disposer, (req, res) => {
       if (!handler.handle(req, res)) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('app 404');
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    disposer.add(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    port = (server.address() as AddressInfo).port;
-    base = `http://127.0.0.1:${port}`;
+    port = Number(new URL(base).port);
   });
   afterAll(() => disposer.dispose());
   beforeEach(() => {
@@ -126,7 +95,7 @@ describe('the callback route when things fail', () => {
     const refused = await post('extension-status', body);
     expect(refused.status).toBe(500);
     expect(await refused.json()).toEqual({ error: 'internal error', reason: 'the callback could not be stored; send it again' });
-    expect(await logLine('not stored')).toContain('ERROR callback extension-status: not stored');
+    expect(await log.line('not stored')).toContain('ERROR callback extension-status: not stored');
     expect(await storedUuids()).not.toContain('route-500');
 
     appendFails = false;
@@ -142,14 +111,14 @@ describe('the callback route when things fail', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     expect(answer).toContain('connection: close');
     expect(answer.endsWith(JSON.stringify({ error: 'request timeout', reason: `the body did not arrive within ${BODY_TIMEOUT_MS} ms` }))).toBe(true);
-    expect(await logLine('408')).toContain(`WARN  callback call-record: 408 the body did not arrive within ${BODY_TIMEOUT_MS} ms; connection cut`);
+    expect(await log.line('408')).toContain(`WARN  callback call-record: 408 the body did not arrive within ${BODY_TIMEOUT_MS} ms; connection cut`);
     expect(await store.events.eventsAfter('call-record', 0)).toEqual([]);
   });
 
   it('a client that goes away mid-body is refused as an aborted request, with a warning and no error', async () => {
     const head = `POST /callbacks/${SECRET}/task-status HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n`;
     await raw(head, '{"taskid": "T1", ', { destroyAfterWrite: true });
-    expect(await logLine('task-status: 400')).toContain('WARN  callback task-status: 400 the request was aborted before its body ended');
+    expect(await log.line('task-status: 400')).toContain('WARN  callback task-status: 400 the request was aborted before its body ended');
     expect(lines.filter((l) => l.includes('ERROR'))).toEqual([]);
   });
 

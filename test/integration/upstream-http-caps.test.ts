@@ -1,10 +1,10 @@
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, UnavailableReason, UpstreamInvalidResponseError, UpstreamUnavailableError, type UpstreamErrorContext } from '../../src/errors.ts';
 import { type UpstreamHttp, createUpstreamHttp } from '../../src/upstream/http.ts';
 import { createDeferred, type Deferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { startLoopbackServer } from '../utils/loopback-server.ts';
 import { rejectionOfType } from '../utils/rejection.ts';
 
 /**
@@ -30,13 +30,7 @@ describe('upstream HTTP caps', () => {
   let handler: Handler = (_req, res) => res.end('{}');
 
   beforeAll(async () => {
-    const server = createServer((req, res) => handler(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    disposer.add(() => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await startLoopbackServer(disposer, (req, res) => handler(req, res));
     http = disposer.use(createUpstreamHttp({ connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxConnections: 4, maxResponseBytes: CAP }), (h) => h.close());
   });
   afterAll(() => disposer.dispose());

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableReason, UpstreamUnavailableError, type UpstreamErrorContext } from '../../src/errors.ts';
@@ -6,6 +6,7 @@ import { useUpstreamBudget } from '../../src/upstream/budget.ts';
 import { type UpstreamHttp, createUpstreamHttp } from '../../src/upstream/http.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { startLoopbackServer } from '../utils/loopback-server.ts';
 import { rejectionOfType } from '../utils/rejection.ts';
 
 /**
@@ -26,16 +27,7 @@ describe('upstream HTTP failures', () => {
   let handler: Handler = (_req, res) => res.end('{}');
 
   beforeAll(async () => {
-    const server = createServer((req, res) => handler(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    disposer.add(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await startLoopbackServer(disposer, (req, res) => handler(req, res));
     http = disposer.use(createUpstreamHttp({ connectTimeoutMs: 1_000, requestTimeoutMs: 5_000, maxConnections: 2 }), (h) => h.close());
   });
   afterAll(() => disposer.dispose());

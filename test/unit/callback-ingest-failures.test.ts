@@ -3,12 +3,13 @@ import { type CallbackIngestor, type IngestorOptions, createCallbackIngestor } f
 import { normaliseAiCallNotification, normaliseExtensionStatus } from '../../src/callbacks/schemas.ts';
 import { type PubSub, createMemoryPubSub } from '../../src/events/pubsub.ts';
 import type { GatewayEvent } from '../../src/events/types.ts';
-import { createLogger } from '../../src/logger.ts';
 import { type AgentStatusRepository, type EventRepository, type Store, createDatabase } from '../../src/store/index.ts';
 import { createZonedTime } from '../../src/upstream/time.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
-import { type Deferred, createDeferred } from '../utils/deferred.ts';
+import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { recordingLogger } from '../utils/recording-logger.ts';
+import { replacing } from '../utils/store-spy.ts';
 
 /**
  * The failure paths of callback ingestion (src/callbacks/ingest.ts) over a real SQLite store, with failures injected
@@ -17,42 +18,6 @@ import { createDisposer } from '../utils/disposer.ts';
  * pending, long catch-ups (more than one batch), the lease sweep (taking over, failing, waiting for a running
  * catch-up), and a closed ingestor scheduling nothing.
  */
-
-/** A proxy of `real` with some members replaced (the rest bound to the real object). */
-function replacing<T extends object>(real: T, replaced: Partial<T>): T {
-  return new Proxy(real, {
-    get(target, key, receiver) {
-      if (key in replaced) return replaced[key as keyof T];
-      const value: unknown = Reflect.get(target, key, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-/** Log lines, with a deferred per awaited fragment. */
-function recordingLogger() {
-  const lines: string[] = [];
-  const waiting: Array<{ fragment: string; deferred: Deferred<string> }> = [];
-  const logger = createLogger('debug', (line) => {
-    lines.push(line);
-    for (const w of waiting.splice(0)) {
-      if (line.includes(w.fragment)) w.deferred.resolve(line);
-      else waiting.push(w);
-    }
-  });
-  return {
-    logger,
-    lines,
-    /** Resolves with the first line (already logged or to come) containing `fragment`. */
-    line(fragment: string): Promise<string> {
-      const found = lines.find((l) => l.includes(fragment));
-      if (found) return Promise.resolve(found);
-      const deferred = createDeferred<string>();
-      waiting.push({ fragment, deferred });
-      return deferred.promise;
-    },
-  };
-}
 
 const extensionStatus = (extension: string, uuid: string, status = 'answer') =>
   normaliseExtensionStatus({ ...EXTENSION_STATUS_COMMON, extnumber: extension, uuid, status, starttime: '1700000000' });

@@ -17,7 +17,9 @@ import type { ExtensionCallStatus } from '../../src/upstream/sip/types.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
 import { type Deferred, createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
+import { recordingLogger } from '../utils/recording-logger.ts';
 import { rejectionOf } from '../utils/rejection.ts';
+import { replacing } from '../utils/store-spy.ts';
 
 /**
  * The event layer's background work when its dependencies fail (src/events/): the pruner (bad settings, a failing
@@ -26,41 +28,6 @@ import { rejectionOf } from '../utils/rejection.ts';
  * event feed (wakes during a read, a wake before the position is known, the poll) and the in-process pub/sub after
  * close. Failures are injected into the store, the SIP client or the ingestor; the code under test is real.
  */
-
-/** A proxy of `real` with some members replaced (the rest bound to the real object). */
-function replacing<T extends object>(real: T, replaced: Partial<T>): T {
-  return new Proxy(real, {
-    get(target, key, receiver) {
-      if (key in replaced) return replaced[key as keyof T];
-      const value: unknown = Reflect.get(target, key, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-/** Log lines, with a deferred per awaited fragment. */
-function recordingLogger() {
-  const lines: string[] = [];
-  const waiting: Array<{ fragment: string; deferred: Deferred<string> }> = [];
-  const logger = createLogger('debug', (line) => {
-    lines.push(line);
-    for (const w of waiting.splice(0)) {
-      if (line.includes(w.fragment)) w.deferred.resolve(line);
-      else waiting.push(w);
-    }
-  });
-  return {
-    logger,
-    lines,
-    line(fragment: string): Promise<string> {
-      const found = lines.find((l) => l.includes(fragment));
-      if (found) return Promise.resolve(found);
-      const deferred = createDeferred<string>();
-      waiting.push({ fragment, deferred });
-      return deferred.promise;
-    },
-  };
-}
 
 const DAY = 86_400_000;
 

@@ -13,6 +13,7 @@ import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { rejectionOf, rejectionOfType } from '../utils/rejection.ts';
+import { withEvents } from '../utils/store-spy.ts';
 
 /**
  * The bounded push iterator (src/events/push-iterator.ts) and a subscriber's stream (src/events/subscribe.ts) when
@@ -112,15 +113,27 @@ describe('a subscriber stream when things fail', () => {
     return settled;
   }
 
-  const replacingEvents = (replaced: Partial<EventRepository>): Store => {
-    const events = new Proxy(store.events, {
-      get(target, key, receiver) {
-        if (key in replaced) return replaced[key as keyof EventRepository];
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+  const replacingEvents = (replaced: Partial<EventRepository>): Store => withEvents(store, () => replaced);
+
+  /**
+   * A store whose replay reads (eventsAfter) are watched: `live()` resolves once the first read has returned and two
+   * event-loop turns have passed, by which time a stream replaying an empty store is live.
+   */
+  const watchingReplay = () => {
+    const replayed = createDeferred();
+    const watched = replacingEvents({
+      eventsAfter: (async (...args: Parameters<EventRepository['eventsAfter']>) => {
+        const page = await store.events.eventsAfter(...args);
+        replayed.resolve();
+        return page;
+      }) as EventRepository['eventsAfter'],
     });
-    return new Proxy(store, { get: (target, key, receiver) => (key === 'events' ? events : Reflect.get(target, key, receiver)) });
+    const live = async () => {
+      await replayed.promise;
+      await nextTurn();
+      await nextTurn();
+    };
+    return { watched, live };
   };
 
   it('a resume more than maxReplayEvents back ends with REPLAY_LIMIT_EXCEEDED before anything is delivered', async () => {
@@ -174,18 +187,9 @@ describe('a subscriber stream when things fail', () => {
     let overflowed = 0;
     onSubscriberOverflow(context, () => overflowed++);
     // The replay of an empty store is one short read; the stream is live one event-loop turn after it returns.
-    const replayed = createDeferred();
-    const watched = replacingEvents({
-      eventsAfter: (async (...args: Parameters<EventRepository['eventsAfter']>) => {
-        const page = await store.events.eventsAfter(...args);
-        replayed.resolve();
-        return page;
-      }) as EventRepository['eventsAfter'],
-    });
+    const { watched, live } = watchingReplay();
     const stream = streamEvents(watched, feed, 'agent-status', { after: null, context, limits: { subscriberQueueLimit: 4, maxReplayEvents: 100 } });
-    await replayed.promise;
-    await nextTurn();
-    await nextTurn();
+    await live();
     // A listener of the feed added after the stream's: when it has an event, the stream has had it too.
     let seen = 0;
     let waitFor = { count: 0, deferred: createDeferred() };
@@ -290,18 +294,9 @@ describe('a subscriber stream when things fail', () => {
   });
 
   it('without a transport handler, an overflowing subscriber only gets SUBSCRIBER_TOO_SLOW', async () => {
-    const replayed = createDeferred();
-    const watched = replacingEvents({
-      eventsAfter: (async (...args: Parameters<EventRepository['eventsAfter']>) => {
-        const page = await store.events.eventsAfter(...args);
-        replayed.resolve();
-        return page;
-      }) as EventRepository['eventsAfter'],
-    });
+    const { watched, live } = watchingReplay();
     const stream = streamEvents(watched, feed, 'agent-status', { after: null, limits: { subscriberQueueLimit: 1, maxReplayEvents: 100 } });
-    await replayed.promise;
-    await nextTurn();
-    await nextTurn();
+    await live();
     const seen = createDeferred();
     let count = 0;
     const probe = await feed.listen('agent-status', () => {
@@ -315,18 +310,9 @@ describe('a subscriber stream when things fail', () => {
   });
 
   it('a subjects filter skips live events that have no subject', async () => {
-    const replayed = createDeferred();
-    const watched = replacingEvents({
-      eventsAfter: (async (...args: Parameters<EventRepository['eventsAfter']>) => {
-        const page = await store.events.eventsAfter(...args);
-        replayed.resolve();
-        return page;
-      }) as EventRepository['eventsAfter'],
-    });
+    const { watched, live } = watchingReplay();
     const stream = streamEvents(watched, feed, 'aicall-notify', { after: null, subjects: ['T1'] });
-    await replayed.promise;
-    await nextTurn();
-    await nextTurn();
+    await live();
     const publish = async (dedupeKey: string, subject: string | null) => {
       const { event } = await store.events.append({
         topic: 'aicall-notify',
