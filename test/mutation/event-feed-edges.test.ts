@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normaliseExtensionStatus } from '../../src/callbacks/schemas.ts';
 import { createEventFeed } from '../../src/events/feed.ts';
-import { createMemoryPubSub, type PubSub } from '../../src/events/pubsub.ts';
+import { type PubSub } from '../../src/events/pubsub.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type Store, createDatabase } from '../../src/store/index.ts';
-import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
+import { type Store } from '../../src/store/index.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { withEvents } from '../utils/store-spy.ts';
+import { openEventStore, storeAgentEvent } from '../utils/event-stack.ts';
 
 /**
  * The event feed's bookkeeping (src/events/feed.ts): where a listener starts, who counts as listening, a wake during a
@@ -17,20 +16,13 @@ describe('event feed edges', () => {
   const disposer = createDisposer();
   let store: Store;
   let pubsub: PubSub;
-  let n = 0;
 
   beforeEach(async () => {
-    store = disposer.use(await createDatabase('file::memory:'), (s) => s.close());
-    pubsub = disposer.use(createMemoryPubSub(), (p) => p.close());
+    ({ store, pubsub } = await openEventStore(disposer));
   });
   afterEach(() => disposer.dispose());
 
-  async function append(extension = '8001', settled = true): Promise<number> {
-    n += 1;
-    const callback = normaliseExtensionStatus({ ...EXTENSION_STATUS_COMMON, extnumber: extension, uuid: `edge-${n}`, starttime: String(1_700_000_000 + n) });
-    const { event } = await store.events.append({ ...callback, settled: settled ? { applied: true, effect: null } : undefined });
-    return event.id;
-  }
+  const append = async (extension = '8001', settled = true) => (await storeAgentEvent(store, { extension, settled })).id;
   const wake = (id: number) => pubsub.publish('agent-status', { id } as never);
 
   it('starts a listener after the newest stored event, and counts it as listening until it closes', async () => {

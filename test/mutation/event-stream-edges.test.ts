@@ -1,39 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normaliseExtensionStatus } from '../../src/callbacks/schemas.ts';
 import { EventIdExpiredError } from '../../src/errors.ts';
-import { createEventFeed, type EventFeed } from '../../src/events/feed.ts';
-import { createMemoryPubSub, type PubSub } from '../../src/events/pubsub.ts';
+import { type EventFeed } from '../../src/events/feed.ts';
 import { REPLAY_CONCURRENCY, streamEvents } from '../../src/events/subscribe.ts';
-import type { GatewayEvent } from '../../src/events/types.ts';
-import { createLogger } from '../../src/logger.ts';
-import { type Store, createDatabase } from '../../src/store/index.ts';
-import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
+import { type Store } from '../../src/store/index.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { rejectionOfType } from '../utils/rejection.ts';
 import { withEvents } from '../utils/store-spy.ts';
+import { openEventStack, storeAgentEvent } from '../utils/event-stack.ts';
 
 /** A subscriber's replay at its edges (streamEvents in src/events/subscribe.ts): page sizes, filters, slots, retention. */
 describe('event stream edges', () => {
   const disposer = createDisposer();
   let store: Store;
-  let pubsub: PubSub;
   let feed: EventFeed;
-  let n = 0;
 
   beforeEach(async () => {
-    store = disposer.use(await createDatabase('file::memory:'), (s) => s.close());
-    pubsub = disposer.use(createMemoryPubSub(), (p) => p.close());
-    feed = disposer.use(createEventFeed(store, pubsub, createLogger('silent'), 600_000), (f) => f.close());
+    ({ store, feed } = await openEventStack(disposer));
   });
   afterEach(() => disposer.dispose());
 
-  async function storeEvent(extension = '8001'): Promise<GatewayEvent<'agent-status'>> {
-    n += 1;
-    const callback = normaliseExtensionStatus({ ...EXTENSION_STATUS_COMMON, extnumber: extension, uuid: `edge-${n}`, starttime: String(1_700_000_000 + n) });
-    const { event } = await store.events.append({ ...callback, settled: { applied: true, effect: null } });
-    return { ...event, applied: true } as GatewayEvent<'agent-status'>;
-  }
+  const storeEvent = (extension = '8001') => storeAgentEvent(store, { extension });
 
   /** The (limit, filter) of every replay read, over the real store. */
   function recordingReads() {

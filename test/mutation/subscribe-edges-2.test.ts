@@ -1,18 +1,16 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normaliseExtensionStatus } from '../../src/callbacks/schemas.ts';
 import { SubscriberTooSlowError } from '../../src/errors.ts';
-import { createEventFeed, type EventFeed } from '../../src/events/feed.ts';
-import { createMemoryPubSub, type PubSub } from '../../src/events/pubsub.ts';
+import { type EventFeed } from '../../src/events/feed.ts';
+import { type PubSub } from '../../src/events/pubsub.ts';
 import { REPLAY_CONCURRENCY, streamEvents } from '../../src/events/subscribe.ts';
 import type { GatewayEvent } from '../../src/events/types.ts';
-import { createLogger } from '../../src/logger.ts';
-import { type Store, createDatabase } from '../../src/store/index.ts';
-import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
+import { type Store } from '../../src/store/index.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { rejectionOfType } from '../utils/rejection.ts';
 import { withEvents } from '../utils/store-spy.ts';
+import { openEventStack, storeAgentEvent } from '../utils/event-stack.ts';
 
 /**
  * streamEvents (src/events/subscribe.ts) at further edges: live-only subscribers (`after: null`) on a pruned or long
@@ -24,23 +22,13 @@ describe('event stream edges, part 2', () => {
   let store: Store;
   let pubsub: PubSub;
   let feed: EventFeed;
-  let n = 0;
 
   beforeEach(async () => {
-    store = disposer.use(await createDatabase('file::memory:'), (s) => s.close());
-    pubsub = disposer.use(createMemoryPubSub(), (p) => p.close());
-    feed = disposer.use(createEventFeed(store, pubsub, createLogger('silent'), 600_000), (f) => f.close());
+    ({ store, pubsub, feed } = await openEventStack(disposer));
   });
   afterEach(() => disposer.dispose());
 
-  async function storeEvent(publish = false, extension = '8001'): Promise<GatewayEvent<'agent-status'>> {
-    n += 1;
-    const callback = normaliseExtensionStatus({ ...EXTENSION_STATUS_COMMON, extnumber: extension, uuid: `edge2-${n}`, starttime: String(1_700_000_000 + n) });
-    const { event } = await store.events.append({ ...callback, settled: { applied: true, effect: null } });
-    const stored = { ...event, applied: true } as GatewayEvent<'agent-status'>;
-    if (publish) await pubsub.publish('agent-status', stored);
-    return stored;
-  }
+  const storeEvent = (publish = false, extension = '8001') => storeAgentEvent(store, { extension, ...(publish ? { publishTo: pubsub } : {}) });
 
   async function storeOtherTopic(key: string): Promise<void> {
     const { event } = await store.events.append({
@@ -103,7 +91,7 @@ describe('event stream edges, part 2', () => {
 
   it('a resume within maxReplayEvents of its topic is served though other topics’ events make the id distance larger', async () => {
     const from = await storeEvent();
-    for (let i = 0; i < 5; i++) await storeOtherTopic(`other-${n}-${i}`);
+    for (let i = 0; i < 5; i++) await storeOtherTopic(`other-${i}`);
     const next = await storeEvent();
     const stream = streamEvents(store, feed, 'agent-status', { after: from.id, limits: { subscriberQueueLimit: 100, maxReplayEvents: 2 } });
     expect(next.id - from.id).toBeGreaterThan(2);

@@ -3,14 +3,14 @@ import { createCallbackIngestor } from '../../src/callbacks/ingest.ts';
 import { normaliseExtensionStatus } from '../../src/callbacks/schemas.ts';
 import { UnavailableReason, UpstreamUnavailableError } from '../../src/errors.ts';
 import { createEventFeed } from '../../src/events/feed.ts';
-import { type PubSub, createMemoryPubSub, createPubSub } from '../../src/events/pubsub.ts';
+import { type PubSub, createPubSub } from '../../src/events/pubsub.ts';
 import { createQueueMembership, forgetQueueMembers, queueMembershipOf } from '../../src/events/queue-membership.ts';
 import { createReconciler } from '../../src/events/reconcile.ts';
 import { createEventPruner } from '../../src/events/retention.ts';
 import { recordTaskChange } from '../../src/events/task-changes.ts';
 import type { GatewayEvent } from '../../src/events/types.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type EventRepository, type Store, createDatabase } from '../../src/store/index.ts';
+import { type EventRepository, type Store } from '../../src/store/index.ts';
 import type { SipClient } from '../../src/upstream/sip/client.ts';
 import { SipCode } from '../../src/upstream/sip/codes.ts';
 import type { ExtensionCallStatus } from '../../src/upstream/sip/types.ts';
@@ -20,6 +20,7 @@ import { createDisposer } from '../utils/disposer.ts';
 import { recordingLogger } from '../utils/recording-logger.ts';
 import { rejectionOf } from '../utils/rejection.ts';
 import { replacing } from '../utils/store-spy.ts';
+import { openEventStore, storeAgentEvent } from '../utils/event-stack.ts';
 
 /**
  * The event layer's background work when its dependencies fail (src/events/): the pruner (bad settings, a failing
@@ -35,20 +36,13 @@ describe('event background work when things fail', () => {
   const disposer = createDisposer();
   let store: Store;
   let pubsub: PubSub;
-  let n = 0;
 
   beforeEach(async () => {
-    store = disposer.use(await createDatabase('file::memory:'), (s) => s.close());
-    pubsub = disposer.use(createMemoryPubSub(), (p) => p.close());
+    ({ store, pubsub } = await openEventStore(disposer));
   });
   afterEach(() => disposer.dispose());
 
-  async function storeEvent(extension = '8001'): Promise<GatewayEvent<'agent-status'>> {
-    n += 1;
-    const callback = normaliseExtensionStatus({ ...EXTENSION_STATUS_COMMON, extnumber: extension, uuid: `bg-${n}`, status: 'ring', starttime: String(1_700_000_000 + n) });
-    const { event } = await store.events.append({ ...callback, settled: { applied: true, effect: null } });
-    return { ...event, applied: true } as GatewayEvent<'agent-status'>;
-  }
+  const storeEvent = (extension = '8001') => storeAgentEvent(store, { extension, status: 'ring' });
 
   describe('pruner', () => {
     it('refuses a retention or an interval that is not positive', () => {

@@ -1,19 +1,18 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normaliseExtensionStatus } from '../../src/callbacks/schemas.ts';
 import { ReplayLimitError, SubscriberTooSlowError } from '../../src/errors.ts';
 import { type EventFeed, createEventFeed } from '../../src/events/feed.ts';
-import { type PubSub, createMemoryPubSub } from '../../src/events/pubsub.ts';
+import { type PubSub } from '../../src/events/pubsub.ts';
 import { createPushIterator } from '../../src/events/push-iterator.ts';
 import { onSubscriberOverflow, streamEvents } from '../../src/events/subscribe.ts';
 import type { GatewayEvent } from '../../src/events/types.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type EventRepository, type Store, createDatabase } from '../../src/store/index.ts';
-import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
+import { type EventRepository, type Store } from '../../src/store/index.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { rejectionOf, rejectionOfType } from '../utils/rejection.ts';
 import { withEvents } from '../utils/store-spy.ts';
+import { openEventStack, storeAgentEvent } from '../utils/event-stack.ts';
 
 /**
  * The bounded push iterator (src/events/push-iterator.ts) and a subscriber's stream (src/events/subscribe.ts) when
@@ -94,24 +93,15 @@ describe('a subscriber stream when things fail', () => {
   let store: Store;
   let pubsub: PubSub;
   let feed: EventFeed;
-  let n = 0;
 
   beforeEach(async () => {
-    store = disposer.use(await createDatabase('file::memory:'), (s) => s.close());
-    pubsub = disposer.use(createMemoryPubSub(), (p) => p.close());
-    feed = disposer.use(createEventFeed(store, pubsub, createLogger('silent'), 600_000), (f) => f.close());
+    ({ store, pubsub, feed } = await openEventStack(disposer));
   });
   afterEach(() => disposer.dispose());
 
   /** Stores one settled agent-status event for `extension`; publishes it when asked. */
-  async function storeEvent(extension = '8001', publish = false): Promise<GatewayEvent<'agent-status'>> {
-    n += 1;
-    const callback = normaliseExtensionStatus({ ...EXTENSION_STATUS_COMMON, extnumber: extension, uuid: `stream-${n}`, status: 'ring', starttime: String(1_700_000_000 + n) });
-    const { event } = await store.events.append({ ...callback, settled: { applied: true, effect: null } });
-    const settled = { ...event, applied: true } as GatewayEvent<'agent-status'>;
-    if (publish) await pubsub.publish('agent-status', settled);
-    return settled;
-  }
+  const storeEvent = (extension = '8001', publish = false) =>
+    storeAgentEvent(store, { extension, status: 'ring', ...(publish ? { publishTo: pubsub } : {}) });
 
   const replacingEvents = (replaced: Partial<EventRepository>): Store => withEvents(store, () => replaced);
 
