@@ -2,12 +2,15 @@ import type { PubSub } from '../events/pubsub.ts';
 import type { GatewayEvent } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import { type Store, type StoredEvent, projectEvent } from '../store/index.ts';
+import { SavepointName, TransactionLostError, inTransaction, withSavepoint } from '../store/transaction-scope.ts';
 import type { AnyNormalisedCallback } from './schemas.ts';
 
 /**
- * The durable half of a callback: append the event (durable when the statement returns: SQLite synchronous=FULL,
- * PostgreSQL commit), apply it to its projection, settle it (record the projection's answer), and hand back what to
- * publish once the 2xx is out. See docs/events.md for why each step is safe to repeat and who publishes.
+ * The durable half of a callback: append the event, apply it to its projection and settle it (record the projection's
+ * answer) in one transaction, durable at its commit (SQLite synchronous=FULL, PostgreSQL commit), and hand back what
+ * to publish once the 2xx is out. On SQLite, callbacks arriving together share one transaction (group commit): one WAL
+ * sync for the group instead of three per callback. See docs/events.md for why each step is safe to repeat and who
+ * publishes.
  */
 
 export interface IngestResult {
@@ -64,6 +67,8 @@ const MAX_FAILED_ATTEMPTS = 3;
 const MAX_TRACKED_FAILURES = 10_000;
 /** Shortest sweep interval, whatever the lease. */
 const MIN_SWEEP_MS = 250;
+/** Most callbacks in one group commit: bounds how long one transaction holds the (single) SQLite connection. */
+const MAX_GROUP = 64;
 
 export function createCallbackIngestor(options: IngestorOptions): CallbackIngestor {
   const { store, pubsub, logger } = options;
@@ -77,6 +82,7 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
   /** Failed projection attempts per pending event id, in this process. */
   const failures = new Map<number, number>();
 
+  /** Projects and settles; the caller runs it in a transaction (so both land in one commit, or neither). */
   async function settle(event: StoredEvent): Promise<GatewayEvent | null> {
     const { applied, effect } = await projectEvent(store, event);
     return store.events.settle(event.id, applied, effect);
@@ -116,7 +122,7 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     try {
       // The count is forgotten only once the event settles: clearing it before the attempt would keep every count at
       // one, and a poison event would never be given up.
-      const settled = await settle(event);
+      const settled = await inTransaction(store.db, store.dialect, () => settle(event));
       failures.delete(event.id);
       return { settled, failed: false };
     } catch (error) {
@@ -181,23 +187,110 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     sweepTimer.unref();
   }
 
+  interface Queued {
+    callback: AnyNormalisedCallback;
+    resolve: (result: IngestResult) => void;
+    reject: (error: unknown) => void;
+  }
+  const queue: Queued[] = [];
+  let flushing = false;
+
+  /**
+   * One callback inside the open transaction: append, then project and settle under a savepoint. A projection that
+   * throws rolls back to the savepoint, so the appended event stays (pending) and commits with the rest; catch-up
+   * settles it later. Returns the result and whether the projection failed (logged once the commit is durable).
+   */
+  async function ingestInTransaction(callback: AnyNormalisedCallback): Promise<{ result: IngestResult; failure?: unknown }> {
+    // aicall-notify feeds no projection: stored settled, so it never waits for catch-up.
+    const settledAtInsert = callback.topic === 'aicall-notify' ? { applied: true, effect: null } : undefined;
+    const { event, duplicate } = await store.events.append({ ...callback, settled: settledAtInsert });
+    if (event.applied !== null) {
+      return { result: { id: event.id, duplicate, event: duplicate ? null : { ...event, applied: event.applied } } };
+    }
+    // Pending: this delivery's new event, or a duplicate of one whose first delivery has not settled it (interrupted,
+    // or in flight on another replica). Either way, settling is safe to repeat and only one caller wins it.
+    try {
+      const settled = await withSavepoint(store.db, SavepointName.Projection, () => settle(event));
+      return { result: { id: event.id, duplicate, event: settled } };
+    } catch (error) {
+      if (error instanceof TransactionLostError) throw error;
+      return { result: { id: event.id, duplicate, event: null }, failure: error };
+    }
+  }
+
+  function afterCommit(callback: AnyNormalisedCallback, outcome: { result: IngestResult; failure?: unknown }): IngestResult {
+    if (outcome.failure !== undefined) {
+      logger.error(
+        `event ${outcome.result.id} (${callback.topic}) is stored but its projection failed; catch-up will retry`,
+        outcome.failure,
+      );
+      scheduleRetry();
+    }
+    return outcome.result;
+  }
+
+  /**
+   * Group commit (SQLite): every callback queued by the time a flush starts shares one transaction, so one WAL sync
+   * makes the whole group durable; each is answered only after that commit. Each callback runs under its own
+   * savepoint: one that fails (its append threw) is rolled back alone and answered with its error, the others commit.
+   * If the transaction itself fails (the commit, or a savepoint that cannot be rolled back to), every callback of the
+   * group gets the error: none was acknowledged, so the platform sends them again.
+   */
+  async function flushGroup(group: Queued[]): Promise<void> {
+    const outcomes: Array<{ result: IngestResult; failure?: unknown } | { error: unknown }> = [];
+    try {
+      await inTransaction(store.db, store.dialect, async () => {
+        outcomes.length = 0;
+        // A group of one needs no savepoint of its own: its failure fails the transaction, which has nothing else.
+        if (group.length === 1 && group[0] !== undefined) {
+          outcomes.push(await ingestInTransaction(group[0].callback));
+          return;
+        }
+        for (const item of group) {
+          try {
+            outcomes.push(await withSavepoint(store.db, SavepointName.Callback, () => ingestInTransaction(item.callback)));
+          } catch (error) {
+            if (error instanceof TransactionLostError) throw error;
+            outcomes.push({ error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of group) item.reject(error);
+      return;
+    }
+    group.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) item.reject(new Error('callback was not ingested'));
+      else if ('error' in outcome) item.reject(outcome.error);
+      else item.resolve(afterCommit(item.callback, outcome));
+    });
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (queue.length > 0) await flushGroup(queue.splice(0, MAX_GROUP));
+    } finally {
+      flushing = false;
+    }
+  }
+
   return {
-    async ingest(callback) {
-      // aicall-notify feeds no projection: stored settled, so it never waits for catch-up.
-      const settledAtInsert = callback.topic === 'aicall-notify' ? { applied: true, effect: null } : undefined;
-      const { event, duplicate } = await store.events.append({ ...callback, settled: settledAtInsert });
-      if (event.applied !== null) {
-        return { id: event.id, duplicate, event: duplicate ? null : { ...event, applied: event.applied } };
+    ingest(callback) {
+      if (store.dialect !== 'sqlite') {
+        // PostgreSQL: one transaction per callback, concurrently on the pool's connections. Not grouped: a group would
+        // hold its topics' advisory locks and projection rows for the whole group, and two replicas' groups taking
+        // them in different orders would deadlock.
+        return inTransaction(store.db, store.dialect, () => ingestInTransaction(callback)).then((outcome) => afterCommit(callback, outcome));
       }
-      // Pending: this delivery's new event, or a duplicate of one whose first delivery has not settled it (still in
-      // flight, or interrupted). Either way, settling is safe to repeat and only one caller wins it.
-      try {
-        return { id: event.id, duplicate, event: await settle(event) };
-      } catch (error) {
-        logger.error(`event ${event.id} (${event.topic}) is stored but its projection failed; catch-up will retry`, error);
-        scheduleRetry();
-        return { id: event.id, duplicate, event: null };
+      const answered = new Promise<IngestResult>((resolve, reject) => queue.push({ callback, resolve, reject }));
+      if (!flushing) {
+        flushing = true;
+        // Started on the next check phase, so the callbacks whose requests were read in this poll phase join the
+        // group; better-sqlite3 runs the whole transaction synchronously, so nothing else would arrive during it.
+        setImmediate(() => void drain());
       }
+      return answered;
     },
     publish,
     catchUp,

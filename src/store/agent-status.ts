@@ -3,6 +3,8 @@ import type { AgentCallStatus, AgentStateSnapshot, AgentStatusEffect, CallLeg } 
 import type { StoredEvent } from './events.ts';
 import type { DialectName } from './migrations.ts';
 import type { AgentStatusTable, Database } from './schema.ts';
+import { queryTemplate } from './query-template.ts';
+import { ambient } from './transaction-scope.ts';
 
 /**
  * The latest known call state of each extension, projected from extension-status events.
@@ -144,7 +146,9 @@ function toState(row: Selectable<AgentStatusTable>, payload?: string | null): Ag
   };
 }
 
-export function createAgentStatusRepository(db: Kysely<Database>, options: { dialect: DialectName }): AgentStatusRepository {
+export function createAgentStatusRepository(root: Kysely<Database>, options: { dialect: DialectName }): AgentStatusRepository {
+  // Inside inTransaction (transaction-scope.ts) every query joins that transaction.
+  const db = ambient(root);
   // Uuids compare byte-wise on both dialects (PostgreSQL's default collation may not), so the tie-break agrees.
   const bytewise = options.dialect === 'postgres' ? sql` collate "C"` : sql``;
   const later: Expression<SqlBool> = sql<SqlBool>`(
@@ -164,6 +168,87 @@ export function createAgentStatusRepository(db: Kysely<Database>, options: { dia
       .selectAll(TABLE)
       .select('events.payload as event_payload');
 
+  type Row = Selectable<AgentStatusTable>;
+  // Every agent-status callback runs this upsert: built and compiled once (query-template.ts).
+  const upsert = queryTemplate<
+    [
+      Row['extension'],
+      Row['status'],
+      Row['status_rank'],
+      Row['leg'],
+      Row['call_uuid'],
+      Row['b_uuid'],
+      Row['direction'],
+      Row['caller'],
+      Row['callee'],
+      Row['display_number'],
+      Row['call_method'],
+      Row['customer_id'],
+      Row['company_code'],
+      Row['call_started_at'],
+      Row['last_event_id'],
+      Row['changed_at'],
+    ],
+    Selectable<AgentStatusTable>
+  >(16, (slot) =>
+    root
+      .insertInto(TABLE)
+      .values({
+        extension: slot(0),
+        status: slot(1),
+        status_rank: slot(2),
+        leg: slot(3),
+        call_uuid: slot(4),
+        b_uuid: slot(5),
+        direction: slot(6),
+        caller: slot(7),
+        callee: slot(8),
+        display_number: slot(9),
+        call_method: slot(10),
+        customer_id: slot(11),
+        company_code: slot(12),
+        call_started_at: slot(13),
+        last_event_id: slot(14),
+        changed_at: slot(15),
+        prev_status: null,
+        prev_leg: null,
+        prev_call_uuid: null,
+        prev_call_started_at: null,
+        prev_event_id: null,
+        prev_changed_at: null,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('extension')
+          .doUpdateSet((eb) => ({
+            // Right-hand sides read the row as it was, so prev_* is the state this event replaces.
+            prev_status: eb.ref(`${TABLE}.status`),
+            prev_leg: eb.ref(`${TABLE}.leg`),
+            prev_call_uuid: eb.ref(`${TABLE}.call_uuid`),
+            prev_call_started_at: eb.ref(`${TABLE}.call_started_at`),
+            prev_event_id: eb.ref(`${TABLE}.last_event_id`),
+            prev_changed_at: eb.ref(`${TABLE}.changed_at`),
+            status: eb.ref('excluded.status'),
+            status_rank: eb.ref('excluded.status_rank'),
+            leg: eb.ref('excluded.leg'),
+            call_uuid: eb.ref('excluded.call_uuid'),
+            b_uuid: eb.ref('excluded.b_uuid'),
+            direction: eb.ref('excluded.direction'),
+            caller: eb.ref('excluded.caller'),
+            callee: eb.ref('excluded.callee'),
+            display_number: eb.ref('excluded.display_number'),
+            call_method: eb.ref('excluded.call_method'),
+            customer_id: eb.ref('excluded.customer_id'),
+            company_code: eb.ref('excluded.company_code'),
+            call_started_at: eb.ref('excluded.call_started_at'),
+            last_event_id: eb.ref('excluded.last_event_id'),
+            changed_at: eb.ref('excluded.changed_at'),
+          }))
+          .where(later),
+      )
+      .returningAll(),
+  );
+
   async function get(extension: string): Promise<AgentCallState | null> {
     const row = await withEvent().where(`${TABLE}.extension`, '=', extension).executeTakeFirst();
     return row ? toState(row, row.event_payload ?? null) : null;
@@ -182,63 +267,27 @@ export function createAgentStatusRepository(db: Kysely<Database>, options: { dia
         const state = await unchanged(p.extension);
         return { applied: false, effect: { previous: state, current: state } };
       }
-      const row = await db
-        .insertInto(TABLE)
-        .values({
-          extension: p.extension,
-          status: p.status,
-          status_rank: rank,
-          leg: p.leg,
-          call_uuid: p.callUuid,
-          b_uuid: p.bUuid,
-          direction: p.direction,
-          caller: p.caller,
-          callee: p.callee,
-          display_number: p.displayNumber,
-          call_method: p.callMethod,
-          customer_id: p.customerId,
-          company_code: p.companyCode,
-          call_started_at: Date.parse(p.callStartedAt),
-          last_event_id: event.id,
-          changed_at: Date.parse(event.receivedAt),
-          prev_status: null,
-          prev_leg: null,
-          prev_call_uuid: null,
-          prev_call_started_at: null,
-          prev_event_id: null,
-          prev_changed_at: null,
-        })
-        .onConflict((oc) =>
-          oc
-            .column('extension')
-            .doUpdateSet((eb) => ({
-              // Right-hand sides read the row as it was, so prev_* is the state this event replaces.
-              prev_status: eb.ref(`${TABLE}.status`),
-              prev_leg: eb.ref(`${TABLE}.leg`),
-              prev_call_uuid: eb.ref(`${TABLE}.call_uuid`),
-              prev_call_started_at: eb.ref(`${TABLE}.call_started_at`),
-              prev_event_id: eb.ref(`${TABLE}.last_event_id`),
-              prev_changed_at: eb.ref(`${TABLE}.changed_at`),
-              status: eb.ref('excluded.status'),
-              status_rank: eb.ref('excluded.status_rank'),
-              leg: eb.ref('excluded.leg'),
-              call_uuid: eb.ref('excluded.call_uuid'),
-              b_uuid: eb.ref('excluded.b_uuid'),
-              direction: eb.ref('excluded.direction'),
-              caller: eb.ref('excluded.caller'),
-              callee: eb.ref('excluded.callee'),
-              display_number: eb.ref('excluded.display_number'),
-              call_method: eb.ref('excluded.call_method'),
-              customer_id: eb.ref('excluded.customer_id'),
-              company_code: eb.ref('excluded.company_code'),
-              call_started_at: eb.ref('excluded.call_started_at'),
-              last_event_id: eb.ref('excluded.last_event_id'),
-              changed_at: eb.ref('excluded.changed_at'),
-            }))
-            .where(later),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery(
+        upsert(
+          p.extension,
+          p.status,
+          rank,
+          p.leg,
+          p.callUuid,
+          p.bUuid,
+          p.direction,
+          p.caller,
+          p.callee,
+          p.displayNumber,
+          p.callMethod,
+          p.customerId,
+          p.companyCode,
+          Date.parse(p.callStartedAt),
+          event.id,
+          Date.parse(event.receivedAt),
+        ),
+      );
+      const row = rows[0];
       if (row) return { applied: true, effect: { previous: previousSnapshot(row), current: snapshot(row) } };
 
       // Not later than the current state. If the current state is this very event's, an earlier application of it

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Bill } from '../upstream/sip/types.ts';
 import type { Database, CallRecordTable } from './schema.ts';
+import { ambient } from './transaction-scope.ts';
 
 /**
  * Call records the gateway has seen: pushed by the call-record callback and pulled with GetBill, merged so that one
@@ -274,7 +275,9 @@ function toRow(record: CallRecordInput, source: CallRecordSource, eventId: numbe
   };
 }
 
-export function createCallRecordRepository(db: Kysely<Database>, options: { now: () => number }): CallRecordRepository {
+export function createCallRecordRepository(root: Kysely<Database>, options: { now: () => number }): CallRecordRepository {
+  // Inside inTransaction (transaction-scope.ts) every query joins that transaction.
+  const db = ambient(root);
   const { now } = options;
   const mergeSet = {
     ...Object.fromEntries(MERGED.map((c) => [c, sql<any>`coalesce(${sql.ref(`excluded.${c}`)}, ${sql.ref(`${TABLE}.${c}`)})`])),

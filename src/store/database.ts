@@ -10,6 +10,7 @@ import { type EventRepository, createEventRepository } from './events.ts';
 import { type IdempotencyRepository, createIdempotencyRepository } from './idempotency.ts';
 import { type DialectName, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
+import { cachedStatements } from './sqlite-statements.ts';
 import { type PredictiveTaskRepository, createPredictiveTaskRepository } from './tasks.ts';
 
 /**
@@ -111,7 +112,8 @@ async function sqliteDialect(filename: string): Promise<SqliteDialect> {
   // Another process holding the write lock makes us wait, not fail at once with SQLITE_BUSY.
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  // Statements prepared once per SQL text, not per query (sqlite-statements.ts).
+  return new SqliteDialect({ database: cachedStatements(database) });
 }
 
 // node-postgres returns int8 as a string because it can exceed 2^53. Ours are epoch ms, counts and row ids, far

@@ -8,6 +8,8 @@ import {
 } from '../events/types.ts';
 import type { DialectName } from './migrations.ts';
 import type { Database, EventTable } from './schema.ts';
+import { queryTemplate } from './query-template.ts';
+import { ambient } from './transaction-scope.ts';
 
 /**
  * The event log behind callbacks (docs/events.md): appended to, settled once, and pruned after the retention.
@@ -142,7 +144,9 @@ function checkLimit(limit: number): number {
   return Math.min(limit, MAX_LIMIT);
 }
 
-export function createEventRepository(db: Kysely<Database>, options: { dialect: DialectName; now: () => number }): EventRepository {
+export function createEventRepository(root: Kysely<Database>, options: { dialect: DialectName; now: () => number }): EventRepository {
+  // Inside inTransaction (transaction-scope.ts) every query joins that transaction.
+  const db = ambient(root);
   const { dialect, now } = options;
 
   async function find<T extends EventTopic>(topic: T, dedupeKey: string): Promise<StoredEvent<T> | null> {
@@ -155,6 +159,30 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
     sql<number>`coalesce((select min(p.id) from events p where p.topic = ${topic} and p.applied is null), ${Number.MAX_SAFE_INTEGER})`;
 
   type EventValues = Omit<Selectable<EventTable>, 'id'>;
+
+  // Every callback runs these two: built and compiled once (query-template.ts).
+  const insertRow = queryTemplate<
+    [string, string, string | null, string, number | null, number, number | null, string | null],
+    { id: number }
+  >(8, (slot) =>
+    root
+      .insertInto(TABLE)
+      .values({
+        topic: slot(0),
+        dedupe_key: slot(1),
+        subject: slot(2),
+        payload: slot(3),
+        occurred_at: slot(4),
+        received_at: slot(5),
+        applied: slot(6),
+        effect: slot(7),
+      })
+      .onConflict((oc) => oc.columns(['topic', 'dedupe_key']).doNothing())
+      .returning('id'),
+  );
+  const settleRow = queryTemplate<[number, string, number], Selectable<EventTable>>(3, (slot) =>
+    root.updateTable(TABLE).set({ applied: slot(0), effect: slot(1) }).where('id', '=', slot(2)).where('applied', 'is', null).returningAll(),
+  );
 
   /** Inserts the row unless its (topic, dedupe key) is stored: the new id, or undefined for a duplicate. */
   async function insert(values: EventValues): Promise<number | undefined> {
@@ -171,13 +199,10 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
         returning id`.execute(db);
       return result.rows[0]?.id;
     }
-    const row = await db
-      .insertInto(TABLE)
-      .values(values)
-      .onConflict((oc) => oc.columns(['topic', 'dedupe_key']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    return row?.id;
+    const { rows } = await db.executeQuery(
+      insertRow(values.topic, values.dedupe_key, values.subject, values.payload, values.occurred_at, values.received_at, values.applied, values.effect),
+    );
+    return rows[0]?.id;
   }
 
   /** `max(a, b)` of two numbers: `greatest` on PostgreSQL; SQLite's two-argument max is the same scalar function. */
@@ -208,13 +233,8 @@ export function createEventRepository(db: Kysely<Database>, options: { dialect: 
     },
 
     async settle(id, applied, effect) {
-      const row = await db
-        .updateTable(TABLE)
-        .set({ applied: applied ? 1 : 0, effect: JSON.stringify(effect) })
-        .where('id', '=', id)
-        .where('applied', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery(settleRow(applied ? 1 : 0, JSON.stringify(effect), id));
+      const row = rows[0];
       return row ? settledOrThrow(toStoredEvent(row)) : null;
     },
 

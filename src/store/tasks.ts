@@ -10,6 +10,7 @@ import {
   canChangeStatus,
 } from './model.ts';
 import type { Database, PredictiveTaskTable } from './schema.ts';
+import { ambient } from './transaction-scope.ts';
 
 /** The predictive tasks the gateway created: the SIP API cannot list them, so this is where they are found. */
 
@@ -127,7 +128,9 @@ function checkCount(name: string, value: number): number {
   return value;
 }
 
-export function createPredictiveTaskRepository(db: Kysely<Database>, options: { now: () => number }): PredictiveTaskRepository {
+export function createPredictiveTaskRepository(root: Kysely<Database>, options: { now: () => number }): PredictiveTaskRepository {
+  // Inside inTransaction (transaction-scope.ts) every query joins that transaction.
+  const db = ambient(root);
   const { now } = options;
 
   async function get(id: string): Promise<PredictiveTask | null> {

@@ -1,0 +1,128 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { DialectName } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * One transaction around several repository calls, without handing the transaction to each of them.
+ *
+ * Why ambient: the repositories are closures over the store's Kysely instance, and tests (and the ingestor's failure
+ * paths) wrap repository methods in proxies; rebuilding repositories on a transaction would bypass those wrappers. So
+ * each repository queries through `ambient(db)`, which resolves to the transaction's connection while code runs inside
+ * `inTransaction(db, …)` (an AsyncLocalStorage scope) and to `db` everywhere else.
+ *
+ * Why it is safe on SQLite: Kysely gives SQLite one connection behind a mutex. The transaction holds that connection
+ * for its whole life, so every other query of the process waits (asynchronously) for its commit and none can slip into
+ * it; the transaction's body only awaits its own statements (nothing on the network), so the wait is the batch's few
+ * milliseconds. Anything that queries the root `db` directly from inside the scope would wait for itself: only the
+ * repositories (which go through `ambient`) may be called there.
+ */
+
+interface Scope {
+  root: Kysely<Database>;
+  connection: Kysely<Database>;
+  /** Cleared at commit/rollback: a timer started inside the scope inherits it, and must then use the root again. */
+  open: boolean;
+}
+
+const scopes = new AsyncLocalStorage<Scope>();
+
+// Run on every transaction: compiled once, not through Kysely's `sql` template each time.
+const BEGIN = CompiledQuery.raw('begin');
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+
+/** `db`, or the open transaction of `db` the calling code runs in. */
+export function ambient(db: Kysely<Database>): Kysely<Database> {
+  return new Proxy(db, {
+    get(target, key) {
+      const scope = scopes.getStore();
+      const current = scope !== undefined && scope.open && scope.root === target ? scope.connection : target;
+      const value: unknown = Reflect.get(current, key, current);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
+}
+
+/**
+ * Runs `body` in one transaction of `db` (the ambient one for every repository built on `db`) and commits: when this
+ * resolves, everything `body` wrote is durable (SQLite WAL synchronous=FULL syncs at commit; PostgreSQL flushes the
+ * commit record). If `body` throws, everything is rolled back and the error is rethrown. SQLite begins IMMEDIATE:
+ * the write lock is taken up front (waiting out another process through busy_timeout) instead of failing with
+ * SQLITE_BUSY at the first write after a read.
+ */
+export async function inTransaction<T>(db: Kysely<Database>, dialect: DialectName, body: () => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    const scope: Scope = { root: db, connection, open: true };
+    return scopes.run(scope, async () => {
+      await connection.executeQuery(dialect === 'sqlite' ? BEGIN_IMMEDIATE : BEGIN);
+      let result: T;
+      try {
+        result = await body();
+      } catch (error) {
+        scope.open = false;
+        // SQLite may already have rolled back by itself (an I/O error, a full disk): then there is nothing to undo.
+        await connection.executeQuery(ROLLBACK).catch(() => undefined);
+        throw error;
+      }
+      try {
+        await connection.executeQuery(COMMIT);
+      } catch (error) {
+        await connection.executeQuery(ROLLBACK).catch(() => undefined);
+        throw error;
+      } finally {
+        scope.open = false;
+      }
+      return result;
+    });
+  });
+}
+
+/**
+ * Runs `body` under a savepoint of the current transaction: if it throws, its writes are undone (and a PostgreSQL
+ * transaction is usable again) while the transaction's earlier writes stay; the error is rethrown. If the savepoint
+ * cannot be rolled back to (the transaction itself is gone), a TransactionLostError is thrown instead: fail the
+ * transaction.
+ */
+export async function withSavepoint<T>(db: Kysely<Database>, name: SavepointName, body: () => Promise<T>): Promise<T> {
+  const scope = scopes.getStore();
+  if (scope === undefined || !scope.open || scope.root !== db) throw new Error('withSavepoint outside inTransaction');
+  const { connection } = scope;
+  await connection.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
+  let result: T;
+  try {
+    result = await body();
+  } catch (error) {
+    try {
+      await connection.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`));
+      await connection.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+    } catch (lost) {
+      // SQLite rolls a whole transaction back by itself on some errors (I/O, full disk): later statements would run
+      // as autocommits outside it. The caller must give the transaction up.
+      throw new TransactionLostError(error, lost);
+    }
+    throw error;
+  }
+  await connection.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+  return result;
+}
+
+/** The transaction a savepoint belonged to is gone: nothing of it will commit. `cause` is what failed first. */
+export class TransactionLostError extends Error {
+  constructor(cause: unknown, rollback: unknown) {
+    super(`transaction rolled back: ${rollback instanceof Error ? rollback.message : String(rollback)}`, { cause });
+    this.name = 'TransactionLostError';
+  }
+}
+
+/**
+ * The savepoints ingestion uses (names are reused: a nested savepoint of the same name shadows the outer one). Plain
+ * lower-case words: they are written into the SQL as they are.
+ */
+export enum SavepointName {
+  /** Around one callback of a group commit: its failure does not fail the others. */
+  Callback = 'callback',
+  /** Around the projection and settle of one event: a failed projection keeps the appended event. */
+  Projection = 'projection',
+}
