@@ -23,105 +23,127 @@ export interface PushIteratorOptions {
   lowWater?: number;
   /** Most values that may wait; one more ends the stream with `overflowError`. */
   limit?: number;
-  /** What the consumer gets after an overflow. */
-  overflowError?: () => unknown;
+  /** What the consumer gets after an overflow (given the limit, so one function can serve every stream). */
+  overflowError?: (limit: number) => unknown;
   /** Runs once, at the overflow. */
   onOverflow?: () => void;
 }
 
-export function createPushIterator<T>(onClose: () => void, options: PushIteratorOptions = {}): PushIterator<T> {
-  const lowWater = options.lowWater ?? 100;
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const values: T[] = [];
-  const takers: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
-  let drainWaiters: Array<() => void> = [];
-  let finished = false;
-  let failure: unknown;
-  let closed = false;
+/**
+ * A class rather than closures: a server holds one per subscription for the subscription's life, and methods on a
+ * prototype cost nothing per instance (bench/idle-subscriptions.ts).
+ */
+class Pushed<T> implements PushIterator<T> {
+  private readonly values: T[] = [];
+  private readonly takers: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
+  private drainWaiters: Array<() => void> = [];
+  private ended = false;
+  private failure: unknown;
+  private closed = false;
+  private readonly lowWater: number;
+  private readonly limit: number;
 
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    onClose();
-  };
-  const notifyDrain = () => {
-    if ((values.length <= lowWater || finished) && drainWaiters.length > 0) {
-      const waiters = drainWaiters;
-      drainWaiters = [];
+  constructor(
+    private readonly onClose: () => void,
+    private readonly options: PushIteratorOptions,
+  ) {
+    this.lowWater = options.lowWater ?? 100;
+    this.limit = options.limit ?? Number.POSITIVE_INFINITY;
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+  }
+
+  private notifyDrain(): void {
+    if ((this.values.length <= this.lowWater || this.ended) && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
       for (const wake of waiters) wake();
     }
-  };
-  const settleTakers = () => {
-    while (takers.length > 0 && finished && values.length === 0) {
-      const taker = takers.shift();
-      if (failure !== undefined) taker?.reject(failure);
+  }
+
+  private settleTakers(): void {
+    while (this.takers.length > 0 && this.ended && this.values.length === 0) {
+      const taker = this.takers.shift();
+      if (this.failure !== undefined) taker?.reject(this.failure);
       else taker?.resolve({ value: undefined, done: true });
     }
-  };
+  }
 
-  const iterator: PushIterator<T> = {
-    push(value) {
-      if (finished) return;
-      const taker = takers.shift();
-      if (taker) {
-        taker.resolve({ value, done: false });
-        return;
-      }
-      if (values.length >= limit) {
-        // The consumer is this far behind: drop what waits (the memory is the point) and end with the error.
-        values.length = 0;
-        finished = true;
-        failure = options.overflowError?.() ?? new Error(`more than ${limit} values waiting`);
-        notifyDrain();
-        close();
-        options.onOverflow?.();
-        return;
-      }
-      values.push(value);
-    },
-    end(error) {
-      if (finished) return;
-      finished = true;
-      failure = error;
-      settleTakers();
-      if (values.length === 0) close();
-      notifyDrain();
-    },
-    drained() {
-      if (values.length <= lowWater || finished) return Promise.resolve();
-      return new Promise((resolve) => drainWaiters.push(resolve));
-    },
-    get size() {
-      return values.length;
-    },
-    get finished() {
-      return finished;
-    },
-    next() {
-      if (values.length > 0) {
-        const value = values.shift() as T;
-        notifyDrain();
-        if (finished && values.length === 0) close();
-        return Promise.resolve({ value, done: false });
-      }
-      if (finished) {
-        close();
-        return failure !== undefined ? Promise.reject(failure) : Promise.resolve({ value: undefined, done: true });
-      }
-      return new Promise((resolve, reject) => takers.push({ resolve, reject }));
-    },
-    return() {
-      finished = true;
-      values.length = 0;
-      failure = undefined;
-      settleTakers();
-      notifyDrain();
-      close();
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+  push(value: T): void {
+    if (this.ended) return;
+    const taker = this.takers.shift();
+    if (taker) {
+      taker.resolve({ value, done: false });
+      return;
+    }
+    if (this.values.length >= this.limit) {
+      // The consumer is this far behind: drop what waits (the memory is the point) and end with the error.
+      this.values.length = 0;
+      this.ended = true;
+      this.failure = this.options.overflowError?.(this.limit) ?? new Error(`more than ${this.limit} values waiting`);
+      this.notifyDrain();
+      this.close();
+      this.options.onOverflow?.();
+      return;
+    }
+    this.values.push(value);
+  }
+
+  end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    this.settleTakers();
+    if (this.values.length === 0) this.close();
+    this.notifyDrain();
+  }
+
+  drained(): Promise<void> {
+    if (this.values.length <= this.lowWater || this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.values.length > 0) {
+      const value = this.values.shift() as T;
+      this.notifyDrain();
+      if (this.ended && this.values.length === 0) this.close();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.ended) {
+      this.close();
+      return this.failure !== undefined ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => this.takers.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.ended = true;
+    this.values.length = 0;
+    this.failure = undefined;
+    this.settleTakers();
+    this.notifyDrain();
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+export function createPushIterator<T>(onClose: () => void, options: PushIteratorOptions = {}): PushIterator<T> {
+  return new Pushed<T>(onClose, options);
 }

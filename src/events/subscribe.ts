@@ -48,6 +48,8 @@ const REPLAY_PAGE = 50;
 export const REPLAY_CONCURRENCY = 4;
 
 const overflowHandlers = new WeakMap<object, () => void>();
+/** Module-level, so a stream (one per subscription, for its life) holds no closure of its own for it. */
+const tooSlow = (limit: number) => new SubscriberTooSlowError(limit);
 
 /**
  * Registers what happens when a subscriber of the operation with this context falls more than
@@ -107,15 +109,18 @@ export function streamEvents<T extends EventTopic>(
   store: Store,
   feed: EventFeed,
   topic: T,
-  options: EventStreamOptions<T>,
+  given: EventStreamOptions<T>,
 ): PushIterator<GatewayEvent<T>> {
+  // The stream lives as long as the subscription: it keeps nothing of the operation's context (loaders, services).
+  // What to do at an overflow is looked up now (the transport registered it before subscribing).
+  const { context, ...options } = given;
+  const overflowHandler = context ? overflowHandlers.get(context) : undefined;
   const limits = options.limits ?? DEFAULT_STREAM_LIMITS;
   const queueLimit = limits.subscriberQueueLimit;
   // Replay uses at most three quarters of the queue (low water + one page), so only live events can overflow it.
   const lowWater = Math.min(100, Math.floor(queueLimit / 4));
   const pageSize = Math.max(1, Math.min(REPLAY_PAGE, Math.floor(queueLimit / 2)));
   const subjects = options.subjects && options.subjects.length > 0 ? new Set(options.subjects) : null;
-  const context = options.context;
   let stopListening: (() => void) | null = null;
   let closed = false;
   const stream = createPushIterator<GatewayEvent<T>>(
@@ -126,8 +131,8 @@ export function streamEvents<T extends EventTopic>(
     {
       lowWater,
       limit: queueLimit,
-      overflowError: () => new SubscriberTooSlowError(queueLimit),
-      onOverflow: () => (context ? overflowHandlers.get(context)?.() : undefined),
+      overflowError: tooSlow,
+      onOverflow: overflowHandler,
     },
   );
 

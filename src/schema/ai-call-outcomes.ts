@@ -6,6 +6,7 @@ import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
 import { checkResumePoint } from '../events/resume-point.ts';
 import { streamEvents } from '../events/subscribe.ts';
+import { subscriberSource } from '../events/subscriber-source.ts';
 import type { GatewayEvent } from '../events/types.ts';
 import { cost } from '../limits/cost.ts';
 import type { AiTask } from '../upstream/aicall/types.ts';
@@ -288,7 +289,9 @@ builder.subscriptionFields((t) => ({
       after: t.arg.id({ description: 'Replay the stored outcomes after this eventId first (e.g. `aiCallOutcomes.lastEventId`).' }),
     },
     subscribe: (_root, args, ctx) =>
-      streamEvents(ctx.store, ctx.feed, TOPIC, { after: afterOf(args.after), subjects: subjectsOf(args.taskId), ...bounded(ctx) }),
+      subscriberSource(ctx, () => ({
+        stream: streamEvents(ctx.store, ctx.feed, TOPIC, { after: afterOf(args.after), subjects: subjectsOf(args.taskId), ...bounded(ctx) }),
+      })),
     resolve: (event) => event,
   }),
 }));

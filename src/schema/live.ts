@@ -4,7 +4,7 @@ import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type StreamLimits, streamEvents } from '../events/subscribe.ts';
 import type { AgentStateSnapshot, GatewayEvent } from '../events/types.ts';
-import { queueMembershipOf, QUEUE_MEMBERSHIP_REFRESH_MS } from '../events/queue-membership.ts';
+import { type QueueMembership, queueMembershipOf, QUEUE_MEMBERSHIP_REFRESH_MS } from '../events/queue-membership.ts';
 import { snapshotOf } from '../store/agent-status.ts';
 import { none } from '../store/call-records.ts';
 import { callRecordInputOf } from '../store/projections.ts';
@@ -23,7 +23,7 @@ import { AgentRef, agentOf } from './refs.ts';
 import { findAiTask, StatusChangeSourceEnum, TaskKindEnum, TaskRef, type TaskShape, TaskStatusEnum, taskIdOf } from './task.ts';
 import { cost } from '../limits/cost.ts';
 import { AgentPresenceStateEnum, liveStatusLoader, presenceOfCallback } from './presence.ts';
-import { filter, pipe } from 'graphql-yoga';
+import { subscriberSource } from '../events/subscriber-source.ts';
 import { requireSip } from './upstream.ts';
 
 /**
@@ -297,6 +297,16 @@ export const bounded = (ctx: GatewayContext): { limits: StreamLimits; context: o
   retentionDays: ctx.config.events.retentionDays,
 });
 
+// A subscription's conditions are made here, outside the resolvers: a closure made inside one would keep the
+// resolver's scope, and with it the operation's whole context, alive for the subscription's life.
+const appliedOnly = (event: GatewayEvent<'agent-status'>) => event.applied;
+const inQueue = (membership: QueueMembership, queue: string) => (event: GatewayEvent<'agent-status'>) =>
+  membership.has(queue, event.payload.extension);
+const directionMatch = (direction: string | null | undefined) => (event: GatewayEvent<'call-record'>) =>
+  !direction || CallDirectionEnum.of(decodeCallDirection(event.payload.direction)) === direction;
+// A PBX task id and an AI uuid never look alike, but the kind makes it exact.
+const kindMatch = (kind: string | undefined) => (event: GatewayEvent<'task-status'>) => !kind || (event.payload.kind ?? 'PREDICTIVE') === kind;
+
 builder.subscriptionFields((t) => ({
   agentStatusChanged: t.field({
     type: AgentStatusEventRef,
@@ -317,20 +327,20 @@ builder.subscriptionFields((t) => ({
       }),
       after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
     },
-    subscribe: async (_root, args, ctx) => {
-      const queue = args.queue ?? null;
-      const membership = queue ? queueMembershipOf(requireSip(ctx), queueRefreshMs(ctx)) : null;
-      // Read once at the start, so an unknown queue or an unreachable PBX fails the subscription at once.
-      if (queue && membership) await membership.members(queue);
-      const stream = streamEvents(ctx.store, ctx.feed, 'agent-status', {
-        after: afterOf(args.after),
-        subjects: args.extensions ?? [],
-        match: (event) => event.applied,
-        ...bounded(ctx),
-      });
-      if (!queue || !membership) return stream;
-      return pipe(stream, filter((event: GatewayEvent<'agent-status'>) => membership.has(queue, event.payload.extension)));
-    },
+    subscribe: (_root, args, ctx) =>
+      subscriberSource(ctx, async () => {
+        const queue = args.queue ?? null;
+        const membership = queue ? queueMembershipOf(requireSip(ctx), queueRefreshMs(ctx)) : null;
+        // Read once at the start, so an unknown queue or an unreachable PBX fails the subscription at once.
+        if (queue && membership) await membership.members(queue);
+        const stream = streamEvents(ctx.store, ctx.feed, 'agent-status', {
+          after: afterOf(args.after),
+          subjects: args.extensions ?? [],
+          match: appliedOnly,
+          ...bounded(ctx),
+        });
+        return { stream, keep: queue && membership ? inQueue(membership, queue) : undefined };
+      }),
     resolve: (event) => event,
   }),
   callRecordCreated: t.field({
@@ -340,20 +350,19 @@ builder.subscriptionFields((t) => ({
       filter: t.arg({ type: CallRecordEventFilter, description: 'Which records; all when absent.' }),
       after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
     },
-    subscribe: (_root, args, ctx) => {
-      if (args.filter?.extensions != null && args.filter.agents != null) {
-        throw new InvalidInputError(BOTH_EXTENSION_FIELDS, undefined, [{ path: ['filter', 'agents'], message: BOTH_EXTENSION_FIELDS }]);
-      }
-      return streamEvents(ctx.store, ctx.feed, 'call-record', {
-        after: afterOf(args.after),
-        subjects: extensionsFilterOf(args.filter) ?? [],
-        match: (event) => {
-          if (!args.filter?.direction) return true;
-          return CallDirectionEnum.of(decodeCallDirection(event.payload.direction)) === args.filter.direction;
-        },
-        ...bounded(ctx),
-      });
-    },
+    subscribe: (_root, args, ctx) =>
+      subscriberSource(ctx, () => {
+        if (args.filter?.extensions != null && args.filter.agents != null) {
+          throw new InvalidInputError(BOTH_EXTENSION_FIELDS, undefined, [{ path: ['filter', 'agents'], message: BOTH_EXTENSION_FIELDS }]);
+        }
+        const stream = streamEvents(ctx.store, ctx.feed, 'call-record', {
+          after: afterOf(args.after),
+          subjects: extensionsFilterOf(args.filter) ?? [],
+          match: directionMatch(args.filter?.direction),
+          ...bounded(ctx),
+        });
+        return { stream };
+      }),
     resolve: (event) => event,
   }),
   taskStatusChanged: t.field({
@@ -366,17 +375,18 @@ builder.subscriptionFields((t) => ({
       taskId: t.arg.id({ description: "Only this task (its global id); all when absent." }),
       after: t.arg.id({ description: 'Replay the stored events after this eventId first.' }),
     },
-    subscribe: (_root, args, ctx) => {
-      const ref = args.taskId ? taskIdOf(String(args.taskId)) : null;
-      if (args.taskId && !ref) throw new InvalidInputError('taskId is not a task id', 'taskId');
-      return streamEvents(ctx.store, ctx.feed, 'task-status', {
-        after: afterOf(args.after),
-        subjects: ref ? [ref.id] : [],
-        // A PBX task id and an AI uuid never look alike, but the kind makes it exact.
-        match: (event) => !ref || (event.payload.kind ?? 'PREDICTIVE') === ref.kind,
-        ...bounded(ctx),
-      });
-    },
+    subscribe: (_root, args, ctx) =>
+      subscriberSource(ctx, () => {
+        const ref = args.taskId ? taskIdOf(String(args.taskId)) : null;
+        if (args.taskId && !ref) throw new InvalidInputError('taskId is not a task id', 'taskId');
+        const stream = streamEvents(ctx.store, ctx.feed, 'task-status', {
+          after: afterOf(args.after),
+          subjects: ref ? [ref.id] : [],
+          match: kindMatch(ref?.kind),
+          ...bounded(ctx),
+        });
+        return { stream };
+      }),
     resolve: (event) => event,
   }),
 }));

@@ -1,26 +1,98 @@
 import type { Server } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Authenticate, Principal } from '../auth.ts';
 import type { GatewayConfig } from '../config.ts';
 import { ConnectionLimit, SubscriptionLimitError } from '../errors.ts';
 import { onSubscriberOverflow } from '../events/subscribe.ts';
+import { overrideSource, takeCapturedSource } from '../events/subscriber-source.ts';
 import type { Logger } from '../logger.ts';
 import { CLOSE_REASON, CLOSE_REASON_GOING_AWAY, GatewayCloseCode, StandardCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
 import { asGraphQLError, withExtensions } from './graphql-errors.ts';
 import type { Drain } from './drain.ts';
 import type { OriginPolicy } from './origins.ts';
+import { createSharedExecution, serializedPayload, type SharedExecution } from './shared-execution.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
 
-/** Yoga's enveloped execute/subscribe, carried to graphql-ws through rootValue (the graphql-ws + yoga recipe). */
+/**
+ * Yoga's enveloped execute/subscribe, carried to graphql-ws through rootValue (the graphql-ws + yoga recipe), with what
+ * a subscription needs to join its group (src/server/shared-execution.ts).
+ */
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult | Promise<OperationResult>;
   subscribe: (args: ExecutionArgs) => OperationResult | Promise<OperationResult>;
+  query: string;
+  principal: Principal;
+  /** The operation's id and socket: a shared subscription writes its `next` frames itself. */
+  id: string;
+  socket: WebSocket;
+}
+
+/** What each socket carries: graphql-ws's `ctx.extra`. No upgrade request: it would live as long as the socket. */
+interface SocketExtra {
+  socket: WebSocket;
+  principal?: Principal;
+}
+
+/** Bytes a socket may hold unsent before a shared subscription's next frame waits for the last one to be written. */
+const WRITE_THROUGH_BYTES = 16 * 1024;
+const TEXT_FRAME = { binary: false } as const;
+const DELIVERED = Promise.resolve(true);
+const DELIVERED_NOT = Promise.resolve(false);
+
+/** Encoded frames kept per shared result, one per distinct operation id. */
+const MAX_FRAMES_PER_RESULT = 8;
+
+/** graphql-ws's view of a socket; a class, so a socket costs no closures for it. */
+class SocketAdapter {
+  readonly protocol: string;
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.protocol = socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.socket.readyState !== WebSocket.OPEN) return resolve();
+      this.socket.send(data, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(handle: (data: string) => Promise<void>): void {
+    this.socket.on('message', async (data) => {
+      try {
+        await handle(String(data));
+      } catch (error) {
+        this.logger?.error('websocket: handling a message failed', error);
+        this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+      }
+    });
+  }
+}
+
+/** A shared subscription's operation, as the transport needs it to run and write it. */
+interface Subscriber {
+  socket: WebSocket;
+  id: string;
+  principal: Principal;
+  document: DocumentNode;
+  operationName: string | null;
+  variables: Record<string, unknown> | null | undefined;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 export interface GatewayWebSocket {
@@ -135,77 +207,176 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
     socket.close(GatewayCloseCode.SlowConsumer, CLOSE_REASON[GatewayCloseCode.SlowConsumer]);
   };
 
-  useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
-    {
-      onConnect: (ctx) => {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const principal = authenticate(typeof raw === 'string' ? raw : null);
-        // A socket without a valid key gets nothing: returning false closes it with 4403 Forbidden.
-        if (!principal) return false;
-        const socket = ctx.extra.socket;
-        const release = connections.acquireKey(principalKey(principal));
-        if (!release) {
-          // Closed with our code first; graphql-ws's own 4403 for `false` is then a no-op on a closing socket.
-          socket.close(GatewayCloseCode.TooManyConnections, CLOSE_REASON[GatewayCloseCode.TooManyConnections]);
-          return false;
-        }
-        if (socket.readyState === WebSocket.OPEN) socket.once('close', release);
-        else release();
-        ctx.extra.principal = principal;
-        return true;
-      },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
-        // graphql-ws has already entered this operation in ctx.subscriptions, so the count includes it.
-        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
-          return [asGraphQLError(new SubscriptionLimitError(ConnectionLimit.SubscriptionsPerSocket, limits.maxSubscriptionsPerSocket))];
-        }
-        await takeTurn();
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          principal: ctx.extra.principal,
-        });
-        const contextValue = await contextFactory();
-        const socket = ctx.extra.socket;
-        onSubscriberOverflow(contextValue, () => slowConsumer(socket, 'a subscription fell behind'));
-        // A syntax error or a refused document (OPERATION_LIMIT_EXCEEDED for tokens) is an error, not a closed socket.
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [withoutHttp(error)];
-          throw error;
-        }
-        const args: ExecutionArgs = {
-          schema: enveloped,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue,
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors.map(withoutHttp) : args;
-      },
-      onNext: (ctx) => {
-        if (ctx.extra.socket.bufferedAmount > maxBufferedBytes) slowConsumer(ctx.extra.socket, `${ctx.extra.socket.bufferedAmount} bytes unsent`);
-      },
+  /**
+   * A shared subscription's frames: graphql-ws's `next` message around the group's serialized payload, written like
+   * graphql-ws writes (the next one once this one is out), with the same slow-consumer check. The frame differs
+   * between subscribers only by the operation id, and clients mostly number alike ("1"): one encoded frame per
+   * (result, id) serves all of them.
+   */
+  const frames = new WeakMap<ExecutionResult, Map<string, Buffer>>();
+  const frameOf = (result: ExecutionResult, subscriber: Subscriber): Buffer => {
+    let byId = frames.get(result);
+    if (!byId) {
+      byId = new Map();
+      frames.set(result, byId);
+    }
+    let frame = byId.get(subscriber.id);
+    if (!frame) {
+      frame = Buffer.from(`{"id":${JSON.stringify(subscriber.id)},"type":"next","payload":${serializedPayload(result) ?? '{}'}}`);
+      // Bounded: a client choosing odd ids gets a frame of its own rather than a slot in the cache.
+      if (byId.size < MAX_FRAMES_PER_RESULT) byId.set(subscriber.id, frame);
+    }
+    return frame;
+  };
+
+  const shared: SharedExecution<Subscriber> = createSharedExecution<Subscriber>({
+    /**
+     * The operation as an ordinary subscription through a fresh envelop pipeline whose subscribe resolver hands
+     * graphql `source` (overrideSource): a group's one pipeline, or a subscriber's ended stream turned into its error.
+     */
+    async run(subscriber, source) {
+      // `socket` (null: no one socket) tells the drain plugin this is not an SSE stream.
+      const { schema: enveloped, subscribe, contextFactory } = yoga.getEnveloped({ socket: null, principal: subscriber.principal });
+      const contextValue = await contextFactory();
+      overrideSource(contextValue, source);
+      return subscribe({ schema: enveloped, document: subscriber.document, operationName: subscriber.operationName, variableValues: subscriber.variables, contextValue });
     },
-    wsServer,
-    // graphql-ws pings every interval and terminates a socket whose pong has not come back by the next one.
-    limits.pingIntervalMs,
-  );
-  // A socket's 'error' is a frame the peer got wrong (too large: 1009, bad opcode or UTF-8: 1002/1007); ws has already
-  // closed it with that code. graphql-ws's own handler would print a stack trace to the console for each: log one line.
+    deliver(subscriber, result) {
+      const { socket } = subscriber;
+      if (socket.readyState !== WebSocket.OPEN) return DELIVERED_NOT;
+      if (socket.bufferedAmount > maxBufferedBytes) slowConsumer(socket, `${socket.bufferedAmount} bytes unsent`);
+      // While the socket writes through, the next event follows at once; once frames queue up in the process, the
+      // next waits until this one is out (as graphql-ws does for every frame), so a peer that stops reading leaves
+      // its events in its own bounded queue (SUBSCRIBER_QUEUE_LIMIT, then 4030).
+      if (socket.bufferedAmount <= WRITE_THROUGH_BYTES) {
+        socket.send(frameOf(result, subscriber), TEXT_FRAME);
+        return DELIVERED;
+      }
+      return new Promise<boolean>((resolve) => socket.send(frameOf(result, subscriber), TEXT_FRAME, (error) => resolve(!error)));
+    },
+  });
+
+  const protocol = makeServer<Record<string, unknown> | undefined, SocketExtra>({
+    onConnect: (ctx) => {
+      const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const principal = authenticate(typeof raw === 'string' ? raw : null);
+      // A socket without a valid key gets nothing: returning false closes it with 4403 Forbidden.
+      if (!principal) return false;
+      const socket = ctx.extra.socket;
+      const release = connections.acquireKey(principalKey(principal));
+      if (!release) {
+        // Closed with our code first; graphql-ws's own 4403 for `false` is then a no-op on a closing socket.
+        socket.close(GatewayCloseCode.TooManyConnections, CLOSE_REASON[GatewayCloseCode.TooManyConnections]);
+        return false;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.once('close', release);
+      else release();
+      ctx.extra.principal = principal;
+      return true;
+    },
+    execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+    subscribe: async (args) => {
+      const root = args.rootValue as EnvelopedRoot;
+      const result = await root.subscribe(args);
+      if (!isAsyncIterable(result)) return result;
+      const source = takeCapturedSource(args.contextValue as object);
+      // A subscription field that does not record its stream keeps graphql's own per-subscriber execution.
+      if (!source) return result;
+      const operationName = args.operationName ?? null;
+      const variables = args.variableValues as Record<string, unknown> | null | undefined;
+      const subscriber: Subscriber = {
+        socket: root.socket,
+        id: root.id,
+        principal: root.principal,
+        document: args.document,
+        operationName,
+        variables,
+      };
+      const stream = shared.subscribe({ query: root.query, document: args.document, operationName, variables, role: root.principal.role, source, subscriber });
+      // graphql-ws keeps these arguments for the operation's life: the context (loaders, services) and the enveloped
+      // instance served the subscribe phase only.
+      const lean = args as { contextValue?: unknown; rootValue?: unknown };
+      lean.contextValue = undefined;
+      lean.rootValue = undefined;
+      return stream;
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      // graphql-ws has already entered this operation in ctx.subscriptions, so the count includes it.
+      if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
+        return [asGraphQLError(new SubscriptionLimitError(ConnectionLimit.SubscriptionsPerSocket, limits.maxSubscriptionsPerSocket))];
+      }
+      await takeTurn();
+      const principal = ctx.extra.principal as Principal;
+      const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        socket: ctx.extra.socket,
+        params: payload,
+        principal,
+      });
+      const contextValue = await contextFactory();
+      const socket = ctx.extra.socket;
+      onSubscriberOverflow(contextValue, () => slowConsumer(socket, 'a subscription fell behind'));
+      // A syntax error or a refused document (OPERATION_LIMIT_EXCEEDED for tokens) is an error, not a closed socket.
+      let document: ReturnType<typeof parse>;
+      try {
+        document = parse(payload.query);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [withoutHttp(error)];
+        throw error;
+      }
+      const args: ExecutionArgs = {
+        schema: enveloped,
+        operationName: payload.operationName,
+        document,
+        variableValues: payload.variables,
+        contextValue,
+        rootValue: { execute, subscribe, query: payload.query, principal, id, socket } satisfies EnvelopedRoot,
+      };
+      const errors = validate(args.schema, args.document);
+      return errors.length > 0 ? errors.map(withoutHttp) : args;
+    },
+    onNext: (ctx) => {
+      const socket = ctx.extra.socket;
+      if (socket.bufferedAmount > maxBufferedBytes) slowConsumer(socket, `${socket.bufferedAmount} bytes unsent`);
+    },
+  });
+
+  // graphql-ws's socket side, written here rather than graphql-ws/use/ws: no upgrade request kept per socket, one
+  // ping timer for all sockets.
+  wsServer.options.handleProtocols = handleProtocols;
+  // graphql-ws pings every interval and terminates a socket whose pong has not come back by the next one.
+  const awaitingPong = new WeakSet<WebSocket>();
+  // `this` is the socket that answered (ws emits on it): one listener function for all sockets.
+  function markAlive(this: WebSocket) {
+    awaitingPong.delete(this);
+  }
+  const pinger =
+    limits.pingIntervalMs > 0 && Number.isFinite(limits.pingIntervalMs)
+      ? setInterval(() => {
+          for (const client of wsServer.clients) {
+            if (client.readyState !== WebSocket.OPEN) continue;
+            if (awaitingPong.has(client)) {
+              client.terminate();
+              continue;
+            }
+            awaitingPong.add(client);
+            client.ping();
+          }
+        }, limits.pingIntervalMs)
+      : null;
+  pinger?.unref();
+  // The HTTP server's own errors were detached above; nothing else is expected here, but an unheard 'error' throws.
+  wsServer.on('error', (error) => logger?.warn('websocket server error', error));
+
   wsServer.on('connection', (socket, request) => {
-    socket.removeAllListeners('error');
+    const address = clientAddress(request);
+    // A socket's 'error' is a frame the peer got wrong (too large: 1009, bad opcode or UTF-8: 1002/1007); ws has
+    // already closed it with that code: log one line.
     socket.on('error', (error: Error & { code?: string }) => {
-      logger?.info(`websocket from ${clientAddress(request)}: closed for a bad frame (${error.code ?? error.message})`);
+      logger?.info(`websocket from ${address}: closed for a bad frame (${error.code ?? error.message})`);
     });
+    socket.on('pong', markAlive);
+    const closed = protocol.opened(new SocketAdapter(socket, logger), { socket });
+    socket.once('close', (code, reason) => void closed(code, String(reason)));
   });
   return {
     async drain(deadlineMs) {
@@ -220,6 +391,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       for (const client of open) if (client.readyState !== WebSocket.CLOSED) client.terminate();
     },
     async close() {
+      if (pinger) clearInterval(pinger);
       for (const client of wsServer.clients) client.terminate();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
