@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type GatewayConfig, secretsOf } from './config.ts';
 import { createAuthenticator } from './auth.ts';
 import { createCallbackHandler } from './callbacks/route.ts';
@@ -21,7 +22,11 @@ import { createDatabase, type Store } from './store/index.ts';
 import { createUpstreamClients } from './upstream/clients.ts';
 
 export { GRAPHQL_PATH } from './server/yoga.ts';
-const VERSION = '0.1.0';
+/**
+ * The release, from package.json (one place to bump it): read once at start, from the directory above this module,
+ * which is the project root for src/app.ts, tsc's dist/app.js and the bundled dist/main.js alike.
+ */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface App {
   yoga: GatewayYoga;

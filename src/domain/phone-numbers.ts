@@ -312,29 +312,34 @@ export function createNumberPreparer(): { add(entry: NumberEntry, index: number)
   return {
     add(entry, index) {
       const input = typeof entry?.phone === 'string' ? entry.phone : String(entry?.phone ?? '');
-      const check = checkPhoneNumber(input);
-      if (!check.ok) {
+      // A bare 11-digit mobile number (most entries of a campaign list) is already in national form: checked here
+      // without building a PhoneCheck, so 100 000 entries make 100 000 fewer objects.
+      const bareMobile = input.length === 11 && MOBILE.test(input);
+      const check = bareMobile ? null : checkPhoneNumber(input);
+      if (check && !check.ok) {
         rejected.push({ index, input, reason: check.reason, message: check.message });
         return;
       }
+      const phone = check ? check.phone : input;
+      const kind = check ? check.kind : PhoneNumberKind.Mobile;
       const badTime = checkDialAfter(entry.dialAfter);
       if (badTime) {
         rejected.push({ index, input, reason: NumberRejectionReason.InvalidDialTime, message: badTime });
         return;
       }
-      const first = firstIndexOf.get(check.phone);
+      const first = firstIndexOf.get(phone);
       if (first !== undefined) {
         rejected.push({
           index,
           input,
           reason: NumberRejectionReason.DuplicateInRequest,
-          message: `${check.phone} is already entry ${first}`,
+          message: `${phone} is already entry ${first}`,
           duplicateOf: first,
         });
         return;
       }
-      firstIndexOf.set(check.phone, index);
-      accepted.push({ index, input, entry: check.phone === entry.phone ? entry : { ...entry, phone: check.phone }, kind: check.kind });
+      firstIndexOf.set(phone, index);
+      accepted.push({ index, input, entry: phone === entry.phone ? entry : { ...entry, phone }, kind });
     },
     result: () => ({ accepted, rejected }),
   };

@@ -163,6 +163,46 @@ export async function uploadTaskNumbers(
   return { ...finish(report), outcome: UploadOutcome.Complete, taskId, error: null, failure: null };
 }
 
+/** Matches each refusal to an entry of the chunk (adding it to `refused` and to the report), or records an anomaly. */
+function matchRefusals(
+  report: UploadReport,
+  chunkIndex: number,
+  chunk: readonly AcceptedNumber[],
+  refusals: readonly PlatformRefusal[],
+  refused: Set<AcceptedNumber>,
+): void {
+  const byPhone = new Map<string, AcceptedNumber[]>();
+  const remember = (key: string, number: AcceptedNumber) => {
+    const list = byPhone.get(key);
+    if (list) list.push(number);
+    else byPhone.set(key, [number]);
+  };
+  for (const number of chunk) {
+    remember(number.entry.phone, number);
+    const unpadded = stripLeadingZeros(number.entry.phone);
+    if (unpadded !== number.entry.phone) remember(unpadded, number);
+  }
+
+  for (const refusal of refusals) {
+    const phone = refusal.phone?.trim() ?? null;
+    const candidates =
+      phone === null ? [] : [...(byPhone.get(phone) ?? []), ...(byPhone.get(stripLeadingZeros(phone)) ?? [])];
+    const match = candidates.find((number) => !refused.has(number));
+    if (!match) {
+      report.anomalies.push({ kind: 'UNMATCHED_REFUSAL', chunk: chunkIndex, refused: refusal });
+      continue;
+    }
+    refused.add(match);
+    report.rejected.push({
+      index: match.index,
+      input: match.input,
+      reason: NumberRejectionReason.RefusedByPlatform,
+      message: refusal.reason ? `the platform refused ${match.entry.phone}: ${refusal.reason}` : `the platform refused ${match.entry.phone}`,
+      platformDetail: refusal.raw,
+    });
+  }
+}
+
 /** Sorts both lists by index. */
 function finish(report: UploadReport): UploadReport {
   report.accepted.sort((a, b) => a.index - b.index);
@@ -183,37 +223,9 @@ function settle(
   refusals: readonly PlatformRefusal[],
   platformAccepted: number | null,
 ): void {
-  const byPhone = new Map<string, AcceptedNumber[]>();
-  const remember = (key: string, number: AcceptedNumber) => {
-    const list = byPhone.get(key);
-    if (list) list.push(number);
-    else byPhone.set(key, [number]);
-  };
-  for (const number of chunk) {
-    remember(number.entry.phone, number);
-    const unpadded = stripLeadingZeros(number.entry.phone);
-    if (unpadded !== number.entry.phone) remember(unpadded, number);
-  }
-
   const refused = new Set<AcceptedNumber>();
-  for (const refusal of refusals) {
-    const phone = refusal.phone?.trim() ?? null;
-    const candidates =
-      phone === null ? [] : [...(byPhone.get(phone) ?? []), ...(byPhone.get(stripLeadingZeros(phone)) ?? [])];
-    const match = candidates.find((number) => !refused.has(number));
-    if (!match) {
-      report.anomalies.push({ kind: 'UNMATCHED_REFUSAL', chunk: chunkIndex, refused: refusal });
-      continue;
-    }
-    refused.add(match);
-    report.rejected.push({
-      index: match.index,
-      input: match.input,
-      reason: NumberRejectionReason.RefusedByPlatform,
-      message: refusal.reason ? `the platform refused ${match.entry.phone}: ${refusal.reason}` : `the platform refused ${match.entry.phone}`,
-      platformDetail: refusal.raw,
-    });
-  }
+  // The usual answer refuses nothing: then no index of the chunk's phones is built.
+  if (refusals.length > 0) matchRefusals(report, chunkIndex, chunk, refusals, refused);
   for (const number of chunk) if (!refused.has(number)) report.accepted.push(number);
 
   const expected = chunk.length - refused.size;

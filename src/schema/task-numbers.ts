@@ -196,7 +196,9 @@ const PacingInput = builder.inputType('TaskPacingInput', {
 });
 
 const idempotencyKey = z.string().trim().min(8, 'idempotencyKey needs at least 8 characters').max(128).nullish();
-const customField = z.string().max(128, 'custom fields are at most 128 characters').nullish();
+/** Most characters of userId, memberId, maturity and customerId. */
+const MAX_CUSTOM_FIELD_CHARS = 128;
+const customField = z.string().max(MAX_CUSTOM_FIELD_CHARS, `custom fields are at most ${MAX_CUSTOM_FIELD_CHARS} characters`).nullish();
 const numberField = z.object({
   name: z.string().trim().min(1, 'a field needs a name').max(64, 'field names are at most 64 characters').refine((n) => n !== 'phone', 'phone is the number itself, not a field'),
   value: z.string().max(1_000, 'field values are at most 1000 characters'),
@@ -298,6 +300,11 @@ interface RefusedField {
   message: string;
 }
 
+const plainField = (value: unknown) => value == null || (typeof value === 'string' && value.length <= MAX_CUSTOM_FIELD_CHARS);
+/** An entry numberSchema passes for certain: no custom fields, ids short strings or absent. */
+const plainEntry = (n: NumberInput) =>
+  n.fields == null && plainField(n.userId) && plainField(n.memberId) && plainField(n.maturity) && plainField(n.customerId);
+
 const isSet = (value: unknown) => value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 
 /**
@@ -316,9 +323,12 @@ async function checkNumbers(
   const refusedIssues: InputIssue[] = [];
   const entries: TaskNumber[] = new Array<TaskNumber>(numbers.length);
   const preparer = createNumberPreparer();
+  // Entries read from CSV are made by parseNumbersCsv with only the fields that have a value: each is its own
+  // platform entry (toEntry would copy it field for field) unless it carries custom fields.
+  const fromCsv = input.numbersCsv != null;
   await forEachInSlices(numbers, (n, index) => {
-    // Most entries carry a phone only: nothing for zod to look at.
-    if (n.userId != null || n.memberId != null || n.maturity != null || n.customerId != null || n.fields != null) {
+    // Most entries carry a phone and short ids only: nothing for zod to look at (numberSchema says the same of them).
+    if (!plainEntry(n)) {
       const checked = numberSchema.safeParse(n);
       if (!checked.success) {
         for (const issue of checked.error.issues) {
@@ -328,7 +338,7 @@ async function checkNumbers(
     }
     if (isSet(n[refused.field])) refusedIssues.push({ path: ['input', source, String(index), refused.field], message: refused.message });
     if (schemaIssues.length > 0 || refusedIssues.length > 0) return; // refused anyway: no need to prepare the rest
-    const entry = toEntry(n);
+    const entry = fromCsv && n.fields == null ? (n as TaskNumber) : toEntry(n);
     entries[index] = entry;
     preparer.add(entry, index);
   });
