@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { loadNodes, loadOrNull } from '../loaders/batch.ts';
+import { valueOrLoad } from '../loaders/prefetch.ts';
+import { selectedFields } from '../loaders/selection.ts';
+import { queuesByName } from '../loaders/sip.ts';
+import type { GatewayContext } from '../context.ts';
 import { ExtensionStatusFilter, SeatSetting, SipCode } from '../upstream/sip/codes.ts';
-import type { ExtensionCallStatus, ExtensionRegistration, QueueSeat } from '../upstream/sip/types.ts';
+import type { ExtensionCallStatus, ExtensionRegistration, ExtensionValidity, QueueSeat } from '../upstream/sip/types.ts';
 import { AgentCallStateEnum, CallDirectionEnum } from './call-enums.ts';
 import { AgentPresenceStateEnum, presenceOfCallStatus } from './presence.ts';
 import { mutationErrors, sipCommand } from './errors.ts';
 import type { InputIssue } from '../errors.ts';
 import { AGENT_REF, QUEUE_REF, referenceOf, throwIssues } from './mutation-input.ts';
-import { AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
+import { type AgentShape, AgentRef, agentOf, QueueRef, QueueSeatRef } from './refs.ts';
 import { requireSip } from './upstream.ts';
 import { cost } from '../limits/cost.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -92,12 +96,10 @@ builder.node(AgentRef, {
       description: 'Live validity check by the switch (GetSipValidStatus, batched for all agents in the request).',
       // Cost: one GetSipValidStatus for every agent of the request (batched).
       complexity: cost.batched,
-      resolve: async (agent, _args, ctx) => {
-        const { status } = await ctx.loaders.validity.load(agent.extension);
-        if (status.value === SipCode.ExtensionEnabled) return 'ENABLED' as const;
-        if (status.value === SipCode.ExtensionDisabled) return 'DISABLED' as const;
-        if (status.value === SipCode.ExtensionNotFound || status.value === SipCode.IllegalExtension) return 'NOT_FOUND' as const;
-        return 'UNKNOWN' as const;
+      // Synchronous when `agents` prefetched the validities (prefetch.ts).
+      resolve: (agent, _args, ctx) => {
+        const validity = valueOrLoad(ctx.loaders.validity, agent.extension);
+        return validity instanceof Promise ? validity.then(validityOf) : validityOf(validity);
       },
     }),
     registration: t.field({
@@ -107,7 +109,7 @@ builder.node(AgentRef, {
       description: 'Phone registration (GetSipRegisterStatus, batched); null with an error if the switch did not report it.',
       // Cost: one GetSipRegisterStatus for every agent of the request (batched).
       complexity: cost.batched,
-      resolve: (agent, _args, ctx) => ctx.loaders.registration.load(agent.extension),
+      resolve: (agent, _args, ctx) => valueOrLoad(ctx.loaders.registration, agent.extension),
     }),
     callStatus: t.field({
       type: AgentCallStatusRef,
@@ -115,7 +117,7 @@ builder.node(AgentRef, {
       description: 'What the phone is doing now (GetSipCallStatus, batched); null with an error if the switch did not report it.',
       // Cost: one GetSipCallStatus for every agent of the request (batched).
       complexity: cost.batched,
-      resolve: (agent, _args, ctx) => ctx.loaders.callStatus.load(agent.extension),
+      resolve: (agent, _args, ctx) => valueOrLoad(ctx.loaders.callStatus, agent.extension),
     }),
     employeeId: t.int({
       nullable: true,
@@ -124,7 +126,10 @@ builder.node(AgentRef, {
         'the agent is in no queue, when the seats do not say it or disagree, and null with an error on this path when the switch could not be read.',
       // Cost: one GetQueueSipStatus for every agent of the request (batched), shared with `seats`.
       complexity: cost.batched,
-      resolve: async (agent, _args, ctx) => employeeIdOfSeats(await ctx.loaders.seatsByExtension.load(agent.extension)),
+      resolve: (agent, _args, ctx) => {
+        const seats = valueOrLoad(ctx.loaders.seatsByExtension, agent.extension);
+        return seats instanceof Promise ? seats.then(employeeIdOfSeats) : employeeIdOfSeats(seats);
+      },
     }),
     seats: t.field({
       type: [QueueSeatRef],
@@ -135,10 +140,36 @@ builder.node(AgentRef, {
         'the switch could not be read (an empty list means: in no queue).',
       // Cost: one GetQueueSipStatus for every agent of the request (batched); an agent sits in a few queues.
       complexity: cost.batchedList(3),
-      resolve: (agent, _args, ctx) => ctx.loaders.seatsByExtension.load(agent.extension),
+      resolve: (agent, _args, ctx) => valueOrLoad(ctx.loaders.seatsByExtension, agent.extension),
     }),
   }),
 });
+
+function validityOf({ status }: ExtensionValidity): 'ENABLED' | 'DISABLED' | 'NOT_FOUND' | 'UNKNOWN' {
+  if (status.value === SipCode.ExtensionEnabled) return 'ENABLED';
+  if (status.value === SipCode.ExtensionDisabled) return 'DISABLED';
+  if (status.value === SipCode.ExtensionNotFound || status.value === SipCode.IllegalExtension) return 'NOT_FOUND';
+  return 'UNKNOWN';
+}
+
+/**
+ * Starts, for these extensions, the upstream calls the page's agents will need (only the kinds selected below
+ * `edges { node }`), and the queue list when `seats { queue }` is selected; resolves when all have settled (never
+ * rejects: a failed call fails its own fields). The agents' fields then resolve synchronously.
+ */
+function prefetchForAgents(ctx: GatewayContext, node: ReturnType<typeof selectedFields>, extensions: readonly string[]): Promise<unknown> {
+  const { loaders } = ctx;
+  const started: Array<Promise<void>> = [];
+  if (node.has('callStatus')) started.push(loaders.callStatus.prefetch(extensions));
+  if (node.has('validity')) started.push(loaders.validity.prefetch(extensions));
+  if (node.has('registration')) started.push(loaders.registration.prefetch(extensions));
+  if (node.has('seats') || node.has('employeeId')) started.push(loaders.seatsByExtension.prefetch(extensions));
+  if (node.below('seats').has('queue')) {
+    const sip = requireSip(ctx);
+    started.push(loaders.queue.prefetchAll(() => queuesByName(sip)));
+  }
+  return Promise.all(started);
+}
 
 /** The one employee id an agent's seats agree on, or null. */
 export function employeeIdOfSeats(seats: readonly QueueSeat[]): number | null {
@@ -173,7 +204,24 @@ const AGENTS_PER_COST_UNIT = 20;
 
 /** Total order of extensions: numeric ("9" before "10"), then plain string order for numeric ties ("010" / "10"). */
 export function compareExtensions(a: string, b: string): number {
+  // Plain numbers (ASCII digits, no leading zero) are in numeric order by length, then text: the collator's answer
+  // without its cost (a 200-agent page sorts in a few µs instead of ~0.4 ms).
+  if (isPlainNumber(a) && isPlainNumber(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   return EXTENSION_ORDER.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+const DIGIT_0 = 48;
+const DIGIT_1 = 49;
+const DIGIT_9 = 57;
+
+function isPlainNumber(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (!(first >= DIGIT_1 && first <= DIGIT_9)) return false;
+  for (let i = 1; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
+  }
+  return true;
 }
 
 /** An agents cursor: the last agent's extension, base64url (`a:<extension>`), opaque to clients. */
@@ -189,8 +237,16 @@ export function decodeAgentCursor(cursor: string): string {
   return text.slice(2);
 }
 
+/** An edge of the agents page; its cursor is encoded only if the document asks for it (most wallboards do not). */
+class AgentEdge {
+  constructor(readonly node: AgentShape) {}
+  get cursor(): string {
+    return encodeAgentCursor(this.node.extension);
+  }
+}
+
 interface AgentPage {
-  edges: Array<{ node: ReturnType<typeof agentOf>; cursor: string }>;
+  edges: AgentEdge[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
 }
@@ -235,12 +291,18 @@ builder.queryFields((t) => ({
       first: t.arg.int({ description: firstArgDescription(AGENT_PAGE) }),
       after: t.arg.string({ description: AFTER_ARG_DESCRIPTION }),
     },
-    resolve: async (_root, { filter, first: firstArg, after: afterArg }, ctx): Promise<AgentPage> => {
+    resolve: async (_root, { filter, first: firstArg, after: afterArg }, ctx, info): Promise<AgentPage> => {
       const first = pageSize(firstArg, AGENT_PAGE);
       const after = afterArg != null ? decodeAgentCursor(afterArg) : null;
       const sip = requireSip(ctx);
       const status =
         filter?.enabled === true ? ExtensionStatusFilter.Enabled : filter?.enabled === false ? ExtensionStatusFilter.Disabled : ExtensionStatusFilter.All;
+      const node = selectedFields(info).below('edges', 'node');
+      // The extensions are known before the listing answers when the filter names them all and they fit on this first
+      // page: the status calls then go out alongside GetSipnumberInfo (one round trip instead of two or three). Not with
+      // `after` or more than a page: most of them would not be on this page.
+      const known = filter?.extensions && after === null ? [...new Set(filter.extensions)] : null;
+      const early = known && known.length > 0 && known.length <= first ? prefetchForAgents(ctx, node, known) : null;
       let infos = await sip.getExtensions({ status, extensions: filter?.extensions ?? [] });
       if (filter?.queue) {
         const seats = await ctx.loaders.seatsByQueue.load(filter.queue);
@@ -251,9 +313,13 @@ builder.queryFields((t) => ({
       const start = after === null ? 0 : infos.findIndex((info) => compareExtensions(info.extension, after) > 0);
       const from = start === -1 ? infos.length : start;
       const page = infos.slice(from, from + first);
-      // Only the page's agents reach the loaders, so status fields batch per page.
+      // Only the page's agents reach the loaders, so status fields batch per page. `enabled` reads the listing itself;
+      // priming the extension loader is for other fields of the same request that load an agent by extension.
       for (const info of page) ctx.loaders.extension.prime(info.extension, info);
-      const edges = page.map((info) => ({ node: agentOf(info.extension, info), cursor: encodeAgentCursor(info.extension) }));
+      // The page's status calls (all at once, queue list included), unless they went out with the listing; waited for
+      // here so that every field below resolves without a promise.
+      await (early ?? (page.length > 0 ? prefetchForAgents(ctx, node, page.map((info) => info.extension)) : null));
+      const edges = page.map((info) => new AgentEdge(agentOf(info.extension, info)));
       return {
         edges,
         totalCount: infos.length,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.ts';
 import { loadNodes, loadOrNull } from '../loaders/batch.ts';
+import { valueOrLoad } from '../loaders/prefetch.ts';
 import { AutoCallState, SipCode } from '../upstream/sip/codes.ts';
 import type { Queue } from '../upstream/sip/types.ts';
 import { QueueStrategyEnum, SeatStateEnum } from './call-enums.ts';
@@ -58,7 +59,8 @@ QueueSeatRef.implement({
   description: "One agent's membership of one queue, with its counters.",
   fields: (t) => ({
     // Cost: one GetQueueList for the request (batched).
-    queue: t.field({ type: QueueRef, nullable: true, description: 'The queue; null if it was deleted meanwhile.', complexity: cost.batched, resolve: (s, _a, ctx) => ctx.loaders.queue.load(s.queue) }),
+    // Synchronous when the queue list was read ahead (`agents` prefetches it for `seats { queue }`, `queues` primes it).
+    queue: t.field({ type: QueueRef, nullable: true, description: 'The queue; null if it was deleted meanwhile.', complexity: cost.batched, resolve: (s, _a, ctx) => valueOrLoad(ctx.loaders.queue, s.queue) }),
     agent: t.field({ type: AgentRef, description: 'The agent.', resolve: (s) => agentOf(s.extension) }),
     seatName: t.exposeString('seatName', { nullable: true, description: 'Seat name on the platform.' }),
     employeeId: t.exposeInt('employeeId', {
@@ -92,7 +94,8 @@ builder.queryFields((t) => ({
     authScopes: { viewer: true },
     resolve: async (_root, _args, ctx) => {
       const queues = await requireSip(ctx).getQueues();
-      for (const queue of queues) ctx.loaders.queue.prime(queue.name, queue);
+      // The whole list: later queue reads in this request (QueueSeat.queue, queue(name)) need no call.
+      ctx.loaders.queue.primeAll(new Map(queues.map((queue) => [queue.name, queue])));
       return queues;
     },
   }),
