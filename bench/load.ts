@@ -73,3 +73,64 @@ export async function runLoad(target: Target, concurrency: number, durationMs: n
     p99: percentile(latencies, 0.99),
   };
 }
+
+/**
+ * An open-loop load generator: requests leave at a fixed rate whatever the answers do, spread over `connections`
+ * connections. Each latency is counted from the moment the request was due, not from when it left, so a stall
+ * (a GC pause here or there) shows in the percentiles instead of silently lowering the rate (coordinated omission).
+ */
+export async function runOpenLoad(target: Target, ratePerSecond: number, durationMs: number, connections = 64): Promise<LoadResult> {
+  const pool = new Pool(target.origin, { connections, pipelining: 1 });
+  const latencies: number[] = [];
+  let failures = 0;
+  let firstFailure: string | null = null;
+  const fail = (why: string) => {
+    failures += 1;
+    firstFailure ??= why.slice(0, 300);
+  };
+  const intervalNs = BigInt(Math.max(1, Math.round(1e9 / ratePerSecond)));
+  const total = Math.max(1, Math.floor((ratePerSecond * durationMs) / 1000));
+  const started = process.hrtime.bigint();
+  const inFlight = new Set<Promise<void>>();
+
+  const send = (due: bigint): Promise<void> =>
+    pool
+      .request({ path: target.path, method: 'POST', headers: target.headers, body: target.body })
+      .then(async (response) => {
+        const text = await response.body.text();
+        const ms = Number(process.hrtime.bigint() - due) / 1e6;
+        if (target.check(response.statusCode, text)) latencies.push(ms);
+        else fail(`HTTP ${response.statusCode}: ${text}`);
+      })
+      .catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+
+  let sent = 0;
+  while (sent < total) {
+    const now = process.hrtime.bigint();
+    // Everything due by now leaves now (bounded by `total`); then sleep until the next one is due.
+    while (sent < total && started + BigInt(sent) * intervalNs <= now) {
+      const request = send(started + BigInt(sent) * intervalNs);
+      inFlight.add(request);
+      void request.finally(() => inFlight.delete(request));
+      sent += 1;
+    }
+    if (sent < total) {
+      const waitMs = Number(started + BigInt(sent) * intervalNs - process.hrtime.bigint()) / 1e6;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.floor(waitMs))));
+    }
+  }
+  await Promise.all(inFlight);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    failures,
+    firstFailure,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+  };
+}

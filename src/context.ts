@@ -47,12 +47,74 @@ export interface GatewayContext extends GatewayServices {
   aiLoaders: AiCallLoaders;
 }
 
+/**
+ * How many per-request loader sets were built, for the count tests: a request that reads nothing upstream (say
+ * `{ gateway { version } }`) must build none.
+ */
+export const loaderSetsCreated = { sip: 0, aiCall: 0 };
+
+/** What a lazy loader set's proxy stands on: how to build the set, and the set once built. */
+interface LazySet {
+  build: (services: GatewayServices) => object;
+  services: GatewayServices;
+  built: object | null;
+}
+
+const real = (lazy: LazySet): object => (lazy.built ??= lazy.build(lazy.services));
+
+/** One handler for every lazy set (no closures per request): each trap goes to the real set, built on first use. */
+const LAZY_SET: ProxyHandler<LazySet> = {
+  get: (lazy, key) => Reflect.get(real(lazy), key),
+  set: (lazy, key, value) => Reflect.set(real(lazy), key, value),
+  has: (lazy, key) => Reflect.has(real(lazy), key),
+  ownKeys: (lazy) => Reflect.ownKeys(real(lazy)),
+  getOwnPropertyDescriptor: (lazy, key) => {
+    const descriptor = Reflect.getOwnPropertyDescriptor(real(lazy), key);
+    // A proxy may not report a non-configurable property its target (the LazySet) does not have.
+    return descriptor ? { ...descriptor, configurable: true } : undefined;
+  },
+};
+
+/**
+ * A loader set built on first use. A set is ten-odd DataLoaders (a Map and closures each); most operations use one set
+ * or none, so building both for every request and every WebSocket operation was a good part of the fixed cost per
+ * request. The proxy keeps `context.loaders.x` as it was, so resolvers do not know; `set` (a test replacing a loader)
+ * and `in` reach the real set.
+ */
+function lazy<T extends object>(build: (services: GatewayServices) => T, services: GatewayServices): T {
+  return new Proxy<LazySet>({ build, services, built: null }, LAZY_SET) as unknown as T;
+}
+
+function buildSipLoaders(services: GatewayServices): SipLoaders {
+  loaderSetsCreated.sip += 1;
+  return createSipLoaders(services.sip, services.config.sipListChunkSize);
+}
+
+function buildAiCallLoaders(services: GatewayServices): AiCallLoaders {
+  loaderSetsCreated.aiCall += 1;
+  return createAiCallLoaders(services.aicall, services.aiTaskOptions);
+}
+
+/**
+ * The services are copied field by field, not spread: on Node 20 `{ ...services, more }` leaves V8's object-clone
+ * fast path and cost about 100 times a literal (microseconds per request, measured). A field added to
+ * GatewayServices fails to compile here until it is copied too (the literal must be a whole GatewayContext).
+ */
 export function createContext(services: GatewayServices, principal: Principal | null): GatewayContext {
   return {
-    ...services,
+    config: services.config,
+    sip: services.sip,
+    aicall: services.aicall,
+    aiTaskOptions: services.aiTaskOptions,
+    time: services.time,
+    store: services.store,
+    pubsub: services.pubsub,
+    feed: services.feed,
+    recordTaskChange: services.recordTaskChange,
+    version: services.version,
     requestId: crypto.randomUUID(),
     principal,
-    loaders: createSipLoaders(services.sip, services.config.sipListChunkSize),
-    aiLoaders: createAiCallLoaders(services.aicall, services.aiTaskOptions),
+    loaders: lazy(buildSipLoaders, services),
+    aiLoaders: lazy(buildAiCallLoaders, services),
   };
 }

@@ -65,7 +65,9 @@ function appendVary(headers: Headers, name: string): void {
 export function useResponseCompression(thresholdBytes = COMPRESSION_THRESHOLD_BYTES): Plugin {
   return {
     onResponse({ request, response, setResponse, fetchAPI }) {
-      if (!response.body || response.headers.has('content-encoding')) return;
+      // Not `response.body`: on yoga's responses that getter builds a web stream (and a proxy over it) for the string
+      // body, on every response, only to be thrown away. A JSON response without a body reads as '' below.
+      if (response.headers.has('content-encoding')) return;
       if (!COMPRESSIBLE.test(response.headers.get('content-type') ?? '')) return;
       appendVary(response.headers, 'Accept-Encoding');
       const coding = acceptedEncoding(request.headers.get('accept-encoding'));

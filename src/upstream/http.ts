@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import {
   UnavailableReason,
@@ -42,6 +43,32 @@ const CLOSE_GRACE_MS = 2_000;
 
 /** undici codes that mean the connection was never made. */
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * The body as UTF-8 text, refused (and the connection's body destroyed) past `maxBytes`. Read with 'data' events
+ * rather than `for await`: the async iterator costs a promise and a few microtask turns per chunk, on every upstream
+ * call; an answer of a few kilobytes arrives in one or two chunks.
+ */
+function readBounded(body: Readable, maxBytes: number, context: UpstreamErrorContext): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        body.off('data', onData);
+        body.destroy();
+        reject(new UpstreamInvalidResponseError(context, `response exceeds ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8', 0, size) : Buffer.concat(chunks, size).toString('utf8')));
+    // An abort (deadline, operation answered) or a cut connection: the caller turns it into UPSTREAM_UNAVAILABLE.
+    body.once('error', reject);
+  });
+}
 
 /**
  * One undici Pool per upstream origin (the SIP API and the AI-call API share one when they share an origin, as the
@@ -90,21 +117,12 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
         response.body.destroy();
         throw new UpstreamInvalidResponseError(init.context, `response of ${declared} bytes exceeds ${maxBytes}`);
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          response.body.destroy();
-          throw new UpstreamInvalidResponseError(init.context, `response exceeds ${maxBytes} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
+      const text = await readBounded(response.body, maxBytes, init.context);
       const contentType = response.headers['content-type'];
       return {
         status: response.statusCode,
         contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? '',
-        text: Buffer.concat(chunks, size).toString('utf8'),
+        text,
       };
     } catch (error) {
       if (error instanceof UpstreamInvalidResponseError) throw error;
