@@ -4,6 +4,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMs, spawn } from './ipc.ts';
 import { runLoad, type LoadResult, type Target } from './load.ts';
+import { runColdStartBench } from './cold-start.ts';
+import { runFanOutBench } from './fan-out.ts';
+import { runFixedCostBench } from './fixed-cost.ts';
+import { goalTable, recordGoal } from './goals.ts';
+import { runIdleSubscriptionsBench } from './idle-subscriptions.ts';
+import { runIngestBench } from './ingest.ts';
+import { runUploadBench } from './upload.ts';
 
 /**
  * The gateway's cost and its batching benefit, in one run on 127.0.0.1 (see bench/README.md).
@@ -12,6 +19,9 @@ import { runLoad, type LoadResult, type Target } from './load.ts';
  */
 
 const env = process.env;
+// The gateway is measured as it runs in production: graphql-js skips its development-only checks (about 4 ms of a
+// wallboard). BENCH_NODE_ENV=development (or any value) measures another mode; children inherit it.
+env.NODE_ENV = env.BENCH_NODE_ENV || env.NODE_ENV || 'production';
 const list = (value: string | undefined, fallback: string) =>
   (value ?? fallback).split(',').filter((s) => s.trim() !== '').map(Number).filter((n) => Number.isFinite(n) && n >= 0);
 const DURATION_MS = Number(env.BENCH_DURATION_MS || 5_000);
@@ -78,7 +88,36 @@ function machineBusyMs(): number | null {
 const json = { 'content-type': 'application/json' };
 const agentsCheck = (agents: unknown) => Array.isArray(agents) && agents.length === AGENTS && agents[0]?.extension === extensions[0];
 
+/** The rows of the goals table that have their own section, in the order they run (each a few processes of its own). */
+const SECTIONS: Array<[name: string, run: () => Promise<string>]> = [
+  ['fixed-cost', runFixedCostBench],
+  ['ingest', runIngestBench],
+  ['fan-out', runFanOutBench],
+  ['idle', runIdleSubscriptionsBench],
+  ['cold-start', runColdStartBench],
+  ['upload', runUploadBench],
+];
+const CORE_SCENARIOS = ['gateway wallboard', 'raw adapter', 'naive N+1 adapter', 'gateway { version }', 'node:http hello'];
+const selected = (name: string) => ONLY.length === 0 || ONLY.some((part) => name.includes(part));
+
 async function main(): Promise<void> {
+  if (CORE_SCENARIOS.some(selected)) await core();
+  for (const [name, run] of SECTIONS) {
+    if (!selected(name)) continue;
+    console.error(`# ${name}…`);
+    try {
+      console.log(`\n${await run()}`);
+    } catch (error) {
+      console.log(`\n## ${name}: failed — ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+  const goals = goalTable();
+  if (goals) console.log(`\n## Goals (issue 13), this run\n\n${goals}`);
+}
+
+/** The wallboard against the hand-written adapters, and the smallest query against node:http, in one server process. */
+async function core(): Promise<void> {
   console.log(`# gateway bench — ${new Date().toISOString()}, ${revision()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
   console.log(
     `# ${AGENTS} agents, ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up, concurrency ${CONCURRENCY.join('/')}, ` +
@@ -122,7 +161,7 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     async function measure(scenario: Scenario, latency: number, concurrency: number): Promise<void> {
-      if (ONLY.length > 0 && !ONLY.some((part) => scenario.includes(part))) return;
+      if (!selected(scenario)) return;
       const target = targets[scenario];
       if (WARMUP_MS > 0) await runLoad(target, concurrency, WARMUP_MS);
       await sim.call('resetStats');
@@ -246,6 +285,25 @@ function report(rows: Row[], loadCpu: number): void {
       return [['`{ gateway { version } }` vs node:http', String(c), f(gw.rps / hello.rps), f(gw.p50 / hello.p50), f(gw.serverCpuPerRequest - hello.serverCpuPerRequest, 3)]];
     }),
   );
+
+  const pairs = LATENCIES.flatMap((latency) =>
+    CONCURRENCY.flatMap((c) => {
+      const gw = find('gateway wallboard', latency, c);
+      const raw = find('raw adapter', latency, c);
+      return gw && raw ? [{ throughput: gw.rps / raw.rps, cpu: gw.serverCpuPerRequest / raw.serverCpuPerRequest, calls: gw.upstreamPerRequest, failures: gw.failures }] : [];
+    }),
+  );
+  if (pairs.length > 0) {
+    const range = (values: number[]) => `${f(Math.min(...values))}–${f(Math.max(...values))}`;
+    const raws = rows.filter((r) => r.scenario === 'raw adapter');
+    recordGoal({
+      what: `${AGENTS}-agent wallboard (${pairs.length} runs: latency ${LATENCIES.join('/')} ms × clients ${CONCURRENCY.join('/')})`,
+      measured: `throughput ${range(pairs.map((p) => p.throughput))}× the raw adapter, CPU ${range(pairs.map((p) => p.cpu))}×; ${f(pairs[0]!.calls, 1)} upstream calls/req`,
+      anchor: `raw adapter ${range(raws.map((r) => r.rps))} req/s, ${range(raws.map((r) => r.serverCpuPerRequest))} ms CPU/req`,
+      goal: '>= 0.8× throughput, <= 1.5× CPU (one round trip: test/integration/wallboard-round-trip.test.ts)',
+      met: pairs.every((p) => p.throughput >= 0.8 && p.cpu <= 1.5 && p.failures === 0),
+    });
+  }
 
   console.log(`\nload generator (this process) used ${f(loadCpu / 1000, 1)} s of CPU`);
   const disturbed = rows.filter((r) => r.otherPercent > 5);
