@@ -294,12 +294,12 @@ function report(rows: Row[], loadCpu: number): void {
     }),
   );
   if (pairs.length > 0) {
-    const range = (values: number[]) => `${f(Math.min(...values))}–${f(Math.max(...values))}`;
+    const range = (values: number[], digits = 2) => `${f(Math.min(...values), digits)}–${f(Math.max(...values), digits)}`;
     const raws = rows.filter((r) => r.scenario === 'raw adapter');
     recordGoal({
       what: `${AGENTS}-agent wallboard (${pairs.length} runs: latency ${LATENCIES.join('/')} ms × clients ${CONCURRENCY.join('/')})`,
       measured: `throughput ${range(pairs.map((p) => p.throughput))}× the raw adapter, CPU ${range(pairs.map((p) => p.cpu))}×; ${f(pairs[0]!.calls, 1)} upstream calls/req`,
-      anchor: `raw adapter ${range(raws.map((r) => r.rps))} req/s, ${range(raws.map((r) => r.serverCpuPerRequest))} ms CPU/req`,
+      anchor: `raw adapter ${range(raws.map((r) => r.rps), 0)} req/s, ${range(raws.map((r) => r.serverCpuPerRequest))} ms CPU/req`,
       goal: '>= 0.8× throughput, <= 1.5× CPU (one round trip: test/integration/wallboard-round-trip.test.ts)',
       met: pairs.every((p) => p.throughput >= 0.8 && p.cpu <= 1.5 && p.failures === 0),
     });
