@@ -31,6 +31,21 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 }
 
+/** Sorts the latencies (in place) and sums a run up. */
+function summary(latencies: number[], failures: number, firstFailure: string | null, seconds: number): LoadResult {
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    failures,
+    firstFailure,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+  };
+}
+
 export async function runLoad(target: Target, concurrency: number, durationMs: number): Promise<LoadResult> {
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
@@ -61,17 +76,7 @@ export async function runLoad(target: Target, concurrency: number, durationMs: n
   await Promise.all(Array.from({ length: concurrency }, client));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await pool.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    failures,
-    firstFailure,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 0.5),
-    p95: percentile(latencies, 0.95),
-    p99: percentile(latencies, 0.99),
-  };
+  return summary(latencies, failures, firstFailure, seconds);
 }
 
 /**
@@ -122,15 +127,5 @@ export async function runOpenLoad(target: Target, ratePerSecond: number, duratio
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await pool.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    failures,
-    firstFailure,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 0.5),
-    p95: percentile(latencies, 0.95),
-    p99: percentile(latencies, 0.99),
-  };
+  return summary(latencies, failures, firstFailure, seconds);
 }
