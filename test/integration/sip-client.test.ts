@@ -521,11 +521,14 @@ describe('extensions', () => {
       serverIp: null,
     });
 
-    expect(sim.stats.snapshot()).toEqual({
+    // The shared client logs in on its first call, whichever test makes it: this one, when the order puts it first.
+    const { [SipService.Login]: logins = 0, ...listCalls } = sim.stats.snapshot();
+    expect(listCalls).toEqual({
       [SipService.GetSipCallStatus]: 1,
       [SipService.GetSipValidStatus]: 1,
       [SipService.GetSipRegisterStatus]: 1,
     });
+    expect(logins).toBeLessThanOrEqual(1);
   });
 
   it('answers an empty list without calling, and refuses an item with a comma', async () => {
