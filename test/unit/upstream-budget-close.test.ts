@@ -1,19 +1,10 @@
-import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import type { ExecutionArgs } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { chargeUpstreamBudget, OperationAnsweredError, operationAnsweredSignal, outsideOperation, useUpstreamBudget } from '../../src/upstream/budget.ts';
+import { chargeUpstreamBudget, OperationAnsweredError, operationAnsweredSignal, outsideOperation } from '../../src/upstream/budget.ts';
 import { UpstreamBudgetError } from '../../src/errors.ts';
+import { wrapWithBudget } from '../utils/budget-plugin.ts';
 import { createDeferred } from '../utils/deferred.ts';
 
-type Execute = (args: ExecutionArgs) => Promise<ExecutionResult>;
-
-/** The plugin's execute wrapper around a stand-in executor. */
-function wrap(max: number, inner: Execute): Execute {
-  let wrapped: Execute | null = null;
-  const hook = useUpstreamBudget(max).onExecute as (payload: { executeFn: Execute; setExecuteFn: (fn: Execute) => void }) => void;
-  hook({ executeFn: inner, setExecuteFn: (fn) => (wrapped = fn) });
-  if (!wrapped) throw new Error('the plugin did not wrap execute');
-  return wrapped;
-}
 
 const context = { upstream: 'sip' as const, operation: 'App.Sip_Queue.GetQueueList' };
 
@@ -21,7 +12,7 @@ describe('the per-operation upstream budget', () => {
   it('refuses past its maximum, then refuses anything a resolver starts after the operation answered', async () => {
     const late = createDeferred<unknown>();
     let signal: AbortSignal | undefined;
-    const execute = wrap(2, async () => {
+    const execute = wrapWithBudget(2, async () => {
       // What upstream/http.ts links every request of the operation to.
       signal = operationAnsweredSignal();
       expect(signal?.aborted).toBe(false);
@@ -47,7 +38,7 @@ describe('the per-operation upstream budget', () => {
 
   it('leaves shared work outside any operation: neither charged nor refused', async () => {
     const shared = createDeferred<unknown>();
-    const execute = wrap(1, async () => {
+    const execute = wrapWithBudget(1, async () => {
       chargeUpstreamBudget(context);
       setImmediate(() => shared.resolve(outsideOperation(() => (chargeUpstreamBudget(context), operationAnsweredSignal() ?? 'sent'))));
       return { data: {} };
