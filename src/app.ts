@@ -13,6 +13,7 @@ import { registerSecrets } from './redact.ts';
 import { createConnectionCounter } from './server/connection-limits.ts';
 import { createDrain } from './server/drain.ts';
 import { createHttpServer } from './server/http.ts';
+import { createJsonFastPath, type JsonFastPathCounts } from './server/json-fast-path.ts';
 import { createOriginPolicy } from './server/origins.ts';
 import { createReadiness } from './server/readiness.ts';
 import { drainConnections } from './server/shutdown.ts';
@@ -31,6 +32,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export interface App {
   yoga: GatewayYoga;
   services: GatewayServices;
+  /** Requests the HTTP fast path answered, and those it read and handed to yoga; null when HTTP_FAST_PATH=off. */
+  fastPath: JsonFastPathCounts | null;
   /** Listens; resolves with the base URL (port 0 picks a free port). */
   start(port?: number, host?: string): Promise<string>;
   /** Closes sockets (HTTP and WebSocket) and upstream pools at once. */
@@ -79,7 +82,9 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const background = await startBackgroundWork({ config, store, sip, feed, callbacks, logger });
 
   const readiness = createReadiness({ store, pubsub, sip, aicallConfigured: aicall !== null, drain, logger });
-  const httpServer = createHttpServer({ config, yoga, callbacks, logger, version: VERSION, readiness, drain });
+  // Plain JSON POSTs run the same enveloped operation on node's req/res, without yoga's fetch layer.
+  const fastPath = config.httpFastPath ? createJsonFastPath({ yoga, authenticate, originPolicy, logger }) : undefined;
+  const httpServer = createHttpServer({ config, yoga, callbacks, logger, version: VERSION, readiness, drain, fastPath });
   const webSocket = attachWebSocket({ server: httpServer.server, yoga, authenticate, config, connections, originPolicy, drain, logger });
 
   async function stop(): Promise<void> {
@@ -96,6 +101,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   return {
     yoga,
     services,
+    fastPath: fastPath?.counts ?? null,
     start: (port = config.port, host = config.host) => httpServer.listen(port, host),
     reconcile: () => background.reconcile(),
     async shutdown() {

@@ -53,6 +53,8 @@ export interface GatewayConfig {
   /** Demo mode: simulated seconds per real second for the dialer. */
   demoSpeed: number;
   maxRequestBodyBytes: number;
+  /** Plain JSON POSTs skip yoga's fetch layer (src/server/json-fast-path.ts); off sends every request through yoga. */
+  httpFastPath: boolean;
   /** Longest extension list per SIP status call (they take comma lists). */
   sipListChunkSize: number;
   /** How often agent states are checked against the PBX while anyone subscribes to them. */
@@ -268,6 +270,7 @@ const envSchema = z.object({
   DEMO_SPEED: positiveInt(10),
   // Number lists ride in GraphQL variables: 25 000 entries with custom fields are a few MB.
   MAX_REQUEST_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+  HTTP_FAST_PATH: onOff('on'),
   // Callbacks are a few hundred bytes; the cap only bounds what an unauthenticated sender can make us buffer.
   CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
@@ -413,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     simulatorPort: c.SIMULATOR_PORT,
     demoSpeed: c.DEMO_SPEED,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
+    httpFastPath: c.HTTP_FAST_PATH === 'on',
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,
     reconcileGraceMs: c.RECONCILE_GRACE_SECONDS * 1000,

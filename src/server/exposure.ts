@@ -43,6 +43,9 @@ export function useCsrfProtection(): Plugin {
   };
 }
 
+const CORS_METHODS = ['GET', 'POST', 'OPTIONS'];
+const CORS_MAX_AGE_SECONDS = 600;
+
 /** yoga's `cors` option: the Origin only when the policy allows it, never credentials. */
 export function corsFor(policy: OriginPolicy): (request: Request) => CORSOptions | false {
   return (request) => {
@@ -51,11 +54,33 @@ export function corsFor(policy: OriginPolicy): (request: Request) => CORSOptions
     return {
       origin: [origin],
       credentials: false,
-      methods: ['GET', 'POST', 'OPTIONS'],
+      methods: CORS_METHODS,
       // Requested headers are echoed for allowed origins only (Authorization, Content-Type, X-GraphQL-Yoga-CSRF, …).
-      maxAge: 600,
+      maxAge: CORS_MAX_AGE_SECONDS,
     };
   };
+}
+
+export type CorsHeaders = Record<string, string>;
+
+/**
+ * The headers yoga's CORS plugin adds to an actual (not preflight) request under corsFor's options, for the HTTP fast
+ * path (src/server/json-fast-path.ts); null when none. Names in lower case.
+ */
+export function corsHeadersFor(
+  policy: OriginPolicy,
+  origin: string | undefined,
+  host: string | undefined,
+  requestedHeaders: string | undefined,
+): CorsHeaders | null {
+  if (!origin || !policy.allows(origin, host ?? null)) return null;
+  const headers: CorsHeaders = { 'access-control-allow-origin': origin, 'access-control-allow-methods': CORS_METHODS.join(', ') };
+  if (requestedHeaders) {
+    headers['access-control-allow-headers'] = requestedHeaders;
+    headers.vary = 'Access-Control-Request-Headers';
+  }
+  headers['access-control-max-age'] = String(CORS_MAX_AGE_SECONDS);
+  return headers;
 }
 
 /** CORS answers depend on Origin: say so, so that no cache hands one origin's answer to another. */

@@ -7,6 +7,7 @@ import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 import { sendJson } from './send-json.ts';
 import type { Drain } from './drain.ts';
+import type { JsonFastPath } from './json-fast-path.ts';
 import { type Readiness, readinessStatus } from './readiness.ts';
 
 export interface GatewayHttpServer {
@@ -30,6 +31,8 @@ export interface GatewayHttpOptions {
   version: string;
   readiness: Readiness;
   drain: Drain;
+  /** Plain JSON POSTs answered without yoga's fetch layer; absent: every request goes through yoga. */
+  fastPath?: JsonFastPath;
 }
 
 /** Most header lines one request may carry (node's default is 2 000); a GraphQL client sends about ten. */
@@ -53,7 +56,7 @@ const DRAIN_POLL_MS = 100;
  * keep-alive connection is closed after HTTP_KEEPALIVE_TIMEOUT_SECONDS. Past HTTP_MAX_CONNECTIONS open sockets
  * (WebSockets and SSE included) node closes new connections at once.
  */
-export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain }: GatewayHttpOptions): GatewayHttpServer {
+export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain, fastPath }: GatewayHttpOptions): GatewayHttpServer {
   const sockets = new Set<Socket>();
   /** Requests whose response has not finished (SSE streams included), for the drain. */
   let inFlight = 0;
@@ -114,6 +117,7 @@ export function createHttpServer({ config, yoga, callbacks, logger, version, rea
         return;
       }
     }
+    if (fastPath?.take(req, res)) return;
     // requestListener writes the response itself; a failure past that point must not end the process.
     Promise.resolve(yoga.requestListener(req, res)).catch((error: unknown) => {
       logger.error('request failed', error);

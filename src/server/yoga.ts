@@ -32,10 +32,7 @@ const isVariableError = (error: GraphQLError) => !error.path && error.message.st
  * are): this gives them their code on both transports, as the execution result comes back.
  */
 function useVariableErrorCodes(): Plugin {
-  const coded = (result: ExecutionResult): ExecutionResult =>
-    result.errors?.some((error) => error.extensions?.code === undefined && isVariableError(error))
-      ? { ...result, errors: result.errors.map((error) => (error.extensions?.code === undefined && isVariableError(error) ? withCode(error, ErrorCode.InvalidInput) : error)) }
-      : result;
+  const coded = codeVariableErrors;
   return {
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
@@ -53,6 +50,13 @@ function useVariableErrorCodes(): Plugin {
       else if (!isAsyncIterable(result)) setResult(coded(result));
     },
   };
+}
+
+/** The result with INVALID_INPUT on graphql-js's variable coercion errors (useVariableErrorCodes, the HTTP fast path). */
+export function codeVariableErrors(result: ExecutionResult): ExecutionResult {
+  return result.errors?.some((error) => error.extensions?.code === undefined && isVariableError(error))
+    ? { ...result, errors: result.errors.map((error) => (error.extensions?.code === undefined && isVariableError(error) ? withCode(error, ErrorCode.InvalidInput) : error)) }
+    : result;
 }
 
 /** The same error with a code, for client errors graphql-js and Pothos raise without one. */
@@ -81,6 +85,12 @@ function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Er
     });
   }
   return maskError(error, message, isDev);
+}
+
+/** The masking yoga applies (maskedErrors below), for an error thrown out of execution on the HTTP fast path. */
+export function maskUnexpected(logger: Logger, error: unknown): Error {
+  logUpstreamError(logger, error);
+  return maskGatewayErrors(error, 'Unexpected error.');
 }
 
 /**
