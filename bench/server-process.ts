@@ -47,6 +47,8 @@ serve(
         LOG_LEVEL: 'silent',
         // HTTP_FAST_PATH=off measures the same gateway with every request through yoga.
         ...(process.env.HTTP_FAST_PATH ? { HTTP_FAST_PATH: process.env.HTTP_FAST_PATH } : {}),
+        // COMPILED_QUERIES=off: every query interpreted.
+        ...(process.env.COMPILED_QUERIES ? { COMPILED_QUERIES: process.env.COMPILED_QUERIES } : {}),
       });
       app = await buildApp(config, createLogger('silent'));
       const gatewayUrl = await app.start(0, '127.0.0.1');

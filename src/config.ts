@@ -53,6 +53,8 @@ export interface GatewayConfig {
   /** Demo mode: simulated seconds per real second for the dialer. */
   demoSpeed: number;
   maxRequestBodyBytes: number;
+  /** Hot query documents run compiled by graphql-jit (src/server/compiled-queries.ts); null: never. */
+  compiledQueries: { afterRuns: number } | null;
   /** Plain JSON POSTs skip yoga's fetch layer (src/server/json-fast-path.ts); off sends every request through yoga. */
   httpFastPath: boolean;
   /** Longest extension list per SIP status call (they take comma lists). */
@@ -177,6 +179,11 @@ const positiveInt = (fallback: number) =>
     blankAsUndefined,
     z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0').default(fallback),
   );
+const nonNegativeInt = (fallback: number) =>
+  z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(1_000_000).default(fallback),
+  );
 const onOff = (fallback: 'on' | 'off' | undefined) =>
   z.preprocess(blankAsUndefined, fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
 const originList = z.preprocess(
@@ -271,6 +278,8 @@ const envSchema = z.object({
   // Number lists ride in GraphQL variables: 25 000 entries with custom fields are a few MB.
   MAX_REQUEST_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   HTTP_FAST_PATH: onOff('on'),
+  COMPILED_QUERIES: onOff('on'),
+  COMPILED_QUERY_AFTER_RUNS: nonNegativeInt(2),
   // Callbacks are a few hundred bytes; the cap only bounds what an unauthenticated sender can make us buffer.
   CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
@@ -417,6 +426,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     demoSpeed: c.DEMO_SPEED,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     httpFastPath: c.HTTP_FAST_PATH === 'on',
+    compiledQueries: c.COMPILED_QUERIES === 'on' ? { afterRuns: c.COMPILED_QUERY_AFTER_RUNS } : null,
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,
     reconcileGraceMs: c.RECONCILE_GRACE_SECONDS * 1000,

@@ -13,6 +13,7 @@ import { withExtensions } from './graphql-errors.ts';
 import type { OriginPolicy } from './origins.ts';
 import { type ConnectionCounter, useStreamLimits } from './connection-limits.ts';
 import { useUpstreamBudget } from '../upstream/budget.ts';
+import { useCompiledQueries } from './compiled-queries.ts';
 import { useOperationLimits } from '../limits/operation-limits.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -79,6 +80,9 @@ function maskGatewayErrors(error: unknown, message: string, isDev?: boolean): Er
   if (original instanceof GatewayError) {
     return new GraphQLError(original.message, {
       nodes: error instanceof GraphQLError ? error.nodes : undefined,
+      // A compiled query's errors have a source and positions instead of nodes (src/server/compiled-queries.ts).
+      source: error instanceof GraphQLError && !error.nodes ? error.source : undefined,
+      positions: error instanceof GraphQLError && !error.nodes ? error.positions : undefined,
       path: error instanceof GraphQLError ? error.path : undefined,
       originalError: original,
       extensions: { ...original.extensions(), code: original.code },
@@ -156,6 +160,9 @@ export function createGatewayYoga({ services, authenticate, logger, connections,
       useVaryOrigin(),
       // SSE streams take a place per key and per address like WebSockets (src/server/connection-limits.ts).
       ...(connections ? [useStreamLimits(connections, (request) => principals.get(request))] : []),
+      // Hot query documents run compiled by graphql-jit (src/server/compiled-queries.ts); COMPILED_QUERIES=off: never.
+      // It sets the execute function itself, so it comes before every plugin that wraps execution (the budget).
+      ...(services.config.compiledQueries ? [useCompiledQueries(services.config.compiledQueries.afterRuns)] : []),
       // At most MAX_UPSTREAM_CALLS_PER_OPERATION upstream requests per operation (and per subscription event).
       useUpstreamBudget(services.config.operationLimits.maxUpstreamCalls),
       // Tokens, aliases, directives, depth, breadth and cost, before anything runs (src/limits/operation-limits.ts).
