@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { acceptedEncoding, COMPRESSION_THRESHOLD_BYTES, compress } from './compression.ts';
 import { type CorsHeaders, corsHeadersFor } from './exposure.ts';
 import type { OriginPolicy } from './origins.ts';
-import { codeVariableErrors, type GatewayYoga, maskUnexpected, type ServerContext } from './yoga.ts';
+import { codeVariableErrors, type GatewayYoga, maskUnexpected, PARSE_REQUEST, type ServerContext } from './yoga.ts';
 
 /**
  * Plain JSON POSTs, nearly all GraphQL traffic, answered without yoga's fetch layer (docs/design.md, "The HTTP
@@ -106,13 +106,6 @@ export function plainParams(body: Buffer): Params | null {
   return parsed as unknown as Params;
 }
 
-/**
- * What the context's `request` is here. yoga's parse hook reads only its method: it gives a syntax error its code
- * (GRAPHQL_PARSE_FAILED) and HTTP status, and the parse cache keeps that error for every later request, so a parse
- * without it would leave the cached error without them.
- */
-const POST_REQUEST = Object.freeze({ method: 'POST' });
-
 /** The Response constructor processRegularResult is given: it keeps the body and init instead of building one. */
 class CapturedResponse {
   constructor(
@@ -189,7 +182,7 @@ export function createJsonFastPath({ yoga, authenticate, originPolicy, logger }:
   async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, principal: Principal, mediaType: string): Promise<void> {
     const params = plainParams(body);
     if (!params) return handOver(req, res, body);
-    const enveloped = yoga.getEnveloped({ req, res, params, principal, request: POST_REQUEST } as unknown as YogaInitialContext);
+    const enveloped = yoga.getEnveloped({ req, res, params, principal, request: PARSE_REQUEST } as unknown as YogaInitialContext);
     let document: DocumentNode;
     try {
       document = enveloped.parse(params.query);

@@ -18,6 +18,14 @@ import { useOperationLimits } from '../limits/operation-limits.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/**
+ * The context's `request` where there is no web Request (the HTTP fast path, graphql-ws). yoga's parse hook reads
+ * only its method: it gives a syntax error its code (GRAPHQL_PARSE_FAILED) and HTTP status, and only when a request
+ * is there. The parse cache then keeps that error for every later request with the same text, whatever the transport:
+ * parsed first without it, the error would stay without code and status for HTTP too.
+ */
+export const PARSE_REQUEST = Object.freeze({ method: 'POST' });
+
 /** What yoga's context factory receives: graphql-ws passes the principal it authenticated on connect. */
 export interface ServerContext {
   principal?: Principal;
