@@ -8,6 +8,16 @@
  */
 export interface PushIterator<T> extends AsyncIterableIterator<T> {
   push(value: T): void;
+  /**
+   * The next waiting value without a promise, or EMPTY when none waits (an ended stream's end or error is `next()`'s
+   * to report). For a consumer that handles thousands of streams per event: each `next()` is a promise and a turn.
+   */
+  take(): T | typeof EMPTY;
+  /**
+   * Calls `reader.ready()` once, synchronously, when a value is pushed or the stream ends (by `end` or an overflow)
+   * while no `next()` waits; one reader at a time. The reader then `take()`s: ready() must not throw.
+   */
+  whenReady(reader: PushReader): void;
   /** Ends the stream after what is queued; with an error, the consumer gets it after the queue. */
   end(error?: unknown): void;
   /** Resolves when few enough values wait to be taken: a producer waits on it before replaying more. */
@@ -16,6 +26,14 @@ export interface PushIterator<T> extends AsyncIterableIterator<T> {
   readonly size: number;
   /** Whether the stream has ended (by `end`, `return` or an overflow): pushes are ignored from then on. */
   readonly finished: boolean;
+}
+
+/** What `take()` gives when no value waits. */
+export const EMPTY: unique symbol = Symbol('empty');
+
+/** An object rather than a callback: a consumer waiting on thousands of streams makes no closure per wait. */
+export interface PushReader {
+  ready(): void;
 }
 
 export interface PushIteratorOptions {
@@ -37,6 +55,7 @@ class Pushed<T> implements PushIterator<T> {
   private readonly values: T[] = [];
   private readonly takers: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
   private drainWaiters: Array<() => void> = [];
+  private reader: PushReader | null = null;
   private ended = false;
   private failure: unknown;
   private closed = false;
@@ -65,6 +84,13 @@ class Pushed<T> implements PushIterator<T> {
     }
   }
 
+  private wakeReader(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    this.reader = null;
+    reader.ready();
+  }
+
   private settleTakers(): void {
     while (this.takers.length > 0 && this.ended && this.values.length === 0) {
       const taker = this.takers.shift();
@@ -88,9 +114,12 @@ class Pushed<T> implements PushIterator<T> {
       this.notifyDrain();
       this.close();
       this.options.onOverflow?.();
+      this.wakeReader();
       return;
     }
     this.values.push(value);
+    // Last: the reader may run its whole delivery (and even end this stream) from here.
+    this.wakeReader();
   }
 
   end(error?: unknown): void {
@@ -100,6 +129,23 @@ class Pushed<T> implements PushIterator<T> {
     this.settleTakers();
     if (this.values.length === 0) this.close();
     this.notifyDrain();
+    this.wakeReader();
+  }
+
+  take(): T | typeof EMPTY {
+    if (this.values.length === 0) return EMPTY;
+    const value = this.values.shift() as T;
+    this.notifyDrain();
+    if (this.ended && this.values.length === 0) this.close();
+    return value;
+  }
+
+  whenReady(reader: PushReader): void {
+    if (this.values.length > 0 || this.ended) {
+      reader.ready();
+      return;
+    }
+    this.reader = reader;
   }
 
   drained(): Promise<void> {
@@ -131,6 +177,7 @@ class Pushed<T> implements PushIterator<T> {
 
   return(): Promise<IteratorResult<T>> {
     this.ended = true;
+    this.reader = null;
     this.values.length = 0;
     this.failure = undefined;
     this.settleTakers();
@@ -142,6 +189,11 @@ class Pushed<T> implements PushIterator<T> {
   [Symbol.asyncIterator](): this {
     return this;
   }
+}
+
+/** Whether a stream is one of these (and so can be read with `take` and `whenReady`). */
+export function isPushIterator<T>(stream: AsyncIterator<T>): stream is PushIterator<T> {
+  return stream instanceof Pushed;
 }
 
 export function createPushIterator<T>(onClose: () => void, options: PushIteratorOptions = {}): PushIterator<T> {

@@ -1,6 +1,6 @@
 import { type DocumentNode, type ExecutionResult, Kind, type OperationDefinitionNode, visit } from 'graphql';
 import type { CapturedSource } from '../events/subscriber-source.ts';
-import { createPushIterator, type PushIterator } from '../events/push-iterator.ts';
+import { createPushIterator, EMPTY, isPushIterator, type PushIterator, type PushReader } from '../events/push-iterator.ts';
 
 /**
  * Subscription fan-out: an event is executed once per group of alike subscribers and its `next` payload serialized
@@ -28,6 +28,8 @@ export const fanOutMetrics = {
   serializations: 0,
   /** Groups opened. */
   groups: 0,
+  /** Whole `next` frames encoded (one per result and operation id, by the WebSocket transport). */
+  frames: 0,
 };
 
 const payloads = new WeakMap<ExecutionResult, string>();
@@ -56,6 +58,23 @@ type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
 /** Runs the operation as an ordinary subscription whose resolver hands graphql `source` (overrideSource). */
 export type RunWithSource = (source: AsyncIterable<unknown>) => Promise<OperationResult>;
 
+/**
+ * A group's result for one event: pending while the group's pipeline runs it, then its result (null: the group can
+ * give none) or the pipeline's error. Subscribers that ask meanwhile wait in `waiters` and are resumed in one loop
+ * when it settles: no promise per subscriber per event.
+ */
+export interface Outcome {
+  state: 'pending' | 'done' | 'failed';
+  result: ExecutionResult | null;
+  error: unknown;
+  waiters: Array<OutcomeWaiter>;
+}
+
+export interface OutcomeWaiter {
+  /** Must not throw: one waiter's failure is its own, not the next waiter's. */
+  resume(outcome: Outcome): void;
+}
+
 class Group {
   members = 0;
   closed = false;
@@ -75,11 +94,12 @@ class Group {
     );
   }
 
-  /** The group's result for one event; null once the group can give none (closed, or its pipeline refused). */
-  execute(event: object): Promise<ExecutionResult | null> {
+  /** The group's outcome for one event, started by the first subscriber that asks. */
+  outcome(event: object): Outcome {
     let byGroup = cache.get(event);
     const cached = byGroup?.get(this);
     if (cached) return cached;
+    const outcome: Outcome = { state: 'pending', result: null, error: undefined, waiters: [] };
     // One event at a time, in request order: each push is paired with exactly the next result.
     const turn = this.tail.then(async () => {
       const results = await this.results;
@@ -91,13 +111,16 @@ class Group {
       serialize(step.value);
       return step.value;
     });
-    this.tail = turn.catch(() => undefined);
+    this.tail = turn.then(
+      (result) => settle(outcome, 'done', result, undefined),
+      (error: unknown) => settle(outcome, 'failed', null, error),
+    );
     if (!byGroup) {
       byGroup = new Map();
       cache.set(event, byGroup);
     }
-    byGroup.set(this, turn);
-    return turn;
+    byGroup.set(this, outcome);
+    return outcome;
   }
 
   leave(): void {
@@ -110,8 +133,23 @@ class Group {
   }
 }
 
-/** Per event object (the feed's, shared by all listeners): each group's result, or the turn computing it. */
-const cache = new WeakMap<object, Map<Group, Promise<ExecutionResult | null>>>();
+function settle(outcome: Outcome, state: 'done' | 'failed', result: ExecutionResult | null, error: unknown): void {
+  outcome.state = state;
+  outcome.result = result;
+  outcome.error = error;
+  const { waiters } = outcome;
+  outcome.waiters = [];
+  for (const waiter of waiters) {
+    try {
+      waiter.resume(outcome);
+    } catch {
+      // A waiter's own failure (it promises none): the others still get the outcome.
+    }
+  }
+}
+
+/** Per event object (the feed's, shared by all listeners): each group's outcome. */
+const cache = new WeakMap<object, Map<Group, Outcome>>();
 
 const variablesOfDocument = new WeakMap<DocumentNode, Map<string | null, readonly string[]>>();
 
@@ -158,10 +196,11 @@ export interface FanOutTransport<S> {
   /** Runs the subscriber's operation with another source: its group's pipeline, or its own ended stream. */
   run(subscriber: S, source: AsyncIterable<unknown>): Promise<OperationResult>;
   /**
-   * Writes one shared result (serializedPayload has its JSON) to the subscriber and resolves once it is written (so a
-   * socket holds about one frame per operation); false when the subscriber is gone.
+   * Writes one shared result (serializedPayload has its JSON) to the subscriber: true when the next may follow at once,
+   * false when the subscriber is gone, or a promise of either once the write is out (so a socket holds about one frame
+   * per operation). Synchronous when it can be: thousands of subscribers per event make a promise each count.
    */
-  deliver(subscriber: S, result: ExecutionResult): Promise<boolean>;
+  deliver(subscriber: S, result: ExecutionResult): boolean | Promise<boolean>;
 }
 
 export interface SharedSubscription<S> {
@@ -193,16 +232,35 @@ export interface SharedExecution<S> {
   readonly size: number;
 }
 
-/** One subscriber's operation (a class: one per subscription for its life, no closures of its own). */
-class SharedIterator<S> implements AsyncIterableIterator<ExecutionResult> {
+type Step = IteratorResult<ExecutionResult>;
+const DONE: Step = Object.freeze({ done: true, value: undefined }) as Step;
+
+/**
+ * One subscriber's operation (a class: one per subscription for its life, no closures of its own).
+ *
+ * It writes the subscriber's events itself (the group's result, serialized once) for as long as the stream lasts;
+ * what it gives graphql-ws is only the stream's end or error, which graphql-ws sends as usual. Events are taken from
+ * the stream, checked, matched with the group's outcome and written synchronously whenever each step can be: a stream
+ * that has a value calls `ready()` from its push, a pending outcome resumes its waiters in one loop, and only a
+ * `keep` that answers with a promise or a socket that holds too much makes a step wait.
+ */
+class SharedIterator<S> implements AsyncIterableIterator<ExecutionResult>, PushReader, OutcomeWaiter {
   private left = false;
+  /** A step waits on something (a `keep` answer, the group's outcome, a write); `pump` resumes when it is back. */
+  private waiting = false;
+  /** graphql-ws's pending `next()`, settled only when the stream ends or the subscriber leaves. */
+  private settle: ((step: Step) => void) | null = null;
+  private fail: ((error: unknown) => void) | null = null;
+  private readonly push: PushIterator<unknown> | null;
 
   constructor(
     private readonly group: Group,
     private readonly source: CapturedSource,
     private readonly subscriber: S,
     private readonly transport: FanOutTransport<S>,
-  ) {}
+  ) {
+    this.push = isPushIterator(source.stream) ? source.stream : null;
+  }
 
   private leave(): void {
     if (this.left) return;
@@ -210,48 +268,190 @@ class SharedIterator<S> implements AsyncIterableIterator<ExecutionResult> {
     this.group.leave();
   }
 
+  /** graphql-ws's `for await` asks once at a time: a call while one is pending is not expected. */
+  next(): Promise<Step> {
+    if (this.left) return this.return();
+    if (this.settle) return Promise.reject(new Error('next() while the previous one is pending'));
+    return new Promise<Step>((resolve, reject) => {
+      this.settle = resolve;
+      this.fail = reject;
+      this.pump();
+    });
+  }
+
+  /** Answers graphql-ws's pending `next()` (once). */
+  private answer(step: Step, error?: unknown, failed = false): void {
+    const settle = this.settle;
+    const fail = this.fail;
+    this.settle = null;
+    this.fail = null;
+    if (failed) fail?.(error);
+    else settle?.(step);
+  }
+
+  /**
+   * graphql-ws sends a thrown error and forgets the operation without calling `return()`: the subscriber leaves and
+   * its stream is closed here, or it would stay in its group and listening to the feed.
+   */
+  private failWith(error: unknown): void {
+    this.waiting = true;
+    this.leave();
+    this.answer(DONE, error, true);
+    void Promise.resolve(this.source.stream.return?.()).catch(() => undefined);
+  }
+
+  /** Takes, checks and writes events for as long as each step is synchronous. */
+  private pump(): void {
+    const stream = this.push;
+    if (!stream) {
+      this.pull();
+      return;
+    }
+    try {
+      while (!this.left && !this.waiting && this.settle) {
+        const event = stream.take();
+        if (event === EMPTY) {
+          if (stream.finished) this.finish();
+          else stream.whenReady(this);
+          return;
+        }
+        this.consider(event as object);
+      }
+    } catch (error) {
+      this.failWith(error);
+    }
+  }
+
+  /** A stream that is not a push iterator: one `next()` per event. */
+  private pull(): void {
+    if (this.left || this.waiting || !this.settle) return;
+    this.waiting = true;
+    this.source.stream.next().then(
+      (step) => {
+        this.waiting = false;
+        if (this.left) return;
+        if (step.done) return this.finish();
+        try {
+          this.consider(step.value as object);
+        } catch (error) {
+          return this.failWith(error);
+        }
+        this.pull();
+      },
+      () => {
+        this.waiting = false;
+        this.finish();
+      },
+    );
+  }
+
+  /** The stream has a value (or ended). */
+  ready(): void {
+    if (!this.waiting) this.pump();
+  }
+
+  private consider(event: object): void {
+    const keep = this.source.keep;
+    if (keep) {
+      const kept = keep(event);
+      if (typeof kept !== 'boolean') {
+        this.waiting = true;
+        kept.then(
+          (yes) => {
+            this.waiting = false;
+            if (this.left) return;
+            if (yes) {
+              try {
+                this.execute(event);
+              } catch (error) {
+                return this.failWith(error);
+              }
+            }
+            this.pump();
+          },
+          (error: unknown) => this.failWith(error),
+        );
+        return;
+      }
+      if (!kept) return;
+    }
+    this.execute(event);
+  }
+
+  private execute(event: object): void {
+    const outcome = this.group.outcome(event);
+    if (outcome.state === 'pending') {
+      this.waiting = true;
+      outcome.waiters.push(this);
+      return;
+    }
+    this.write(outcome);
+  }
+
+  /** The group's outcome for the event this subscriber waited on. */
+  resume(outcome: Outcome): void {
+    this.waiting = false;
+    if (this.left) return;
+    try {
+      this.write(outcome);
+    } catch (error) {
+      this.failWith(error);
+      return;
+    }
+    this.pump();
+  }
+
+  private write(outcome: Outcome): void {
+    if (outcome.state === 'failed') return this.failWith(outcome.error);
+    const { result } = outcome;
+    if (!result) return this.stop();
+    const written = this.transport.deliver(this.subscriber, result);
+    if (written === true) return;
+    if (written === false) return this.stop();
+    this.waiting = true;
+    written.then(
+      (ok) => {
+        this.waiting = false;
+        if (ok) this.pump();
+        else this.stop();
+      },
+      (error: unknown) => this.failWith(error),
+    );
+  }
+
+  /** The subscriber is gone (its socket closed) or its group can give no more: it ends without a word. */
+  private stop(): void {
+    this.waiting = true;
+    void this.return();
+  }
+
   /**
    * The stream ended (failed: replay limit, expired id, too slow; or finished): the same stream goes through an
    * ordinary pipeline of its own, so the subscriber gets exactly the error (masked, coded) or end it gives.
    */
-  private async finish(): Promise<IteratorResult<ExecutionResult>> {
+  private finish(): void {
+    this.waiting = true;
     this.leave();
-    const result = await this.transport.run(this.subscriber, this.source.stream);
-    if (!isAsyncIterable(result)) return { done: true, value: undefined };
-    return result[Symbol.asyncIterator]().next();
+    this.transport.run(this.subscriber, this.source.stream).then(
+      (result) => (isAsyncIterable(result) ? result[Symbol.asyncIterator]().next() : DONE),
+    ).then(
+      (step) => this.answer(step),
+      (error: unknown) => this.answer(DONE, error, true),
+    );
   }
 
-  /**
-   * Writes the subscriber's events itself (the group's result, serialized once) for as long as the stream lasts;
-   * what it then gives graphql-ws is the stream's end or error, which graphql-ws sends as usual.
-   */
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    const { source } = this;
-    while (!this.left) {
-      let step: IteratorResult<unknown>;
-      try {
-        step = await source.stream.next();
-      } catch {
-        return this.finish();
-      }
-      if (step.done) return this.finish();
-      const event = step.value as object;
-      if (source.keep && !(await source.keep(event))) continue;
-      const result = await this.group.execute(event);
-      if (!result || !(await this.transport.deliver(this.subscriber, result))) break;
-    }
-    await this.return();
-    return { done: true, value: undefined };
-  }
-
-  async return(): Promise<IteratorResult<ExecutionResult>> {
+  async return(): Promise<Step> {
     this.leave();
+    this.waiting = true;
+    this.answer(DONE);
     await this.source.stream.return?.();
-    return { done: true, value: undefined };
+    return DONE;
   }
 
-  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+  async throw(error?: unknown): Promise<Step> {
     this.leave();
+    this.waiting = true;
+    this.answer(DONE);
     await this.source.stream.return?.();
     throw error;
   }

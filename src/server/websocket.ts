@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
@@ -14,8 +15,8 @@ import { clientAddress, type ConnectionCounter, principalKey } from './connectio
 import { asGraphQLError, withExtensions } from './graphql-errors.ts';
 import type { Drain } from './drain.ts';
 import type { OriginPolicy } from './origins.ts';
-import { createSharedExecution, serializedPayload, type SharedExecution } from './shared-execution.ts';
-import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
+import { createSharedExecution, fanOutMetrics, serializedPayload, type SharedExecution } from './shared-execution.ts';
+import { GRAPHQL_PATH, type GatewayYoga, PARSE_REQUEST } from './yoga.ts';
 
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
 
@@ -31,19 +32,20 @@ interface EnvelopedRoot {
   /** The operation's id and socket: a shared subscription writes its `next` frames itself. */
   id: string;
   socket: WebSocket;
+  wire: Duplex | null;
 }
 
 /** What each socket carries: graphql-ws's `ctx.extra`. No upgrade request: it would live as long as the socket. */
 interface SocketExtra {
   socket: WebSocket;
+  /** The TCP socket under it, when shared frames may be written there whole (see `frameOf`); else null. */
+  wire: Duplex | null;
   principal?: Principal;
 }
 
 /** Bytes a socket may hold unsent before a shared subscription's next frame waits for the last one to be written. */
 const WRITE_THROUGH_BYTES = 16 * 1024;
 const TEXT_FRAME = { binary: false } as const;
-const DELIVERED = Promise.resolve(true);
-const DELIVERED_NOT = Promise.resolve(false);
 
 /** Encoded frames kept per shared result, one per distinct operation id. */
 const MAX_FRAMES_PER_RESULT = 8;
@@ -84,11 +86,40 @@ class SocketAdapter {
 /** A shared subscription's operation, as the transport needs it to run and write it. */
 interface Subscriber {
   socket: WebSocket;
+  wire: Duplex | null;
   id: string;
   principal: Principal;
   document: DocumentNode;
   operationName: string | null;
   variables: Record<string, unknown> | null | undefined;
+}
+
+/**
+ * A whole unmasked text frame (RFC 6455 5.2: FIN and opcode 1, the length in 7, 7+16 or 7+64 bits, then the UTF-8
+ * bytes), as ws would frame it: built once and written to each TCP socket as it is, where ws would make a header and
+ * a two-buffer write per send.
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(text, header, 'utf8');
+  return frame;
+}
+
+/** The payload of a frame made by textFrame, for a socket whose frames ws must make itself. */
+function payloadOf(frame: Buffer): Buffer {
+  const length = frame[1] ?? 0;
+  return frame.subarray(length === 127 ? 10 : length === 126 ? 4 : 2);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
@@ -211,21 +242,29 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
    * A shared subscription's frames: graphql-ws's `next` message around the group's serialized payload, written like
    * graphql-ws writes (the next one once this one is out), with the same slow-consumer check. The frame differs
    * between subscribers only by the operation id, and clients mostly number alike ("1"): one encoded frame per
-   * (result, id) serves all of them.
+   * (result, id) serves all of them. The last one asked for is kept at hand: a group's subscribers ask in a row.
    */
   const frames = new WeakMap<ExecutionResult, Map<string, Buffer>>();
-  const frameOf = (result: ExecutionResult, subscriber: Subscriber): Buffer => {
+  let lastResult: ExecutionResult | null = null;
+  let lastId = '';
+  let lastFrame: Buffer | null = null;
+  const frameOf = (result: ExecutionResult, id: string): Buffer => {
+    if (result === lastResult && id === lastId && lastFrame) return lastFrame;
     let byId = frames.get(result);
     if (!byId) {
       byId = new Map();
       frames.set(result, byId);
     }
-    let frame = byId.get(subscriber.id);
+    let frame = byId.get(id);
     if (!frame) {
-      frame = Buffer.from(`{"id":${JSON.stringify(subscriber.id)},"type":"next","payload":${serializedPayload(result) ?? '{}'}}`);
+      frame = textFrame(`{"id":${JSON.stringify(id)},"type":"next","payload":${serializedPayload(result) ?? '{}'}}`);
+      fanOutMetrics.frames += 1;
       // Bounded: a client choosing odd ids gets a frame of its own rather than a slot in the cache.
-      if (byId.size < MAX_FRAMES_PER_RESULT) byId.set(subscriber.id, frame);
+      if (byId.size < MAX_FRAMES_PER_RESULT) byId.set(id, frame);
     }
+    lastResult = result;
+    lastId = id;
+    lastFrame = frame;
     return frame;
   };
 
@@ -242,17 +281,27 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       return subscribe({ schema: enveloped, document: subscriber.document, operationName: subscriber.operationName, variableValues: subscriber.variables, contextValue });
     },
     deliver(subscriber, result) {
-      const { socket } = subscriber;
-      if (socket.readyState !== WebSocket.OPEN) return DELIVERED_NOT;
-      if (socket.bufferedAmount > maxBufferedBytes) slowConsumer(socket, `${socket.bufferedAmount} bytes unsent`);
+      const { socket, wire } = subscriber;
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      const buffered = socket.bufferedAmount;
+      if (buffered > maxBufferedBytes) {
+        slowConsumer(socket, `${buffered} bytes unsent`);
+        return false;
+      }
+      const frame = frameOf(result, subscriber.id);
       // While the socket writes through, the next event follows at once; once frames queue up in the process, the
       // next waits until this one is out (as graphql-ws does for every frame), so a peer that stops reading leaves
       // its events in its own bounded queue (SUBSCRIBER_QUEUE_LIMIT, then 4030).
-      if (socket.bufferedAmount <= WRITE_THROUGH_BYTES) {
-        socket.send(frameOf(result, subscriber), TEXT_FRAME);
-        return DELIVERED;
+      if (buffered <= WRITE_THROUGH_BYTES) {
+        if (wire) wire.write(frame);
+        else socket.send(payloadOf(frame), TEXT_FRAME);
+        return true;
       }
-      return new Promise<boolean>((resolve) => socket.send(frameOf(result, subscriber), TEXT_FRAME, (error) => resolve(!error)));
+      return new Promise<boolean>((resolve) => {
+        const written = (error?: Error | null) => resolve(!error);
+        if (wire) wire.write(frame, written);
+        else socket.send(payloadOf(frame), TEXT_FRAME, written);
+      });
     },
   });
 
@@ -286,6 +335,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       const variables = args.variableValues as Record<string, unknown> | null | undefined;
       const subscriber: Subscriber = {
         socket: root.socket,
+        wire: root.wire,
         id: root.id,
         principal: root.principal,
         document: args.document,
@@ -308,6 +358,8 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       await takeTurn();
       const principal = ctx.extra.principal as Principal;
       const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        // So a syntax error parsed here first is cached with its code, as HTTP would have it (PARSE_REQUEST).
+        request: PARSE_REQUEST,
         socket: ctx.extra.socket,
         params: payload,
         principal,
@@ -329,7 +381,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
         document,
         variableValues: payload.variables,
         contextValue,
-        rootValue: { execute, subscribe, query: payload.query, principal, id, socket } satisfies EnvelopedRoot,
+        rootValue: { execute, subscribe, query: payload.query, principal, id, socket, wire: ctx.extra.wire } satisfies EnvelopedRoot,
       };
       const errors = validate(args.schema, args.document);
       return errors.length > 0 ? errors.map(withoutHttp) : args;
@@ -375,7 +427,11 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       logger?.info(`websocket from ${address}: closed for a bad frame (${error.code ?? error.message})`);
     });
     socket.on('pong', markAlive);
-    const closed = protocol.opened(new SocketAdapter(socket, logger), { socket });
+    // Shared frames go straight to the TCP socket ws writes to, in order with ws's own writes (every ws send without
+    // an extension writes at once, nothing queued in ws). An extension (none is offered today) transforms frames:
+    // those sockets get theirs through ws.
+    const wire = socket.extensions === '' ? request.socket : null;
+    const closed = protocol.opened(new SocketAdapter(socket, logger), { socket, wire });
     socket.once('close', (code, reason) => void closed(code, String(reason)));
   });
   return {

@@ -1,7 +1,9 @@
+import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { fanOutMetrics } from '../../src/server/shared-execution.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway, wsClient, wsUrl } from '../utils/gateway.ts';
 import { type Collected, collectSubscription } from '../utils/subscription.ts';
 
 const SECRET = 'fan-out-test-callback-secret-001';
@@ -35,10 +37,10 @@ describe('subscription fan-out over graphql-ws', () => {
 
   let call = 0;
   /** Posts a ring (a new call, so the event moves the agent's state) for `extension`; resolves with its event id. */
-  const ring = async (extension: string): Promise<string> => {
+  const ringAt = async (target: TestGateway, extension: string): Promise<string> => {
     call += 1;
     const uuid = `fan-out-call-${call}`;
-    const response = await fetch(`${gw.url}/callbacks/${SECRET}/extension-status`, {
+    const response = await fetch(`${target.url}/callbacks/${SECRET}/extension-status`, {
       method: 'POST',
       body: new URLSearchParams({
         detail: JSON.stringify({ buuid: `${uuid}-b`, callee: '13900001111', caller: extension, companycode: '9024', direction: 'callout', disnumber: '021', extnumber: extension, isbleg: 'false', method: '5', starttime: String(1_700_000_000 + call), status: 'ring', type: 'call', uuid }),
@@ -47,6 +49,7 @@ describe('subscription fan-out over graphql-ws', () => {
     expect(response.status).toBe(200);
     return String(((await response.json()) as { id: number }).id);
   };
+  const ring = (extension: string) => ringAt(gw, extension);
 
   it('executes and serializes each event once per group: same document, variables and role', async () => {
     const subscribe = (key: 'viewer' | 'admin', withCall: boolean): Collected<AgentEvent> =>
@@ -82,5 +85,42 @@ describe('subscription fan-out over graphql-ws', () => {
     expect(resumed.events.map((e) => e.eventId)).toEqual([second, third]);
     for (const s of all) expect(s.events.map((e) => e.eventId)).toEqual([first, second, third]);
     expect(resumed.events[1]).toEqual(viewers[0]?.events[2]);
+  });
+
+  it('encodes one whole frame per event per operation id, whatever the number of sockets it is written to', async () => {
+    // A gateway of its own: the other test's subscribers stay subscribed, and its groups would count here.
+    const own = await startGateway(disposer, { env: { CALLBACK_SECRET: SECRET } });
+    // Real graphql-ws clients that number their operations alike (as most do: "1"), and one that does not.
+    const numbered = (id: string): Client => {
+      const client = createClient({
+        url: wsUrl(own),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        generateID: () => id,
+        connectionParams: { authorization: `Bearer ${KEYS.viewer}` },
+      });
+      disposer.add(() => client.dispose());
+      return client;
+    };
+    const alike = [numbered('1'), numbered('1'), numbered('1'), numbered('1')];
+    const odd = numbered('odd-one');
+    const all = [...alike, odd].map((client) => collectSubscription<AgentEvent>(client, AGENT_EVENTS, { after: '0', withCall: true }));
+    const reach = async (s: Collected<AgentEvent>, eventId: string) => {
+      for (let n = 1; !s.events.some((e) => e.eventId === eventId); n += 1) await s.until(n);
+    };
+    // A first event reaches everyone (replayed or live): from then on every subscriber listens live.
+    const first = await ringAt(own, '8010');
+    await Promise.all(all.map((s) => reach(s, first)));
+
+    const before = { ...fanOutMetrics };
+    const event = await ringAt(own, '8011');
+    await Promise.all(all.map((s) => reach(s, event)));
+    expect(fanOutMetrics.executions - before.executions).toBe(1);
+    expect(fanOutMetrics.serializations - before.serializations).toBe(1);
+    // "1" once for four sockets, "odd-one" once.
+    expect(fanOutMetrics.frames - before.frames).toBe(2);
+    for (const s of all) expect(s.events.at(-1)?.eventId).toBe(event);
+    for (const s of all) expect(s.events.at(-1)).toEqual(all[0]?.events.at(-1));
   });
 });
