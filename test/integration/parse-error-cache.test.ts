@@ -22,6 +22,7 @@ describe('a syntax error parsed first over graphql-ws', () => {
     const wsError = (await failed.promise) as Array<{ message: string; extensions?: Record<string, unknown> }> | null;
     expect(Array.isArray(wsError) && wsError[0]?.message).toMatch(/^Syntax Error/);
     expect(wsError?.[0]?.extensions?.http).toBeUndefined();
+    expect(wsError?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
 
     const response = await fetch(`${gw.url}/graphql`, {
       method: 'POST',
