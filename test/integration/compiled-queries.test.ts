@@ -1,14 +1,10 @@
 import { buildSchema, parse, type ExecutionArgs } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import { compiledQueryCounts, loadCompiler, useCompiledQueries } from '../../src/server/compiled-queries.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { KEYS } from '../utils/gateway.ts';
-import { tempDatabaseUrl } from '../utils/temp-db.ts';
+import { KEYS, startApp } from '../utils/gateway.ts';
 
 /**
  * Compiled queries (src/server/compiled-queries.ts) must answer exactly as the interpreting executor does. Two
@@ -37,18 +33,7 @@ async function gql(base: string, query: string, variables: Record<string, unknow
 }
 
 async function gateway(env: Record<string, string>): Promise<string> {
-  const config = loadConfig({
-    SIP_API_URL: simUrl,
-    SIP_APPID: sim.credentials.appId,
-    SIP_ACCESSKEY: sim.credentials.accessKey,
-    AICALL_API_URL: simUrl,
-    AICALL_API_TOKEN: sim.credentials.aicallToken,
-    DATABASE_URL: tempDatabaseUrl(disposer),
-    GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.operator}:operator,${KEYS.admin}:admin`,
-    ...env,
-  });
-  const app = disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
-  return app.start(0, '127.0.0.1');
+  return (await startApp(disposer, sim, simUrl, env)).start(0, '127.0.0.1');
 }
 
 beforeAll(async () => {

@@ -1,12 +1,9 @@
 import { request as httpRequest } from 'node:http';
+import type { App } from '../../src/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import { jsonMediaType } from '../../src/server/json-fast-path.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { KEYS, startGateway, type TestGateway } from '../utils/gateway.ts';
-import { tempDatabaseUrl } from '../utils/temp-db.ts';
+import { KEYS, startApp, startGateway, type TestGateway } from '../utils/gateway.ts';
 
 /**
  * The HTTP fast path (src/server/json-fast-path.ts) must answer exactly as yoga does. Two gateways stand in front of
@@ -68,18 +65,7 @@ describe('HTTP fast path', () => {
 
   beforeAll(async () => {
     gw = await startGateway(disposer);
-    const simUrl = gw.app.services.config.sip?.url ?? '';
-    const config = loadConfig({
-      SIP_API_URL: simUrl,
-      SIP_APPID: gw.sim.credentials.appId,
-      SIP_ACCESSKEY: gw.sim.credentials.accessKey,
-      AICALL_API_URL: simUrl,
-      AICALL_API_TOKEN: gw.sim.credentials.aicallToken,
-      DATABASE_URL: tempDatabaseUrl(disposer),
-      GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.operator}:operator,${KEYS.admin}:admin`,
-      HTTP_FAST_PATH: 'off',
-    });
-    viaYoga = disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
+    viaYoga = await startApp(disposer, gw.sim, gw.app.services.config.sip?.url ?? '', { HTTP_FAST_PATH: 'off' });
     viaYogaUrl = await viaYoga.start(0, '127.0.0.1');
     expect(viaYoga.fastPath).toBeNull();
     expect(gw.app.fastPath).not.toBeNull();

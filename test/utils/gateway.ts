@@ -31,13 +31,11 @@ export interface TestGateway {
   op<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V, key?: keyof typeof KEYS | null): Promise<GraphQLResponse<T> & { status: number }>;
 }
 
-/** A simulator and a gateway in front of it with API keys for each role, both on free loopback ports. */
-export async function startGateway(
-  disposer: Disposer,
-  options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {},
-): Promise<TestGateway> {
-  const sim = disposer.use(createSimulator(options.simulator ?? {}), (s) => s.stop());
-  const simUrl = await sim.start();
+/**
+ * A gateway (not yet listening) in front of a running simulator, with API keys for each role and a fresh SQLite
+ * file; `env` adds or overrides variables. Several gateways may share one simulator.
+ */
+export async function startApp(disposer: Disposer, sim: Simulator, simUrl: string, env: Record<string, string> = {}): Promise<App> {
   const config = loadConfig({
     SIP_API_URL: simUrl,
     SIP_APPID: sim.credentials.appId,
@@ -46,9 +44,19 @@ export async function startGateway(
     AICALL_API_TOKEN: sim.credentials.aicallToken,
     DATABASE_URL: tempDatabaseUrl(disposer),
     GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.operator}:operator,${KEYS.admin}:admin`,
-    ...options.env,
+    ...env,
   });
-  const app = disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
+  return disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
+}
+
+/** A simulator and a gateway in front of it with API keys for each role, both on free loopback ports. */
+export async function startGateway(
+  disposer: Disposer,
+  options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {},
+): Promise<TestGateway> {
+  const sim = disposer.use(createSimulator(options.simulator ?? {}), (s) => s.stop());
+  const simUrl = await sim.start();
+  const app = await startApp(disposer, sim, simUrl, options.env);
   const url = await app.start(0, '127.0.0.1');
   const gateway: TestGateway = {
     sim,
