@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import {
@@ -6,7 +7,7 @@ import {
   UpstreamUnavailableError,
   type UpstreamErrorContext,
 } from '../errors.ts';
-import { chargeUpstreamBudget, operationAnsweredSignal } from './budget.ts';
+import { chargeUpstreamBudget, onOperationAnswered } from './budget.ts';
 
 export interface UpstreamHttpOptions {
   /** TCP connect timeout (default 2 s). */
@@ -97,20 +98,26 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   async function request(url: URL, init: UpstreamRequest): Promise<UpstreamResponse> {
     // The one choke point of both clients: the running GraphQL operation's budget is charged here (budget.ts).
     chargeUpstreamBudget(init.context);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.requestTimeoutMs);
+    // An EventEmitter, undici's documented alternative to an AbortSignal: Node's AbortSignals outlived scavenges (the
+    // sampling heap profiler counted them among what survives one), ~1 kB of old-generation garbage per call.
+    const abort = new EventEmitter();
+    let aborted = false;
+    const abortNow = () => {
+      if (aborted) return;
+      aborted = true;
+      abort.emit('abort');
+    };
+    const timer = setTimeout(abortNow, options.requestTimeoutMs);
     // A request of an operation that has already answered (a sibling of a failed non-null field) is dropped, queued
     // or in flight: nobody will read it. Shared work runs outside operations and is never dropped this way.
-    const answered = operationAnsweredSignal();
-    const dropOnAnswer = () => controller.abort();
-    answered?.addEventListener('abort', dropOnAnswer, { once: true });
+    const stopListening = onOperationAnswered(abortNow);
     try {
       const response = await poolFor(url.origin).request({
         path: url.pathname + url.search,
         method: init.method,
         headers: init.headers,
         body: init.body,
-        signal: controller.signal,
+        signal: abort,
       });
       const declared = Number(response.headers['content-length'] ?? 0);
       if (declared > maxBytes) {
@@ -126,10 +133,10 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       };
     } catch (error) {
       if (error instanceof UpstreamInvalidResponseError) throw error;
-      throw toUnavailable(error, init.context, controller.signal.aborted, options.requestTimeoutMs);
+      throw toUnavailable(error, init.context, aborted, options.requestTimeoutMs);
     } finally {
       clearTimeout(timer);
-      answered?.removeEventListener('abort', dropOnAnswer);
+      stopListening?.();
     }
   }
 

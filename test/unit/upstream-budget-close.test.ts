@@ -1,6 +1,6 @@
 import type { ExecutionArgs } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { chargeUpstreamBudget, OperationAnsweredError, operationAnsweredSignal, outsideOperation } from '../../src/upstream/budget.ts';
+import { chargeUpstreamBudget, OperationAnsweredError, onOperationAnswered, outsideOperation } from '../../src/upstream/budget.ts';
 import { UpstreamBudgetError } from '../../src/errors.ts';
 import { wrapWithBudget } from '../utils/budget-plugin.ts';
 import { createDeferred } from '../utils/deferred.ts';
@@ -11,11 +11,11 @@ const context = { upstream: 'sip' as const, operation: 'App.Sip_Queue.GetQueueLi
 describe('the per-operation upstream budget', () => {
   it('refuses past its maximum, then refuses anything a resolver starts after the operation answered', async () => {
     const late = createDeferred<unknown>();
-    let signal: AbortSignal | undefined;
+    let answered = 0;
     const execute = wrapWithBudget(2, async () => {
       // What upstream/http.ts links every request of the operation to.
-      signal = operationAnsweredSignal();
-      expect(signal?.aborted).toBe(false);
+      expect(onOperationAnswered(() => (answered += 1))).toBeTypeOf('function');
+      expect(answered).toBe(0);
       chargeUpstreamBudget(context);
       chargeUpstreamBudget(context);
       expect(() => chargeUpstreamBudget(context)).toThrow(UpstreamBudgetError);
@@ -32,7 +32,7 @@ describe('the per-operation upstream budget', () => {
     });
     await execute({} as ExecutionArgs);
     // Requests still queued or in flight are dropped once the operation has answered.
-    expect(signal?.aborted).toBe(true);
+    expect(answered).toBe(1);
     expect(await late.promise).toBeInstanceOf(OperationAnsweredError);
   });
 
@@ -40,7 +40,7 @@ describe('the per-operation upstream budget', () => {
     const shared = createDeferred<unknown>();
     const execute = wrapWithBudget(1, async () => {
       chargeUpstreamBudget(context);
-      setImmediate(() => shared.resolve(outsideOperation(() => (chargeUpstreamBudget(context), operationAnsweredSignal() ?? 'sent'))));
+      setImmediate(() => shared.resolve(outsideOperation(() => (chargeUpstreamBudget(context), onOperationAnswered(() => undefined) ?? 'sent'))));
       return { data: {} };
     });
     await execute({} as ExecutionArgs);
