@@ -93,7 +93,8 @@ class SipLoaderSet implements SipLoaders {
     return this.sip;
   }
 
-  private byExtension<V extends { extension: string }>(what: string, fetch: (keys: string[]) => Promise<V[]>): PrefetchLoader<V> {
+  /** A status kind's loader by extension, filled ahead by the wallboard's prefetch. */
+  private statusLoader<V extends { extension: string }>(what: string, fetch: (keys: string[]) => Promise<V[]>): PrefetchLoader<V> {
     return new PrefetchLoader<V>(
       new PrefetchStore<V>({
         size: this.listChunkSize,
@@ -110,15 +111,15 @@ class SipLoaderSet implements SipLoaders {
   }
 
   get callStatus(): SipLoaders['callStatus'] {
-    return (this.#callStatus ??= this.byExtension('Agent call status', (keys) => this.client().getCallStatuses(keys)));
+    return (this.#callStatus ??= this.statusLoader('Agent call status', (keys) => this.client().getCallStatuses(keys)));
   }
 
   get validity(): SipLoaders['validity'] {
-    return (this.#validity ??= this.byExtension('Agent validity', (keys) => this.client().getValidities(keys)));
+    return (this.#validity ??= this.statusLoader('Agent validity', (keys) => this.client().getValidities(keys)));
   }
 
   get registration(): SipLoaders['registration'] {
-    return (this.#registration ??= this.byExtension('Agent registration', (keys) => this.client().getRegistrations(keys)));
+    return (this.#registration ??= this.statusLoader('Agent registration', (keys) => this.client().getRegistrations(keys)));
   }
 
   get seatsByExtension(): SipLoaders['seatsByExtension'] {
