@@ -3,8 +3,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { runIfMain } from './ipc.ts';
 
 /**
  * Cold start and memory of the production process (bench/README.md, "Cold start and memory of the production
@@ -263,12 +264,4 @@ export async function runColdStartBench(): Promise<string> {
   return out.join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runColdStartBench().then(
-    (markdown) => console.log(markdown),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runColdStartBench);

@@ -1,9 +1,8 @@
 import { env } from 'node:process';
-import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { BENCH_CALLBACK_SECRET } from './fan-out-process.ts';
 import { recordGoal } from './goals.ts';
-import { type Child, spawn } from './ipc.ts';
+import { type Child, spawn, runIfMain } from './ipc.ts';
 
 /**
  * Callback → last of N graphql-ws subscribers of `agentStatusChanged`, against a bare `ws` server broadcasting one
@@ -241,15 +240,4 @@ export async function runFanOutBench(): Promise<string> {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runFanOutBench().then(
-    (text) => {
-      console.log(text);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, runFanOutBench);

@@ -1,12 +1,11 @@
 import { recordGoal } from './goals.ts';
 import { createServer, type Server } from 'node:http';
 import { cpus } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { createUpstreamHttp, type UpstreamHttp, type UpstreamRequest } from '../src/upstream/http.ts';
 import { createSipClient } from '../src/upstream/sip/client.ts';
 import { createZonedTime } from '../src/upstream/time.ts';
-import { cpuMs, serve, spawn } from './ipc.ts';
+import { cpuMs, serve, spawn, runIfMain } from './ipc.ts';
 import { type LoadResult, runLoad, runOpenLoad, type Target } from './load.ts';
 
 /**
@@ -228,12 +227,4 @@ export async function runFixedCostBench(): Promise<string> {
 
 if (env[BARE_ROLE]) {
   serveBare();
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runFixedCostBench().then(
-    (section) => console.log(section),
-    (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-      process.exitCode = 1;
-    },
-  );
-}
+} else runIfMain(import.meta.url, runFixedCostBench);

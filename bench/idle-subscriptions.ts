@@ -1,9 +1,8 @@
 import { env } from 'node:process';
-import { pathToFileURL } from 'node:url';
 import { BENCH_CALLBACK_SECRET, type MemorySample } from './fan-out-process.ts';
 import { graphqlWsInit, openClients, WALLBOARD_SUBSCRIPTION } from './fan-out.ts';
 import { recordGoal } from './goals.ts';
-import { spawn } from './ipc.ts';
+import { spawn, runIfMain } from './ipc.ts';
 
 /**
  * Memory per idle subscription: N sockets holding one `agentStatusChanged` subscription each on the gateway, vs N
@@ -87,15 +86,4 @@ export async function runIdleSubscriptionsBench(): Promise<string> {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runIdleSubscriptionsBench().then(
-    (text) => {
-      console.log(text);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, runIdleSubscriptionsBench);

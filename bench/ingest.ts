@@ -2,15 +2,14 @@ import { recordGoal } from './goals.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
-import { Pool } from 'undici';
 import { buildApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createSimulator, type Simulator } from '../src/simulator/server.ts';
 import { sqliteCommits } from '../src/store/sqlite-statements.ts';
-import { cpuMs, serve, spawn } from './ipc.ts';
+import { cpuMs, serve, spawn, runIfMain } from './ipc.ts';
+import { runLoad } from './load.ts';
 
 /**
  * Callbacks stored per second (issue 13): extension-status callbacks POSTed to the gateway's real
@@ -87,11 +86,6 @@ function spawnGateway() {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
-}
-
 /** The anchor: commits per second of one-row transactions, raw better-sqlite3, WAL synchronous=FULL. */
 function anchorCommits(durationMs: number): { perSecond: number; msEach: number } {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-anchor-'));
@@ -152,44 +146,25 @@ function callbackBody(): string {
 }
 
 async function load(origin: string, concurrency: number, durationMs: number): Promise<IngestRun> {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
-  const path = `/callbacks/${SECRET}/extension-status`;
-  const headers = { 'content-type': 'application/json' };
-  const latencies: number[] = [];
-  let failures = 0;
-  let firstFailure: string | null = null;
-  const started = process.hrtime.bigint();
-  const deadline = started + BigInt(durationMs) * 1_000_000n;
-  async function client(): Promise<void> {
-    while (process.hrtime.bigint() < deadline) {
-      const sent = process.hrtime.bigint();
-      try {
-        const response = await pool.request({ path, method: 'POST', headers, body: callbackBody() });
-        const text = await response.body.text();
-        const ms = Number(process.hrtime.bigint() - sent) / 1e6;
-        if (response.statusCode === 200 && text.includes('"duplicate":false')) latencies.push(ms);
-        else {
-          failures += 1;
-          firstFailure ??= `HTTP ${response.statusCode}: ${text.slice(0, 200)}`;
-        }
-      } catch (error) {
-        failures += 1;
-        firstFailure ??= error instanceof Error ? error.message : String(error);
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, () => client()));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
+  const run = await runLoad(
+    {
+      origin,
+      path: `/callbacks/${SECRET}/extension-status`,
+      headers: { 'content-type': 'application/json' },
+      body: callbackBody,
+      check: (status, text) => status === 200 && text.includes('"duplicate":false'),
+    },
+    concurrency,
+    durationMs,
+  );
   return {
     concurrency,
-    stored: latencies.length,
-    failures,
-    firstFailure,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
+    stored: run.requests,
+    failures: run.failures,
+    firstFailure: run.firstFailure,
+    perSecond: run.rps,
+    p50: run.p50,
+    p99: run.p99,
   };
 }
 
@@ -245,15 +220,4 @@ export async function runIngestBench(): Promise<string> {
 }
 
 if (env[ROLE] === '1') serveGateway();
-else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runIngestBench().then(
-    (text) => {
-      process.stdout.write(`${text}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+else runIfMain(import.meta.url, runIngestBench);

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * A tiny request/response channel over the fork IPC pipe, so the simulator, the servers under test and the load
@@ -82,4 +82,19 @@ export function spawn(module: string, execArgv: string[] = []): Child {
 export function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
+}
+
+/** A bench part run alone (`npx tsx bench/<part>.ts`): prints what it measured and exits 0, or the error and 1. */
+export function runIfMain(moduleUrl: string, run: () => Promise<string>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  run().then(
+    (text) => {
+      console.log(text);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
 }

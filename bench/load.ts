@@ -9,7 +9,8 @@ export interface Target {
   origin: string;
   path: string;
   headers: Record<string, string>;
-  body: string;
+  /** The body, or a function giving each request its own (every callback a new event). */
+  body: string | (() => string);
   /** True when the answer is right; a wrong answer counts as a failure, not as a latency sample. */
   check(status: number, body: string): boolean;
 }
@@ -31,6 +32,18 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 }
 
+const bodyOf = (target: Target): string => (typeof target.body === 'string' ? target.body : target.body());
+
+/** Failures of one run: how many, and the first one's reason. */
+function createFailures() {
+  const failures = { count: 0, first: null as string | null };
+  const fail = (why: string) => {
+    failures.count += 1;
+    failures.first ??= why.slice(0, 300);
+  };
+  return { failures, fail };
+}
+
 /** Sorts the latencies (in place) and sums a run up. */
 function summary(latencies: number[], failures: number, firstFailure: string | null, seconds: number): LoadResult {
   latencies.sort((a, b) => a - b);
@@ -49,12 +62,7 @@ function summary(latencies: number[], failures: number, firstFailure: string | n
 export async function runLoad(target: Target, concurrency: number, durationMs: number): Promise<LoadResult> {
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
-  let failures = 0;
-  let firstFailure: string | null = null;
-  const fail = (why: string) => {
-    failures += 1;
-    firstFailure ??= why.slice(0, 300);
-  };
+  const { failures, fail } = createFailures();
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(durationMs) * 1_000_000n;
 
@@ -62,7 +70,7 @@ export async function runLoad(target: Target, concurrency: number, durationMs: n
     while (process.hrtime.bigint() < deadline) {
       const sent = process.hrtime.bigint();
       try {
-        const response = await pool.request({ path: target.path, method: 'POST', headers: target.headers, body: target.body });
+        const response = await pool.request({ path: target.path, method: 'POST', headers: target.headers, body: bodyOf(target) });
         const text = await response.body.text();
         const ms = Number(process.hrtime.bigint() - sent) / 1e6;
         if (target.check(response.statusCode, text)) latencies.push(ms);
@@ -76,7 +84,7 @@ export async function runLoad(target: Target, concurrency: number, durationMs: n
   await Promise.all(Array.from({ length: concurrency }, client));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await pool.close();
-  return summary(latencies, failures, firstFailure, seconds);
+  return summary(latencies, failures.count, failures.first, seconds);
 }
 
 /**
@@ -87,12 +95,7 @@ export async function runLoad(target: Target, concurrency: number, durationMs: n
 export async function runOpenLoad(target: Target, ratePerSecond: number, durationMs: number, connections = 64): Promise<LoadResult> {
   const pool = new Pool(target.origin, { connections, pipelining: 1 });
   const latencies: number[] = [];
-  let failures = 0;
-  let firstFailure: string | null = null;
-  const fail = (why: string) => {
-    failures += 1;
-    firstFailure ??= why.slice(0, 300);
-  };
+  const { failures, fail } = createFailures();
   const intervalNs = BigInt(Math.max(1, Math.round(1e9 / ratePerSecond)));
   const total = Math.max(1, Math.floor((ratePerSecond * durationMs) / 1000));
   const started = process.hrtime.bigint();
@@ -100,7 +103,7 @@ export async function runOpenLoad(target: Target, ratePerSecond: number, duratio
 
   const send = (due: bigint): Promise<void> =>
     pool
-      .request({ path: target.path, method: 'POST', headers: target.headers, body: target.body })
+      .request({ path: target.path, method: 'POST', headers: target.headers, body: bodyOf(target) })
       .then(async (response) => {
         const text = await response.body.text();
         const ms = Number(process.hrtime.bigint() - due) / 1e6;
@@ -127,5 +130,5 @@ export async function runOpenLoad(target: Target, ratePerSecond: number, duratio
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await pool.close();
-  return summary(latencies, failures, firstFailure, seconds);
+  return summary(latencies, failures.count, failures.first, seconds);
 }

@@ -1,8 +1,7 @@
 import { recordGoal } from './goals.ts';
-import { pathToFileURL } from 'node:url';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from './ipc.ts';
+import { spawn, runIfMain } from './ipc.ts';
 import type { UploadStart } from './upload-process.ts';
 
 /**
@@ -126,12 +125,4 @@ export async function runUploadBench(): Promise<string> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runUploadBench().then(
-    (markdown) => console.log(markdown),
-    (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, runUploadBench);

@@ -55,10 +55,10 @@ export function compress(body: Buffer, coding: ContentCoding): Buffer | Promise<
   return coding === 'br' ? brotliAsync(body, BROTLI_OPTIONS) : gzipAsync(body, GZIP_OPTIONS);
 }
 
-function appendVary(headers: Headers, name: string): void {
-  const vary = headers.get('vary');
-  if (!vary) headers.set('vary', name);
-  else if (!vary.toLowerCase().split(/\s*,\s*/).includes(name.toLowerCase())) headers.set('vary', `${vary}, ${name}`);
+/** A Vary value with `name` added unless it is already there (any case); the one rule for every Vary we send. */
+export function withVary(vary: string | null | undefined, name: string): string {
+  if (!vary) return name;
+  return vary.toLowerCase().split(/\s*,\s*/).includes(name.toLowerCase()) ? vary : `${vary}, ${name}`;
 }
 
 /** A yoga plugin compressing JSON results of at least `thresholdBytes` for clients that accept br or gzip. */
@@ -69,7 +69,7 @@ export function useResponseCompression(thresholdBytes = COMPRESSION_THRESHOLD_BY
       // body, on every response, only to be thrown away. A JSON response without a body reads as '' below.
       if (response.headers.has('content-encoding')) return;
       if (!COMPRESSIBLE.test(response.headers.get('content-type') ?? '')) return;
-      appendVary(response.headers, 'Accept-Encoding');
+      response.headers.set('vary', withVary(response.headers.get('vary'), 'Accept-Encoding'));
       const coding = acceptedEncoding(request.headers.get('accept-encoding'));
       if (!coding) return;
       // yoga's results are strings: text() hands the string back without consuming the body.

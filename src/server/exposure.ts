@@ -4,6 +4,7 @@ import { type CORSOptions, createGraphQLError, type Plugin } from 'graphql-yoga'
 import type { Principal } from '../auth.ts';
 import { IntrospectionPolicy, Role } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
+import { withVary } from './compression.ts';
 import type { OriginPolicy } from './origins.ts';
 
 /**
@@ -87,9 +88,7 @@ export function corsHeadersFor(
 export function useVaryOrigin(): Plugin {
   return {
     onResponse({ response }) {
-      const vary = response.headers.get('vary');
-      if (!vary) response.headers.set('vary', 'Origin');
-      else if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) response.headers.set('vary', `${vary}, Origin`);
+      response.headers.set('vary', withVary(response.headers.get('vary'), 'Origin'));
     },
   };
 }

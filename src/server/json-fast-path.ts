@@ -3,7 +3,7 @@ import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError 
 import { createGraphQLError, isAsyncIterable, processRegularResult, type YogaInitialContext } from 'graphql-yoga';
 import type { Authenticate, Principal } from '../auth.ts';
 import type { Logger } from '../logger.ts';
-import { acceptedEncoding, COMPRESSION_THRESHOLD_BYTES, compress } from './compression.ts';
+import { acceptedEncoding, COMPRESSION_THRESHOLD_BYTES, compress, withVary } from './compression.ts';
 import { type CorsHeaders, corsHeadersFor } from './exposure.ts';
 import type { OriginPolicy } from './origins.ts';
 import { codeVariableErrors, type GatewayYoga, maskUnexpected, PARSE_REQUEST, type ServerContext } from './yoga.ts';
@@ -115,12 +115,6 @@ class CapturedResponse {
 }
 const CAPTURE = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
-function appendVary(headers: OutgoingHttpHeaders, name: string): void {
-  const vary = headers.vary as string | undefined;
-  if (!vary) headers.vary = name;
-  else if (!vary.toLowerCase().split(/\s*,\s*/).includes(name.toLowerCase())) headers.vary = `${vary}, ${name}`;
-}
-
 export function createJsonFastPath({ yoga, authenticate, originPolicy, logger }: JsonFastPathOptions): JsonFastPath {
   const counts: JsonFastPathCounts = { answered: 0, handedOver: 0 };
 
@@ -162,11 +156,8 @@ export function createJsonFastPath({ yoga, authenticate, originPolicy, logger }:
     if (cors) for (const [name, value] of Object.entries(cors)) headers[name] = value;
     // The order yoga's plugins run in: CORS, then Vary: Origin, then compression's Vary: Accept-Encoding. Almost
     // always nothing is there before them.
-    if (headers.vary === undefined) headers.vary = 'Origin, Accept-Encoding';
-    else {
-      appendVary(headers, 'Origin');
-      appendVary(headers, 'Accept-Encoding');
-    }
+    headers.vary =
+      headers.vary === undefined ? 'Origin, Accept-Encoding' : withVary(withVary(headers.vary as string, 'Origin'), 'Accept-Encoding');
     let body: Buffer | string = text;
     const coding = acceptedEncoding(req.headers['accept-encoding']);
     if (coding && text.length >= COMPRESSION_THRESHOLD_BYTES) {
