@@ -12,7 +12,8 @@ import { isPromise, type Plugin } from 'graphql-yoga';
  *   serial order; both are rare and small next to the wallboard.
  * - A document only once it has run HOT_AFTER times the ordinary way, so a client sending a stream of one-off
  *   documents costs a parse and a validation each, as before, never a compilation.
- * - At most MAX_COMPILED documents at a time (least recently used dropped): generated code is memory.
+ * - At most MAX_COMPILED compiled documents at a time (least recently used dropped): generated code is memory.
+ *   What is not compiled is remembered per document apart, and never takes a compiled document's place.
  * - Never a document with a string literal holding graphql-jit's "__MAGIC_" markers. graphql-jit writes argument
  *   literals into the code it generates and then rewrites `"__MAGIC_DATE__…<text>"` into `new Date(<text>)`: a
  *   literal carrying that marker would run its text as code (checked against graphql-jit 0.8.7 and 0.8.9). Variables
@@ -110,17 +111,21 @@ function withPositions(result: ExecutionResult, document: DocumentNode): Executi
 
 export function useCompiledQueries(hotAfter = HOT_AFTER, maxCompiled = MAX_COMPILED): Plugin {
   const runs = new WeakMap<DocumentNode, number>();
-  /** Insertion order is recency: a hit moves its entry to the end. null: refused, run the ordinary way. */
-  const compiled = new Map<DocumentNode, Map<string, Compiled | null>>();
+  /** Insertion order is recency: a hit moves its entry to the end. Only compiled code counts against the bound. */
+  const compiled = new Map<DocumentNode, Map<string, Compiled>>();
+  /** Operations that run the ordinary way for good (not queries, a marker, refused by graphql-jit), by document. */
+  const refused = new WeakMap<DocumentNode, Set<string>>();
 
   function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): Compiled | null {
     const name = operationName ?? '';
     const byName = compiled.get(document);
-    if (byName?.has(name)) {
+    const hit = byName?.get(name);
+    if (hit) {
       compiled.delete(document);
-      compiled.set(document, byName);
-      return byName.get(name)!;
+      compiled.set(document, byName!);
+      return hit;
     }
+    if (refused.get(document)?.has(name)) return null;
     const seen = (runs.get(document) ?? 0) + 1;
     runs.set(document, seen);
     if (seen <= hotAfter) return null;
@@ -139,9 +144,15 @@ export function useCompiledQueries(hotAfter = HOT_AFTER, maxCompiled = MAX_COMPI
         entry = null;
       }
     }
-    if (entry) compiledQueryCounts.compiled += 1;
-    else compiledQueryCounts.refused += 1;
-    const next = byName ?? new Map<string, Compiled | null>();
+    if (!entry) {
+      compiledQueryCounts.refused += 1;
+      const names = refused.get(document) ?? new Set<string>();
+      names.add(name);
+      refused.set(document, names);
+      return null;
+    }
+    compiledQueryCounts.compiled += 1;
+    const next = byName ?? new Map<string, Compiled>();
     next.set(name, entry);
     compiled.delete(document);
     compiled.set(document, next);
