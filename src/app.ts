@@ -9,6 +9,8 @@ import { startBackgroundWork } from './background.ts';
 import { createEventFeed } from './events/feed.ts';
 import { createPubSub, type PubSub } from './events/pubsub.ts';
 import type { Logger } from './logger.ts';
+import { createGatewayMetrics } from './observability/metrics.ts';
+import { type Telemetry, upstreamObservers } from './observability/telemetry.ts';
 import { registerSecrets } from './redact.ts';
 import { createConnectionCounter } from './server/connection-limits.ts';
 import { createDrain } from './server/drain.ts';
@@ -32,6 +34,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export interface App {
   yoga: GatewayYoga;
   services: GatewayServices;
+  /** Logs, metrics and traces of this app (src/observability/). */
+  telemetry: Telemetry;
   /** Requests the HTTP fast path answered, and those it read and handed to yoga; null when HTTP_FAST_PATH=off. */
   fastPath: JsonFastPathCounts | null;
   /** Listens; resolves with the base URL (port 0 picks a free port). */
@@ -63,11 +67,12 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const pubsub =
     options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger }));
   const feed = createEventFeed(store, pubsub, logger);
-  const { http, sip, aicall, aiTaskOptions, time } = createUpstreamClients(config);
+  const telemetry: Telemetry = { logger, metrics: createGatewayMetrics(), tracing: null };
+  const { http, sip, aicall, aiTaskOptions, time } = createUpstreamClients(config, upstreamObservers(telemetry));
   // One ingestor for callbacks and the gateway's own task-status events: the same append → settle → publish path.
   const ingestor = createCallbackIngestor({ store, pubsub, logger, settleLeaseMs: config.events.settleLeaseMs });
   const recordTaskChange = (change: TaskChange) => recordTaskChangeWith(ingestor, logger, change);
-  const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, version: VERSION };
+  const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, telemetry, version: VERSION };
 
   const authenticate = createAuthenticator(config);
   // WebSockets and SSE streams count against the same per-key and per-address caps.
@@ -101,6 +106,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   return {
     yoga,
     services,
+    telemetry,
     fastPath: fastPath?.counts ?? null,
     start: (port = config.port, host = config.host) => httpServer.listen(port, host),
     reconcile: () => background.reconcile(),

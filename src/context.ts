@@ -6,6 +6,8 @@ import type { GatewayEvent } from './events/types.ts';
 import type { PubSub } from './events/pubsub.ts';
 import { type AiCallLoaders, type AiTaskOptionsCache, createAiCallLoaders } from './loaders/aicall.ts';
 import { createSipLoaders, type SipLoaders } from './loaders/sip.ts';
+import type { RequestScope } from './observability/request-scope.ts';
+import type { Telemetry } from './observability/telemetry.ts';
 import type { Store } from './store/index.ts';
 import type { AiCallClient } from './upstream/aicall/client.ts';
 import type { SipClient } from './upstream/sip/client.ts';
@@ -33,12 +35,17 @@ export interface GatewayServices {
    * projection retried later, or not stored: logged).
    */
   recordTaskChange: (change: TaskChange) => Promise<GatewayEvent | null>;
+  /** Logs, metrics and traces (src/observability/). */
+  telemetry: Telemetry;
   version: string;
 }
 
 /** What every resolver gets; built fresh for each request (and each WebSocket operation). */
 export interface GatewayContext extends GatewayServices {
+  /** The request's id (`x-request-id`): the same as `scope.requestId`. */
   requestId: string;
+  /** What the access line, metrics and spans report about this request or WebSocket operation. */
+  scope: RequestScope;
   /** Null only before authentication has run (never inside a resolver when auth is on). */
   principal: Principal | null;
   /** Fresh per request, so one request's batch never serves another's stale data. */
@@ -100,7 +107,7 @@ function buildAiCallLoaders(services: GatewayServices): AiCallLoaders {
  * fast path and cost about 100 times a literal (microseconds per request, measured). A field added to
  * GatewayServices fails to compile here until it is copied too (the literal must be a whole GatewayContext).
  */
-export function createContext(services: GatewayServices, principal: Principal | null): GatewayContext {
+export function createContext(services: GatewayServices, principal: Principal | null, scope: RequestScope): GatewayContext {
   return {
     config: services.config,
     sip: services.sip,
@@ -111,8 +118,10 @@ export function createContext(services: GatewayServices, principal: Principal | 
     pubsub: services.pubsub,
     feed: services.feed,
     recordTaskChange: services.recordTaskChange,
+    telemetry: services.telemetry,
     version: services.version,
-    requestId: crypto.randomUUID(),
+    requestId: scope.requestId,
+    scope,
     principal,
     loaders: lazy(buildSipLoaders, services),
     aiLoaders: lazy(buildAiCallLoaders, services),

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config.ts';
-import type { CallbackHandler } from '../callbacks/route.ts';
+import { CALLBACK_PATH_PREFIX, type CallbackHandler } from '../callbacks/route.ts';
 import type { Logger } from '../logger.ts';
+import { REQUEST_ID_HEADER, scopeRequest, Transport } from '../observability/request-scope.ts';
 import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 import { sendJson } from './send-json.ts';
@@ -68,7 +69,10 @@ export function createHttpServer({ config, yoga, callbacks, logger, version, rea
     res.once('close', () => (inFlight -= 1));
     // A draining replica finishes this request but takes no further one on the connection.
     if (drain.draining) res.shouldKeepAlive = false;
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Every answer carries the request's id (the client's own when acceptable), as every log line about it does.
+    const scope = scopeRequest(req, path.startsWith(CALLBACK_PATH_PREFIX) ? Transport.Callback : Transport.Http);
+    res.setHeader(REQUEST_ID_HEADER, scope.requestId);
     if (path === '/healthz') {
       // Liveness: the process answers. Whether it should take traffic is /readyz.
       sendJson(res, 200, { status: drain.draining ? 'draining' : 'ok', version, demo: config.demo });

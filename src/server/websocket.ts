@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { ConnectionLimit, SubscriptionLimitError } from '../errors.ts';
 import { onSubscriberOverflow } from '../events/subscribe.ts';
 import { overrideSource, takeCapturedSource } from '../events/subscriber-source.ts';
 import type { Logger } from '../logger.ts';
+import { RequestScope, Transport } from '../observability/request-scope.ts';
 import { CLOSE_REASON, CLOSE_REASON_GOING_AWAY, GatewayCloseCode, StandardCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
 import { asGraphQLError, withExtensions } from './graphql-errors.ts';
@@ -275,7 +277,11 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
      */
     async run(subscriber, source) {
       // `socket` (null: no one socket) tells the drain plugin this is not an SSE stream.
-      const { schema: enveloped, subscribe, contextFactory } = yoga.getEnveloped({ socket: null, principal: subscriber.principal });
+      const { schema: enveloped, subscribe, contextFactory } = yoga.getEnveloped({
+        socket: null,
+        principal: subscriber.principal,
+        scope: new RequestScope(randomUUID(), Transport.WebSocket),
+      });
       const contextValue = await contextFactory();
       overrideSource(contextValue, source);
       return subscribe({ schema: enveloped, document: subscriber.document, operationName: subscriber.operationName, variableValues: subscriber.variables, contextValue });
@@ -363,6 +369,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
         socket: ctx.extra.socket,
         params: payload,
         principal,
+        scope: new RequestScope(randomUUID(), Transport.WebSocket),
       });
       const contextValue = await contextFactory();
       const socket = ctx.extra.socket;

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { PothosError } from '@pothos/core';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -5,6 +7,7 @@ import type { Authenticate, Principal } from '../auth.ts';
 import { createContext, type GatewayContext, type GatewayServices } from '../context.ts';
 import { ErrorCode, GatewayError, UnauthenticatedError } from '../errors.ts';
 import { logUpstreamError, type Logger } from '../logger.ts';
+import { RequestScope, scopeOf, Transport } from '../observability/request-scope.ts';
 import { schema } from '../schema.ts';
 import { type Drain, useDrain } from './drain.ts';
 import { useResponseCompression } from './compression.ts';
@@ -29,6 +32,17 @@ export const PARSE_REQUEST = Object.freeze({ method: 'POST' });
 /** What yoga's context factory receives: graphql-ws passes the principal it authenticated on connect. */
 export interface ServerContext {
   principal?: Principal;
+  /** node's request (yoga's node adapter and the HTTP fast path pass it): its scope was made by the HTTP server. */
+  req?: IncomingMessage;
+  /** graphql-ws passes the scope of the operation it runs. */
+  scope?: RequestScope;
+}
+
+/** The request's scope: graphql-ws's, the HTTP server's, or (a caller that made none, such as a test's yoga.fetch) a new one. */
+function scopeFor(initial: ServerContext, principal: Principal | null): RequestScope {
+  const scope = initial.scope ?? scopeOf(initial.req) ?? new RequestScope(randomUUID(), Transport.Http);
+  scope.role = principal?.role ?? null;
+  return scope;
 }
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GatewayContext>;
@@ -182,7 +196,10 @@ export function createGatewayYoga({ services, authenticate, logger, connections,
       // SIGTERM ends SSE subscriptions cleanly with SERVER_DRAINING (graphql-ws sockets get 1001 instead).
       ...(drain ? [useDrain(drain)] : []),
     ],
-    context: ({ request, principal }) => createContext(services, principal ?? principals.get(request) ?? null),
+    context: (initial) => {
+      const principal = initial.principal ?? principals.get(initial.request) ?? null;
+      return createContext(services, principal, scopeFor(initial, principal));
+    },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), ...args.slice(1)),
       info: (...args) => logger.info(String(args[0]), ...args.slice(1)),

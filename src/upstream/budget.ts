@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Plugin } from 'graphql-yoga';
 import { UpstreamBudgetError, type UpstreamErrorContext } from '../errors.ts';
+import type { RequestScope } from '../observability/request-scope.ts';
 
 /**
  * Per-operation upstream budget: a second line of defence behind the static cost limit. However a document got past
@@ -37,7 +38,11 @@ class Budget implements UpstreamBudget {
    * upstream. Bounded: every listener is a request the budget let through.
    */
   #onAnswered: Set<() => void> | null = null;
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    /** The request this operation belongs to: its access line counts the requests charged here. */
+    readonly scope?: RequestScope,
+  ) {}
   onAnswered(listener: () => void): () => void {
     if (!this.open) {
       listener();
@@ -77,8 +82,8 @@ export function withUpstreamBudget<T>(max: number, fn: () => T): T {
  * Like withUpstreamBudget, and closes the budget once `fn`'s promise settles with a plain result, so that work its
  * resolvers still start afterwards sends nothing upstream. A streamed result (an async iterable) keeps it open.
  */
-function withClosingBudget<T>(max: number, fn: () => T): T {
-  const budget = new Budget(max);
+function withClosingBudget<T>(max: number, fn: () => T, scope?: RequestScope): T {
+  const budget = new Budget(max, scope);
   const result = storage.run(budget, fn);
   const close = (value: unknown) => {
     if (!isAsyncIterable(value)) budget.close();
@@ -113,6 +118,7 @@ export function chargeUpstreamBudget(context: UpstreamErrorContext): void {
   if (!budget.open) throw new OperationAnsweredError(context);
   if (budget.used >= budget.max) throw new UpstreamBudgetError(budget.max, context.upstream, context.operation);
   budget.used += 1;
+  if (budget.scope) budget.scope.upstreamCalls += 1;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -120,10 +126,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 }
 
 /** Each `next()` (one event's resolution) runs with a fresh budget. */
-function perEvent<T>(max: number, iterable: AsyncIterable<T>): AsyncIterableIterator<T> {
+function perEvent<T>(max: number, iterable: AsyncIterable<T>, scope: RequestScope | undefined): AsyncIterableIterator<T> {
   const iterator = iterable[Symbol.asyncIterator]();
   const wrapped: AsyncIterableIterator<T> = {
-    next: (...args: [] | [unknown]) => withClosingBudget(max, () => iterator.next(...args)),
+    next: (...args: [] | [unknown]) => withClosingBudget(max, () => iterator.next(...args), scope),
     return: (value?: unknown) =>
       iterator.return ? iterator.return(value) : Promise.resolve({ done: true, value: value as T }),
     throw: (error?: unknown) => (iterator.throw ? iterator.throw(error) : Promise.reject(error)),
@@ -134,16 +140,19 @@ function perEvent<T>(max: number, iterable: AsyncIterable<T>): AsyncIterableIter
   return wrapped;
 }
 
+const scopeIn = (contextValue: unknown): RequestScope | undefined => (contextValue as { scope?: RequestScope } | undefined)?.scope;
+
 /** The yoga/envelop plugin: one budget per execute, per subscribe phase and per subscription event. */
 export function useUpstreamBudget(max: number): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
-      setExecuteFn((args) => withClosingBudget(max, () => executeFn(args)));
+      setExecuteFn((args) => withClosingBudget(max, () => executeFn(args), scopeIn(args.contextValue)));
     },
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       setSubscribeFn(async (args) => {
-        const result = await withUpstreamBudget(max, () => subscribeFn(args));
-        return isAsyncIterable(result) ? (perEvent(max, result) as typeof result) : result;
+        const scope = scopeIn(args.contextValue);
+        const result = await storage.run(new Budget(max, scope), () => subscribeFn(args));
+        return isAsyncIterable(result) ? (perEvent(max, result, scope) as typeof result) : result;
       });
     },
   };

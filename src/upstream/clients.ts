@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config.ts';
 import { type AiTaskOptionsCache, createAiTaskOptionsCache } from '../loaders/aicall.ts';
 import { type AiCallClient, createAiCallClient } from './aicall/client.ts';
-import { createUpstreamHttp, type UpstreamHttp } from './http.ts';
+import { createUpstreamHttp, type UpstreamCallObserver, type UpstreamHttp } from './http.ts';
 import { createSipClient, type SipClient } from './sip/client.ts';
 import { createZonedTime, type ZonedTime } from './time.ts';
 
@@ -14,8 +14,8 @@ export interface UpstreamClients {
   aiTaskOptions: AiTaskOptionsCache | null;
 }
 
-export function createUpstreamClients(config: GatewayConfig): UpstreamClients {
-  const http = createUpstreamHttp(config.http);
+export function createUpstreamClients(config: GatewayConfig, observers: readonly UpstreamCallObserver[] = []): UpstreamClients {
+  const http = createUpstreamHttp({ ...config.http, observers });
   const time = createZonedTime(config.upstreamTimeZone);
   const aicall = config.aicall
     ? createAiCallClient({

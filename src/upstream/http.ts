@@ -18,6 +18,36 @@ export interface UpstreamHttpOptions {
   maxConnections: number;
   /** Responses larger than this are refused rather than buffered (default 32 MiB). */
   maxResponseBytes?: number;
+  /** Told of every request sent and how it ended (metrics, traces, the operator's upstream health). */
+  observers?: readonly UpstreamCallObserver[];
+}
+
+/** How a request ended at the HTTP level (what the platform said inside a 200 is the clients' to report). */
+export enum UpstreamCallOutcome {
+  /** An answer arrived (any HTTP status; `status` says which). */
+  Answered = 'answered',
+  Timeout = 'timeout',
+  ConnectFailed = 'connect_failed',
+  Network = 'network',
+  /** Too large, or cut while being read. */
+  InvalidResponse = 'invalid_response',
+}
+
+export interface UpstreamCallEnd {
+  outcome: UpstreamCallOutcome;
+  /** The HTTP status when an answer arrived. */
+  status: number | null;
+  /** The error the caller gets, when there is one. */
+  error?: unknown;
+}
+
+/**
+ * Sees each upstream request: `started` is called synchronously as the request is sent (in the caller's async
+ * context, so a span started there has the operation's span as parent); the function it returns is called once with
+ * how the request ended. Requests the operation's budget refuses are never sent and never seen here.
+ */
+export interface UpstreamCallObserver {
+  started(call: UpstreamErrorContext & { method: UpstreamRequest['method'] }): ((end: UpstreamCallEnd) => void) | undefined;
 }
 
 export interface UpstreamRequest {
@@ -79,6 +109,7 @@ function readBounded(body: Readable, maxBytes: number, context: UpstreamErrorCon
 export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   const pools = new Map<string, Pool>();
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const observers = options.observers ?? [];
 
   function poolFor(origin: string): Pool {
     let pool = pools.get(origin);
@@ -111,6 +142,8 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     // A request of an operation that has already answered (a sibling of a failed non-null field) is dropped, queued
     // or in flight: nobody will read it. Shared work runs outside operations and is never dropped this way.
     const stopListening = onOperationAnswered(abortNow);
+    const ends = observers.length === 0 ? null : startObservers(observers, init);
+    let end: UpstreamCallEnd | null = null;
     try {
       const response = await poolFor(url.origin).request({
         path: url.pathname + url.search,
@@ -126,17 +159,20 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
       }
       const text = await readBounded(response.body, maxBytes, init.context);
       const contentType = response.headers['content-type'];
+      end = { outcome: UpstreamCallOutcome.Answered, status: response.statusCode };
       return {
         status: response.statusCode,
         contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? '',
         text,
       };
     } catch (error) {
-      if (error instanceof UpstreamInvalidResponseError) throw error;
-      throw toUnavailable(error, init.context, aborted, options.requestTimeoutMs);
+      const failure = error instanceof UpstreamInvalidResponseError ? error : toUnavailable(error, init.context, aborted, options.requestTimeoutMs);
+      end = { outcome: outcomeOf(failure), status: null, error: failure };
+      throw failure;
     } finally {
       clearTimeout(timer);
       stopListening?.();
+      if (ends && end) for (const ended of ends) ended(end);
     }
   }
 
@@ -157,6 +193,23 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   }
 
   return { request, close };
+}
+
+function startObservers(observers: readonly UpstreamCallObserver[], init: UpstreamRequest): Array<(end: UpstreamCallEnd) => void> {
+  const call = { upstream: init.context.upstream, operation: init.context.operation, method: init.method };
+  const ends: Array<(end: UpstreamCallEnd) => void> = [];
+  for (const observer of observers) {
+    const ended = observer.started(call);
+    if (ended) ends.push(ended);
+  }
+  return ends;
+}
+
+function outcomeOf(error: UpstreamInvalidResponseError | UpstreamUnavailableError): UpstreamCallOutcome {
+  if (error instanceof UpstreamInvalidResponseError) return UpstreamCallOutcome.InvalidResponse;
+  if (error.reason === UnavailableReason.Timeout) return UpstreamCallOutcome.Timeout;
+  if (error.reason === UnavailableReason.ConnectFailed) return UpstreamCallOutcome.ConnectFailed;
+  return UpstreamCallOutcome.Network;
 }
 
 function toUnavailable(

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Role } from '../config.ts';
+
+/**
+ * What the gateway knows about one request (HTTP), one WebSocket operation or one callback while it runs: the request
+ * id every log line, access line and span of it carries, and what the access line reports at the end. Made once per
+ * request by the HTTP server (`scopeRequest`) and found again by yoga's context factory (`scopeOf`); graphql-ws makes
+ * one per operation.
+ */
+
+/** Accepted from the client and always returned (HTTP) so a client's report can be matched with the gateway's logs. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * A client's own id is kept when it looks like an id (what proxies and tracing systems send: UUIDs, hex, dotted or
+ * dashed tokens); anything else (too long, spaces, control characters, quotes) is replaced, so a log line never
+ * carries text a client chose beyond this shape.
+ */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export enum Transport {
+  Http = 'http',
+  WebSocket = 'ws',
+  Callback = 'callback',
+}
+
+/** How a callback ended, for the access line and the metrics (bounded: these values only). */
+export enum CallbackOutcome {
+  Stored = 'stored',
+  Duplicate = 'duplicate',
+  Rejected = 'rejected',
+  Failed = 'failed',
+}
+
+export class RequestScope {
+  /** The operation's name as the client gave it (null for anonymous operations), once parsed. */
+  operationName: string | null = null;
+  /** query, mutation or subscription, once parsed. */
+  operationType: string | null = null;
+  /** The principal's role, once authenticated. */
+  role: Role | null = null;
+  /** Upstream requests sent on behalf of this request (charged to its operations' budgets). */
+  upstreamCalls = 0;
+  /** For callbacks: the kind and how it ended. */
+  callbackKind: string | null = null;
+  callbackOutcome: CallbackOutcome | null = null;
+  /** `performance.now()` at the start, for the access line's duration. */
+  readonly startedAt = performance.now();
+  constructor(
+    readonly requestId: string,
+    readonly transport: Transport,
+  ) {}
+}
+
+/** The client's request id when it has the accepted shape; a fresh UUID otherwise. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+const scopes = new WeakMap<IncomingMessage, RequestScope>();
+
+/** Makes the scope of an HTTP request (its id from `x-request-id` when acceptable) and remembers it for scopeOf(). */
+export function scopeRequest(req: IncomingMessage, transport: Transport = Transport.Http): RequestScope {
+  const scope = new RequestScope(requestIdFrom(req.headers[REQUEST_ID_HEADER]), transport);
+  scopes.set(req, scope);
+  return scope;
+}
+
+/** The scope scopeRequest() made for this request, if it went through the HTTP server. */
+export function scopeOf(req: IncomingMessage | undefined): RequestScope | undefined {
+  return req ? scopes.get(req) : undefined;
+}
