@@ -41,11 +41,19 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  /** A file descriptor for the child's stderr (where the gateway logs), instead of this process's. */
+  stderr?: number;
+}
+
 /** Forks a TypeScript module (through tsx) next to this file. */
-export function spawn(module: string, execArgv: string[] = []): Child {
+export function spawn(module: string, execArgv: string[] = [], options: SpawnOptions = {}): Child {
   const child: ChildProcess = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...execArgv],
-    stdio: 'inherit',
+    stdio: options.stderr === undefined ? 'inherit' : ['inherit', 'inherit', options.stderr, 'ipc'],
+    env: options.env ? { ...process.env, ...options.env } : process.env,
   });
   let next = 0;
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();

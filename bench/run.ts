@@ -11,6 +11,7 @@ import { goalTable, recordGoal } from './goals.ts';
 import { runIdleSubscriptionsBench } from './idle-subscriptions.ts';
 import { runIngestBench } from './ingest.ts';
 import { runUploadBench } from './upload.ts';
+import { runObservabilityBench } from './observability.ts';
 
 /**
  * The gateway's cost and its batching benefit, in one run on 127.0.0.1 (see bench/README.md).
@@ -96,6 +97,7 @@ const SECTIONS: Array<[name: string, run: () => Promise<string>]> = [
   ['idle', runIdleSubscriptionsBench],
   ['cold-start', runColdStartBench],
   ['upload', runUploadBench],
+  ['observability', runObservabilityBench],
 ];
 const CORE_SCENARIOS = ['gateway wallboard', 'raw adapter', 'naive N+1 adapter', 'gateway { version }', 'node:http hello'];
 const selected = (name: string) => ONLY.length === 0 || ONLY.some((part) => name.includes(part));
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
     }
   }
   const goals = goalTable();
-  if (goals) console.log(`\n## Goals (issue 13), this run\n\n${goals}`);
+  if (goals) console.log(`\n## Goals (issues 13 and 14), this run\n\n${goals}`);
 }
 
 /** The wallboard against the hand-written adapters, and the smallest query against node:http, in one server process. */

@@ -49,8 +49,10 @@ serve(
         ...(process.env.HTTP_FAST_PATH ? { HTTP_FAST_PATH: process.env.HTTP_FAST_PATH } : {}),
         // COMPILED_QUERIES=off: every query interpreted.
         ...(process.env.COMPILED_QUERIES ? { COMPILED_QUERIES: process.env.COMPILED_QUERIES } : {}),
+        // The observability part's variants (bench/observability.ts): LOG_LEVEL, METRICS, OTEL_… as deployed.
+        ...(process.env.BENCH_GATEWAY_ENV ? (JSON.parse(process.env.BENCH_GATEWAY_ENV) as Record<string, string>) : {}),
       });
-      app = await buildApp(config, createLogger('silent'));
+      app = await buildApp(config, createLogger(config.logLevel));
       const gatewayUrl = await app.start(0, '127.0.0.1');
 
       // The adapters get their own pool with the gateway's limits (UPSTREAM_MAX_CONNECTIONS etc.).
