@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type App } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
+import { loadConfig, secretsOf } from '../src/config.ts';
+import { createLogger, LogFormat } from '../src/logger.ts';
 import { createUpstreamHttp, type UpstreamHttp } from '../src/upstream/http.ts';
 import { createSipClient } from '../src/upstream/sip/client.ts';
 import { createZonedTime } from '../src/upstream/time.ts';
@@ -52,7 +52,8 @@ serve(
         // The observability part's variants (bench/observability.ts): LOG_LEVEL, METRICS, OTEL_… as deployed.
         ...(process.env.BENCH_GATEWAY_ENV ? (JSON.parse(process.env.BENCH_GATEWAY_ENV) as Record<string, string>) : {}),
       });
-      app = await buildApp(config, createLogger(config.logLevel));
+      // As main.ts makes it: JSON lines on this process's stderr (a file, for the observability part).
+      app = await buildApp(config, createLogger(config.logLevel, { secrets: secretsOf(config), modules: config.logModules, format: LogFormat.Json }));
       const gatewayUrl = await app.start(0, '127.0.0.1');
 
       // The adapters get their own pool with the gateway's limits (UPSTREAM_MAX_CONNECTIONS etc.).

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { type GatewayConfig, secretsOf } from './config.ts';
 import { createAuthenticator } from './auth.ts';
 import { createCallbackHandler } from './callbacks/route.ts';
@@ -8,9 +9,12 @@ import { recordTaskChange as recordTaskChangeWith, type TaskChange } from './eve
 import { startBackgroundWork } from './background.ts';
 import { createEventFeed } from './events/feed.ts';
 import { createPubSub, type PubSub } from './events/pubsub.ts';
-import type { Logger } from './logger.ts';
+import { type Logger, LogModule } from './logger.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
+import { createMetricsEndpoint, createMetricsListener } from './observability/metrics-endpoint.ts';
 import { type Telemetry, upstreamObservers } from './observability/telemetry.ts';
+import { createGatewayTracing } from './observability/tracing.ts';
+import { createUpstreamHealth } from './observability/upstream-health.ts';
 import { registerSecrets } from './redact.ts';
 import { createConnectionCounter } from './server/connection-limits.ts';
 import { createDrain } from './server/drain.ts';
@@ -40,6 +44,8 @@ export interface App {
   fastPath: JsonFastPathCounts | null;
   /** Listens; resolves with the base URL (port 0 picks a free port). */
   start(port?: number, host?: string): Promise<string>;
+  /** The separate metrics listener's base URL once started (METRICS_PORT set), else null. */
+  metricsUrl(): string | null;
   /** Closes sockets (HTTP and WebSocket) and upstream pools at once. */
   stop(): Promise<void>;
   /**
@@ -57,49 +63,78 @@ export interface AppOptions {
   store?: Store;
   /** A pub/sub made by the caller (closed by it too); by default the app makes one from config.redisUrl. */
   pubsub?: PubSub;
+  /** Turns tracing on with this exporter (tests: an InMemorySpanExporter), besides any OTLP endpoint configured. */
+  spanExporter?: SpanExporter;
 }
 
 /** Opens the store (running migrations) and wires the app; nothing listens until start(). */
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
   // Every error and log line of the process hides this config's secrets from here on (src/redact.ts).
   const unregisterSecrets = registerSecrets(secretsOf(config));
-  const store = options.store ?? (await createDatabase(config.databaseUrl, { logger }));
+  // Each part logs under its module, at that module's level (LOG_LEVEL=info,upstream=debug; src/log-levels.ts).
+  const log = (module: LogModule) => logger.child({ module });
+  const store = options.store ?? (await createDatabase(config.databaseUrl, { logger: log(LogModule.Store) }));
   const pubsub =
-    options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger }));
-  const feed = createEventFeed(store, pubsub, logger);
-  const telemetry: Telemetry = { logger, metrics: createGatewayMetrics(), tracing: null };
+    options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger: log(LogModule.Events) }));
+  const feed = createEventFeed(store, pubsub, log(LogModule.Events));
+  // WebSockets and SSE streams count against the same per-key and per-address caps (and show in the operator's view).
+  const connections = createConnectionCounter(config.connectionLimits);
+  const telemetry: Telemetry = {
+    logger,
+    // METRICS=off: null, and nothing anywhere counts.
+    metrics: config.metrics
+      ? createGatewayMetrics({ maxConnections: config.http.maxConnections, store: store.events, logger: log(LogModule.Http) })
+      : null,
+    // Null unless an OTLP endpoint is configured or a test brings an exporter: then the SDK is loaded, not before.
+    tracing: await createGatewayTracing({ config: config.tracing, spanExporter: options.spanExporter, version: VERSION }),
+    upstreamHealth: createUpstreamHealth(),
+    connections,
+  };
+  const untraceStore = telemetry.tracing?.traceStore(store);
   const { http, sip, aicall, aiTaskOptions, time } = createUpstreamClients(config, upstreamObservers(telemetry));
+  if (sip) telemetry.metrics?.watchSipSession(sip.session);
   // One ingestor for callbacks and the gateway's own task-status events: the same append → settle → publish path.
-  const ingestor = createCallbackIngestor({ store, pubsub, logger, settleLeaseMs: config.events.settleLeaseMs });
-  const recordTaskChange = (change: TaskChange) => recordTaskChangeWith(ingestor, logger, change);
+  const ingestor = createCallbackIngestor({ store, pubsub, logger: log(LogModule.Events), settleLeaseMs: config.events.settleLeaseMs, metrics: telemetry.metrics });
+  const eventsLog = log(LogModule.Events);
+  const recordTaskChange = (change: TaskChange) => recordTaskChangeWith(ingestor, eventsLog, change);
   const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, telemetry, version: VERSION };
 
   const authenticate = createAuthenticator(config);
-  // WebSockets and SSE streams count against the same per-key and per-address caps.
-  const connections = createConnectionCounter(config.connectionLimits);
   // One Origin rule for CORS and the WebSocket upgrade.
   const originPolicy = createOriginPolicy(config.exposure.allowedOrigins);
   // SIGTERM's state: readiness, SSE streams, WebSocket upgrades and keep-alive all follow it.
   const drain = createDrain();
-  const yoga = createGatewayYoga({ services, authenticate, logger, connections, originPolicy, drain });
+  const yoga = createGatewayYoga({ services, authenticate, logger: log(LogModule.Graphql), connections, originPolicy, drain });
 
-  const callbacks = createCallbackHandler({ config, logger, time, ingestor });
-  const background = await startBackgroundWork({ config, store, sip, feed, callbacks, logger });
+  const callbacks = createCallbackHandler({ config, logger: log(LogModule.Callbacks), time, ingestor, tracing: telemetry.tracing, metrics: telemetry.metrics });
+  const background = await startBackgroundWork({ config, store, sip, feed, callbacks, logger: log(LogModule.Background), metrics: telemetry.metrics });
 
-  const readiness = createReadiness({ store, pubsub, sip, aicallConfigured: aicall !== null, drain, logger });
+  const readiness = createReadiness({ store, pubsub, sip, aicallConfigured: aicall !== null, drain, logger: log(LogModule.Http) });
   // Plain JSON POSTs run the same enveloped operation on node's req/res, without yoga's fetch layer.
-  const fastPath = config.httpFastPath ? createJsonFastPath({ yoga, authenticate, originPolicy, logger }) : undefined;
-  const httpServer = createHttpServer({ config, yoga, callbacks, logger, version: VERSION, readiness, drain, fastPath });
-  const webSocket = attachWebSocket({ server: httpServer.server, yoga, authenticate, config, connections, originPolicy, drain, logger });
+  const fastPath = config.httpFastPath ? createJsonFastPath({ yoga, authenticate, originPolicy, logger: log(LogModule.Graphql) }) : undefined;
+  // /metrics: on its own listener when METRICS_PORT is set, else on the main port behind a token or an admin key.
+  const metricsEndpoint =
+    telemetry.metrics && config.metrics
+      ? createMetricsEndpoint({ metrics: telemetry.metrics, config: config.metrics, open: config.demo || config.authDisabled, authenticate, logger: log(LogModule.Http) })
+      : null;
+  const metricsListener = metricsEndpoint && config.metrics?.port != null ? createMetricsListener(metricsEndpoint) : null;
+  let metricsUrl: string | null = null;
+  const mainMetrics = metricsEndpoint && !metricsListener ? metricsEndpoint : undefined;
+  const httpServer = createHttpServer({ config, yoga, callbacks, logger: log(LogModule.Http), version: VERSION, readiness, drain, fastPath, metrics: mainMetrics });
+  const webSocket = attachWebSocket({ server: httpServer.server, yoga, authenticate, config, connections, originPolicy, drain, logger: log(LogModule.Ws), metrics: telemetry.metrics });
 
   async function stop(): Promise<void> {
     await webSocket.close();
     await httpServer.close();
+    await metricsListener?.close();
     await background.stop();
     feed.close();
     await http.close();
     if (!options.pubsub) await pubsub.close();
     if (!options.store) await store.close();
+    // Spans of the work stopped above are flushed to the exporter.
+    untraceStore?.();
+    await telemetry.tracing?.shutdown();
     unregisterSecrets();
   }
 
@@ -108,10 +143,15 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     services,
     telemetry,
     fastPath: fastPath?.counts ?? null,
-    start: (port = config.port, host = config.host) => httpServer.listen(port, host),
+    async start(port = config.port, host = config.host) {
+      const url = await httpServer.listen(port, host);
+      if (metricsListener && config.metrics?.port != null) metricsUrl = await metricsListener.listen(config.metrics.port, config.metrics.host);
+      return url;
+    },
+    metricsUrl: () => metricsUrl,
     reconcile: () => background.reconcile(),
     async shutdown() {
-      const finished = await drainConnections({ drain, http: httpServer, webSocket, logger }, config.shutdown);
+      const finished = await drainConnections({ drain, http: httpServer, webSocket, logger: log(LogModule.Startup) }, config.shutdown);
       await stop();
       return finished;
     },

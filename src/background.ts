@@ -1,6 +1,7 @@
 import type { CallbackHandler } from './callbacks/route.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { GatewayMetrics } from './observability/metrics.ts';
 import type { Store } from './store/index.ts';
 import type { SipClient } from './upstream/sip/client.ts';
 import type { EventFeed } from './events/feed.ts';
@@ -25,9 +26,11 @@ export interface BackgroundWorkOptions {
   feed: EventFeed;
   callbacks: CallbackHandler;
   logger: Logger;
+  /** Counts the reconciler's corrections (telemetry.metrics); null or absent: not counted. */
+  metrics?: Pick<GatewayMetrics, 'reconciled'> | null;
 }
 
-export async function startBackgroundWork({ config, store, sip, feed, callbacks, logger }: BackgroundWorkOptions): Promise<BackgroundWork> {
+export async function startBackgroundWork({ config, store, sip, feed, callbacks, logger, metrics }: BackgroundWorkOptions): Promise<BackgroundWork> {
   // Events a crash left between their insert and their projection are settled (and published) before serving; from
   // then on, any replica takes over what another replica stored but did not settle within the lease.
   await callbacks.catchUp();
@@ -44,6 +47,7 @@ export async function startBackgroundWork({ config, store, sip, feed, callbacks,
         intervalMs: config.reconcileIntervalMs,
         graceMs: config.reconcileGraceMs,
         chunkSize: config.sipListChunkSize,
+        metrics,
       })
     : null;
   reconciler?.run().catch((error: unknown) => logger.warn('reconcile at start failed', error));

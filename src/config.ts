@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FormEncoding } from './upstream/form.ts';
 import { isValidTimeZone } from './upstream/time.ts';
+import { LogFormat, type LogModule, parseLogLevels } from './log-levels.ts';
 
 /**
  * The gateway's configuration, read once from the environment at start. Every problem is collected and reported
@@ -63,7 +64,12 @@ export interface GatewayConfig {
   reconcileIntervalMs: number;
   /** A busy state younger than this is not questioned: its hang-up callback may be on its way. */
   reconcileGraceMs: number;
+  /** The default log level (LOG_LEVEL's bare level). */
   logLevel: LogLevel;
+  /** Levels of the modules LOG_LEVEL names (`upstream=debug`); the others take logLevel. */
+  logModules: Partial<Record<LogModule, LogLevel>>;
+  /** LOG_FORMAT: json, pretty, or auto (pretty at a terminal and in demo mode; main decides). */
+  logFormat: LogFormat;
   /** What one GraphQL operation may ask for, checked before anything runs (docs/security.md). */
   operationLimits: OperationLimits;
   /** Sockets, subscriptions and the HTTP server: what one client may hold open. */
@@ -74,6 +80,28 @@ export interface GatewayConfig {
   events: EventStoreConfig;
   /** What SIGTERM does: fail readiness, wait, drain, then stop (docs/deploy.md). */
   shutdown: ShutdownConfig;
+  /** OpenTelemetry traces sent over OTLP/HTTP (src/observability/tracing.ts); null (the default): no tracing at all. */
+  tracing: TracingConfig | null;
+  /** Prometheus metrics at /metrics (src/observability/metrics.ts); null when METRICS=off: nothing counted, no endpoint. */
+  metrics: MetricsConfig | null;
+}
+
+export interface MetricsConfig {
+  /** A separate listener serving only GET /metrics without auth (firewalled to the scraper); null: on the main port. */
+  port: number | null;
+  /** Where the separate listener binds (METRICS_HOST, default loopback). */
+  host: string;
+  /** On the main port, `Authorization: Bearer <token>` opens /metrics (as an admin API key does); null: admin keys only. */
+  token: string | null;
+}
+
+export interface TracingConfig {
+  /** Where spans are POSTed: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  tracesUrl: string;
+  /** The `service.name` resource attribute. */
+  serviceName: string;
+  /** Share of traces kept (0 to 1), decided once per trace at its root span. */
+  sampleRatio: number;
 }
 
 export interface EventStoreConfig {
@@ -282,7 +310,22 @@ const envSchema = z.object({
   COMPILED_QUERY_AFTER_RUNS: nonNegativeInt(2),
   // Callbacks are a few hundred bytes; the cap only bounds what an unauthenticated sender can make us buffer.
   CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
-  LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+  // `info`, or `info,upstream=debug,callbacks=warn`: a default and per-module levels (src/log-levels.ts).
+  LOG_LEVEL: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .default('info')
+      .transform((text, ctx) => {
+        const parsed = parseLogLevels(text);
+        if ('problems' in parsed) {
+          ctx.addIssue({ code: 'custom', message: parsed.problems.join('; ') });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
+  ),
+  LOG_FORMAT: z.preprocess(blankAsUndefined, z.enum(LogFormat).default(LogFormat.Auto)),
   // Operation limits: defaults pass every documented query and a 2,000-agent wallboard (docs/security.md).
   MAX_QUERY_DEPTH: positiveInt(12),
   MAX_QUERY_BREADTH: positiveInt(300),
@@ -320,6 +363,30 @@ const envSchema = z.object({
     z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(0),
   ),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+  // Prometheus metrics.
+  METRICS: onOff('on'),
+  METRICS_PORT: z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535).optional(),
+  ),
+  METRICS_HOST: z.preprocess(blankAsUndefined, z.string().trim().default('127.0.0.1')),
+  METRICS_TOKEN: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'may hold only printable characters without spaces (it is sent as a Bearer token)')
+      .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`)
+      .optional(),
+  ),
+  // Traces: OpenTelemetry's own variable names (its SDK specification), so a collector set-up made for other services works.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl,
+  OTEL_SERVICE_NAME: z.preprocess(blankAsUndefined, z.string().trim().max(200).default('callcentre-graphql-gateway')),
+  OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(1),
+  ),
+  OTEL_SDK_DISABLED: z.preprocess(blankAsUndefined, z.enum(['true', 'false']).default('false')),
 });
 
 /** Parses `GATEWAY_API_KEYS` (`key:role,…`), reporting each bad entry. */
@@ -430,7 +497,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,
     reconcileGraceMs: c.RECONCILE_GRACE_SECONDS * 1000,
-    logLevel: c.LOG_LEVEL,
+    logLevel: c.LOG_LEVEL.level,
+    logModules: c.LOG_LEVEL.modules,
+    logFormat: c.LOG_FORMAT,
     operationLimits: {
       maxDepth: c.MAX_QUERY_DEPTH,
       maxBreadth: c.MAX_QUERY_BREADTH,
@@ -468,7 +537,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
       settleLeaseMs: c.EVENT_SETTLE_LEASE_SECONDS * 1000,
     },
     shutdown: { delayMs: c.SHUTDOWN_DELAY_SECONDS * 1000, timeoutMs: c.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
+    tracing: tracingConfig(c),
+    metrics:
+      c.METRICS === 'on' ? { port: c.METRICS_PORT ?? null, host: c.METRICS_HOST, token: c.METRICS_TOKEN ?? null } : null,
   };
+}
+
+/** Tracing is on when an OTLP endpoint is set (and OTEL_SDK_DISABLED is not true); the traces endpoint wins. */
+function tracingConfig(c: z.output<typeof envSchema>): TracingConfig | null {
+  const base = c.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (!tracesUrl || c.OTEL_SDK_DISABLED === 'true') return null;
+  return { tracesUrl, serviceName: c.OTEL_SERVICE_NAME, sampleRatio: c.OTEL_TRACES_SAMPLER_ARG };
 }
 
 function randomSecret(): string {
@@ -485,6 +565,7 @@ export function secretsOf(config: GatewayConfig): string[] {
   if (config.aicall) secrets.push(config.aicall.token);
   if (config.apiKeys) secrets.push(...config.apiKeys.keys());
   if (config.callback) secrets.push(config.callback.secret);
+  if (config.metrics?.token) secrets.push(config.metrics.token);
   for (const url of [config.databaseUrl, config.redisUrl]) {
     if (!url) continue;
     try {

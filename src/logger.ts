@@ -1,94 +1,319 @@
+import { pino, type DestinationStream, type Logger as PinoLogger, stdTimeFunctions } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { LogLevel } from './config.ts';
+import { LogFormat, LogModule } from './log-levels.ts';
 import { ErrorCode, UpstreamBudgetError, UpstreamError } from './errors.ts';
-import { redact } from './redact.ts';
+import { isSecretKey, REDACTED, redact } from './redact.ts';
+import { scopeOfError } from './observability/operation-scope.ts';
+import { currentScope } from './upstream/budget.ts';
 
-/** A small leveled logger writing one line per event to stderr; enough until structured logging is needed. */
+export { LOG_LEVELS, LOG_MODULES, LogFormat, type LogLevels, LogModule, parseLogLevels } from './log-levels.ts';
+
+/**
+ * Structured logs (pino): one JSON object per line by default, pretty text for a person at a terminal
+ * (docs/operations.md, "Logs"). Every line goes through the one redaction rule (src/redact.ts), in one place, here:
+ * - the message, string values of details and error text (message, stack, `detail`, causes) through `redact()`;
+ * - fields whose name says secret (authorization, cookie, password, token, access key, API key, …) are masked: by
+ *   pino's `redact` paths in the structured fields callers pass, and at any depth in details.
+ * Structured fields (`logger.info({ fields }, 'msg')`) are the gateway's own values (ids, counts, codes, enums):
+ * a caller that puts client or upstream text in one redacts it first (as the access line does with the path).
+ */
+
+/** Fields of a structured line. */
+export type LogFields = Record<string, unknown>;
+type Level = Exclude<LogLevel, 'silent'>;
+
+/**
+ * The gateway's logger. Both styles work: `logger.warn('text', ...details)` (an Error detail becomes `err`, the rest
+ * `details`) and pino's `logger.warn({ fields }, 'text', ...details)`. One signature per level rather than two
+ * overloads, so the small fakes tests pass (`{ warn: (message: string) => … }`) still fit.
+ */
 export interface Logger {
-  debug(message: string, ...details: unknown[]): void;
-  info(message: string, ...details: unknown[]): void;
-  warn(message: string, ...details: unknown[]): void;
-  error(message: string, ...details: unknown[]): void;
+  debug(messageOrFields: string | LogFields, ...details: unknown[]): void;
+  info(messageOrFields: string | LogFields, ...details: unknown[]): void;
+  warn(messageOrFields: string | LogFields, ...details: unknown[]): void;
+  error(messageOrFields: string | LogFields, ...details: unknown[]): void;
+  /** A logger whose lines carry `bindings`; `{ module }` also takes that module's level (LOG_LEVEL). */
+  child(bindings: LogFields): Logger;
+  /** Whether a line at `level` would be written (to skip building an expensive one). */
+  isLevelEnabled(level: Level): boolean;
 }
 
 export interface LoggerOptions {
-  /** Where lines go (default stderr). */
+  /** Where lines go, one JSON object per call, without the newline (tests); default stderr. */
   sink?: (line: string) => void;
   /**
    * Configured secrets to hide in every line (`secretsOf(config)`), besides those registered process-wide
    * (buildApp registers its config's).
    */
   secrets?: readonly string[];
+  /** Levels of modules (LOG_LEVEL's `module=level` entries); a module not listed takes the logger's level. */
+  modules?: Partial<Record<LogModule, LogLevel>>;
+  /** `pretty` for people (pino-pretty, written synchronously to stderr); default JSON. Ignored with a sink. */
+  format?: LogFormat.Json | LogFormat.Pretty;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 /** Causes followed below an error (an undici error under an UpstreamUnavailableError, …). */
 const MAX_CAUSES = 3;
+/** How deep, how many keys/items and how long strings of details are logged (a log line is not a data dump). */
+const MAX_DEPTH = 6;
+const MAX_ENTRIES = 100;
+const MAX_STRING = 10_000;
+
+/** Secret-named fields in structured fields, at the top and up to three levels down (pino redact paths). */
+const SECRET_FIELDS = [
+  'authorization',
+  'proxyAuthorization',
+  'cookie',
+  'setCookie',
+  'password',
+  'passwd',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'accessKey',
+  'accesskey',
+  'access_key',
+  'secret',
+  'callbackSecret',
+  'apiKey',
+  'api_key',
+  'sessionId',
+  'credentials',
+  'privateKey',
+  'sign',
+  'signature',
+];
+const SECRET_HEADERS = ['proxy-authorization', 'set-cookie', 'x-api-key'];
+const REDACT_PATHS = [
+  ...[...SECRET_FIELDS, ...SECRET_HEADERS.map((name) => `["${name}"]`)].flatMap((key) => {
+    const path = (prefix: string) => (key.startsWith('[') ? `${prefix.slice(0, -1)}${key}` : `${prefix}${key}`);
+    return key.startsWith('[') ? [key, path('*.'), path('*.*.'), path('*.*.*.')] : [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`];
+  }),
+];
+
+/** What every logger of one createLogger() shares. */
+interface Shared {
+  root: PinoLogger;
+  secrets: readonly string[];
+  modules: Partial<Record<LogModule, LogLevel>>;
+}
 
 /**
- * Every line (message and details, error stacks, their `detail` and causes included) goes through the one redaction
- * rule (src/redact.ts): configured secrets, credentials, secret-looking pairs and phone numbers never reach a log.
- * Continuation lines (stacks) are indented, so text that carries newlines cannot forge a line of its own.
+ * Makes the process's logger (main) or a test's (`createLogger('debug', (line) => lines.push(line))`: the sink gets
+ * each line as a JSON string). Writes are synchronous: a line logged just before `process.exit` is not lost.
  */
 export function createLogger(level: LogLevel, sinkOrOptions: ((line: string) => void) | LoggerOptions = {}): Logger {
   const options: LoggerOptions = typeof sinkOrOptions === 'function' ? { sink: sinkOrOptions } : sinkOrOptions;
-  const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
   const secrets = options.secrets ?? [];
-  const threshold = ORDER[level];
-  const write = (at: Exclude<LogLevel, 'silent'>) => (message: string, ...details: unknown[]) => {
-    if (ORDER[at] < threshold) return;
-    let line: string;
+  const root = pino(
+    {
+      level,
+      timestamp: stdTimeFunctions.isoTime,
+      // Level names, not numbers: an operator greps for "level":"error".
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      serializers: { err: (error: unknown) => serializeError(error, secrets) },
+    },
+    destinationOf(options),
+  );
+  return new GatewayLogger(root, { root, secrets, modules: options.modules ?? {} }, {});
+}
+
+function destinationOf(options: LoggerOptions): DestinationStream {
+  const { sink } = options;
+  if (sink) return { write: (chunk: string) => sink(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) };
+  if (options.format === LogFormat.Pretty) {
+    // A synchronous stream in this thread, not a worker transport: nothing is lost on exit, and no thread is started.
+    return pinoPretty({
+      destination: 2,
+      sync: true,
+      colorize: process.stderr.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      singleLine: true,
+    });
+  }
+  return pino.destination({ dest: 2, sync: true });
+}
+
+class GatewayLogger implements Logger {
+  constructor(
+    private readonly pino: PinoLogger,
+    private readonly shared: Shared,
+    /** This logger's own bindings (module included), so that a child naming another module replaces it. */
+    private readonly bindings: LogFields,
+  ) {}
+
+  debug(first: string | LogFields, ...rest: unknown[]): void {
+    this.write('debug', first, rest);
+  }
+  info(first: string | LogFields, ...rest: unknown[]): void {
+    this.write('info', first, rest);
+  }
+  warn(first: string | LogFields, ...rest: unknown[]): void {
+    this.write('warn', first, rest);
+  }
+  error(first: string | LogFields, ...rest: unknown[]): void {
+    this.write('error', first, rest);
+  }
+
+  isLevelEnabled(level: Level): boolean {
+    return this.pino.isLevelEnabled(level);
+  }
+
+  child(bindings: LogFields): Logger {
+    const module = bindings.module as LogModule | undefined;
+    const merged = { ...this.bindings, ...bindings };
+    const level = module === undefined ? undefined : (this.shared.modules[module] ?? this.shared.root.level);
+    // pino appends bindings: a second `module` would be a duplicate key, so a module change starts from the root.
+    const parent = module !== undefined && this.bindings.module !== undefined ? this.shared.root : this.pino;
+    const own = parent === this.shared.root ? merged : bindings;
+    return new GatewayLogger(parent.child(own, level === undefined ? undefined : { level }), this.shared, merged);
+  }
+
+  private write(level: Level, first: string | LogFields, rest: unknown[]): void {
+    const target = this.pino;
+    if (!target.isLevelEnabled(level)) return;
+    const { secrets } = this.shared;
     try {
-      const text = [String(message), ...details.map(describe)].join(' ');
-      line = `${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${redact(text, { secrets }).replace(/\r?\n/g, '\n    ')}`;
+      if (typeof first === 'string') {
+        const fields = detailFields(rest, secrets);
+        if (fields) target[level](fields, redact(first, { secrets }));
+        else target[level](redact(first, { secrets }));
+        return;
+      }
+      const [message, ...details] = rest;
+      const extra = detailFields(details, secrets);
+      const fields = first instanceof Error ? { err: first } : first;
+      const text = typeof message === 'string' ? redact(message, { secrets }) : undefined;
+      target[level](extra ? { ...fields, ...extra } : fields, text);
     } catch {
       // Logging must never throw into the code that logs (often a catch handler).
-      line = `${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} (unloggable message)`;
+      target[level]('(unloggable message)');
     }
-    sink(line);
-  };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
-}
-
-function describe(detail: unknown): string {
-  if (detail instanceof Error) return describeError(detail);
-  if (typeof detail === 'string') return detail;
-  try {
-    return JSON.stringify(detail) ?? String(detail);
-  } catch {
-    return String(detail);
   }
 }
 
-function describeError(error: Error): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth <= MAX_CAUSES && current !== undefined && current !== null; depth++) {
-    const prefix = depth === 0 ? '' : 'caused by: ';
-    if (current instanceof Error) {
-      parts.push(`${prefix}${current.stack ?? `${current.name}: ${current.message}`}`);
-      const detail = (current as { detail?: unknown }).detail;
-      if (typeof detail === 'string' && detail !== '') parts.push(`detail: ${detail}`);
-      current = current.cause;
-    } else {
-      parts.push(`${prefix}${describe(current)}`);
+/** `{ err, details }` of the details of a call: the first Error is `err`, the rest (cleaned) `details`. */
+function detailFields(details: readonly unknown[], secrets: readonly string[]): LogFields | null {
+  if (details.length === 0) return null;
+  let err: unknown;
+  const others: unknown[] = [];
+  for (const detail of details) {
+    if (err === undefined && detail instanceof Error) err = detail;
+    else others.push(clean(detail, secrets, 0, new WeakSet()));
+  }
+  const fields: LogFields = {};
+  if (err !== undefined) fields.err = err;
+  if (others.length > 0) fields.details = others;
+  return fields;
+}
+
+/** A detail as JSON-safe data: strings redacted, secret-named keys masked at any depth, cycles and size bounded. */
+function clean(value: unknown, secrets: readonly string[], depth: number, seen: WeakSet<object>): unknown {
+  switch (typeof value) {
+    case 'string':
+      return redact(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value, { secrets });
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'undefined':
+      return null;
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return redact(String(value), { secrets });
+    default:
       break;
-    }
   }
-  return parts.join('\n');
+  if (value === null) return null;
+  const object = value as object;
+  if (value instanceof Error) return serializeError(value, secrets);
+  if (seen.has(object)) return '[circular]';
+  if (depth >= MAX_DEPTH) return '[…]';
+  seen.add(object);
+  if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
+    return clean((object as { toJSON(): unknown }).toJSON(), secrets, depth + 1, seen);
+  }
+  if (Array.isArray(object)) return object.slice(0, MAX_ENTRIES).map((item) => clean(item, secrets, depth + 1, seen));
+  if (object instanceof Map) return clean(Object.fromEntries([...object].slice(0, MAX_ENTRIES)), secrets, depth, seen);
+  if (object instanceof Set) return clean([...object], secrets, depth, seen);
+  const out: LogFields = {};
+  let count = 0;
+  for (const key of Object.keys(object)) {
+    if (++count > MAX_ENTRIES) break;
+    out[key] = isSecretKey(key) ? REDACTED : clean((object as LogFields)[key], secrets, depth + 1, seen);
+  }
+  return out;
 }
+
+/** An error's log form: type, code, message, stack and `detail` redacted, and up to MAX_CAUSES causes. */
+export function serializeError(error: unknown, secrets: readonly string[] = []): unknown {
+  if (!(error instanceof Error)) return clean(error, secrets, 0, new WeakSet());
+  const out = describeOne(error, secrets);
+  const causes: unknown[] = [];
+  let current: unknown = error.cause;
+  while (current !== undefined && current !== null && causes.length < MAX_CAUSES) {
+    causes.push(current instanceof Error ? describeOne(current, secrets) : clean(current, secrets, 1, new WeakSet()));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  if (causes.length > 0) out.causes = causes;
+  return out;
+}
+
+function describeOne(error: Error, secrets: readonly string[]): LogFields {
+  const text = (value: string) => redact(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value, { secrets });
+  const out: LogFields = { type: error.name, message: text(error.message) };
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  if (typeof code === 'string' || typeof code === 'number') out.code = typeof code === 'string' ? text(code) : code;
+  if (typeof detail === 'string' && detail !== '') out.detail = text(detail);
+  if (error.stack) out.stack = text(error.stack);
+  return out;
+}
+
+/** Module loggers of the loggers logUpstreamError was given (one child each, not one per error). */
+const upstreamLoggers = new WeakMap<Logger, Logger>();
 
 /**
  * Logs an upstream failure on its way to a client (the GraphQL error masking calls this): refusals at info, the
  * platform being down or unreadable and exhausted budgets at warn, with the error's log-only `detail` and cause,
- * redacted like every line.
+ * redacted like every line, under module `upstream` and with the id of the request it happened in (when the
+ * operation's budget knows it).
  */
 export function logUpstreamError(logger: Logger, error: unknown): void {
   const original = error instanceof Error && 'originalError' in error ? (error as { originalError?: unknown }).originalError : error;
+  if (!(original instanceof UpstreamBudgetError) && !(original instanceof UpstreamError)) return;
+  let log = upstreamLoggers.get(logger);
+  if (!log) upstreamLoggers.set(logger, (log = logger.child({ module: LogModule.Upstream })));
+  // The result's error was tagged with its request (operation-scope.ts); an error logged inside the operation finds it.
+  const scope = scopeOfError(error) ?? scopeOfError(original) ?? currentScope();
+  if (scope) log = scope.log(log);
+  const fields: LogFields = {};
   if (original instanceof UpstreamBudgetError) {
-    logger.warn(`upstream budget exhausted: ${original.upstream} ${original.operation} not sent (max ${original.max} per operation)`);
+    log.warn(fields, `upstream budget exhausted: ${original.upstream} ${original.operation} not sent (max ${original.max} per operation)`);
     return;
   }
-  if (!(original instanceof UpstreamError)) return;
-  if (original.code === ErrorCode.UpstreamRejected) logger.info(`upstream refused: ${original.message}`, original);
-  else logger.warn(`upstream failed: ${original.message}`, original);
+  fields.err = original;
+  if (original.code === ErrorCode.UpstreamRejected) log.info(fields, `upstream refused: ${original.message}`);
+  else log.warn(fields, `upstream failed: ${original.message}`);
+}
+
+type YogaLogFn = (...args: unknown[]) => void;
+
+/**
+ * yoga's `logging`: what it logs goes through this logger. An error it logs after masking is logged by its message
+ * and original error, never with GraphQLError's printed form, which quotes the client's query text; upstream failures
+ * are skipped (logUpstreamError has logged them, at their own level and with their request id).
+ */
+export function yogaLogging(logger: Logger): Record<Level, YogaLogFn> {
+  const text = (level: Level): YogaLogFn => (first, ...rest) => {
+    if (!logger.isLevelEnabled(level)) return;
+    if (!(first instanceof Error)) return logger[level](String(first), ...rest);
+    const original = (first as { originalError?: unknown }).originalError ?? first;
+    if (original instanceof UpstreamError || original instanceof UpstreamBudgetError) return;
+    const requestId = (scopeOfError(first) ?? scopeOfError(original))?.requestId;
+    logger[level](requestId === undefined ? {} : { requestId }, first.message, original, ...rest);
+  };
+  return { debug: text('debug'), info: text('info'), warn: text('warn'), error: text('error') };
 }

@@ -1,7 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, type GatewayConfig, loadConfig, secretsOf } from './config.ts';
 import { DEMO_SUBSCRIPTION, startDemo } from './demo.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, LogFormat, type Logger, LogModule } from './logger.ts';
 import { redact } from './redact.ts';
 import type { Simulator } from './simulator/server.ts';
 import { startupErrorDetails, startupErrorLine } from './startup-errors.ts';
@@ -35,6 +35,15 @@ function withSimulator(config: GatewayConfig, url: string): GatewayConfig {
     sip: { url, appId: DEMO_CREDENTIALS.appId, accessKey: DEMO_CREDENTIALS.accessKey, formEncoding: 'multipart', tokenTtlMs: 12 * 3600_000 },
     aicall: { url, token: DEMO_CREDENTIALS.aicallToken, authHeader: 'authorization', authScheme: 'Bearer' },
   };
+}
+
+/**
+ * LOG_FORMAT=auto: pretty for a person (stderr is a terminal, or demo mode, which someone runs by hand), JSON for a
+ * log collector otherwise.
+ */
+function logFormatOf(config: GatewayConfig): LogFormat.Json | LogFormat.Pretty {
+  if (config.logFormat !== LogFormat.Auto) return config.logFormat;
+  return process.stderr.isTTY === true || config.demo ? LogFormat.Pretty : LogFormat.Json;
 }
 
 /** Where the server is bound, in words: loopback is this machine only. */
@@ -103,7 +112,12 @@ async function main(): Promise<void> {
   }
   loaded = config;
   // Every log line hides the configured secrets from the first line on (buildApp also registers them process-wide).
-  const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
+  const root = createLogger(config.logLevel, {
+    secrets: secretsOf(config),
+    modules: config.logModules,
+    format: logFormatOf(config),
+  });
+  const logger = root.child({ module: LogModule.Startup });
   installLastNets(logger);
 
   let simulator: Simulator | null = null;
@@ -113,7 +127,7 @@ async function main(): Promise<void> {
     config = withSimulator(config, simulatorUrl);
   }
 
-  const app = await buildApp(config, logger);
+  const app = await buildApp(config, root);
   const url = await app.start();
   if (simulator && config.callback) {
     await startDemo({ app, simulator, gatewayUrl: url, callbackSecret: config.callback.secret, speed: config.demoSpeed, logger });

@@ -85,7 +85,8 @@ function escapeRegExp(text: string): string {
 const SECRET_KEY = /access[_-]?key|token|passw(?:or)?d|^pwd$|[_-]pwd$|secret|authori[sz]ation|api[_-]?key|cookie|session[_-]?id|credential|private[_-]?key/i;
 /** `sign` and `signature` only as the whole key or its last part (not `assign…`, `SipSignIn`). */
 const SIGN_KEY = /(?:^|[_.-])sign(?:ature)?$/i;
-const isSecretKey = (key: string) => SECRET_KEY.test(key) || SIGN_KEY.test(key);
+/** Whether a field of that name holds a secret (the logger masks such fields at any depth). */
+export const isSecretKey = (key: string) => SECRET_KEY.test(key) || SIGN_KEY.test(key);
 
 /** `"key": "value"` and `"key": 123` in JSON (also with single quotes, as Python reprs have it). */
 const JSON_PAIR = /(["'])([A-Za-z0-9_.-]{1,64})\1(\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|$)|'(?:[^'\\]|\\.)*(?:'|$)|[^\s,}\]]+)/g;

@@ -1,6 +1,7 @@
 import type { PubSub } from '../events/pubsub.ts';
 import type { GatewayEvent } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import { type Store, type StoredEvent, projectEvent } from '../store/index.ts';
 import { SavepointName, TransactionLostError, inTransaction, withSavepoint } from '../store/transaction-scope.ts';
 import type { AnyNormalisedCallback } from './schemas.ts';
@@ -25,7 +26,11 @@ export interface IngestResult {
 }
 
 export interface CallbackIngestor {
-  ingest(callback: AnyNormalisedCallback): Promise<IngestResult>;
+  /**
+   * `within` (tracing) runs this callback's own statements in its caller's trace context when a group commit runs them
+   * from another callback's flush; absent: they run where the flush runs.
+   */
+  ingest(callback: AnyNormalisedCallback, within?: RunWithin): Promise<IngestResult>;
   /** Publishes without waiting; a failure is logged (the event is stored and can be replayed). */
   publish(event: GatewayEvent): void;
   /**
@@ -44,6 +49,9 @@ export interface CallbackIngestor {
   close(): void;
 }
 
+/** Runs `fn` in a context of the caller's choosing (src/observability/tracing.ts: the callback's span). */
+export type RunWithin = <T>(fn: () => T) => T;
+
 export interface IngestorOptions {
   store: Store;
   pubsub: PubSub;
@@ -54,6 +62,8 @@ export interface IngestorOptions {
   settleLeaseMs?: number;
   /** The clock the lease is measured with (the store's received_at is written with the same kind of clock). */
   now?: () => number;
+  /** Observes each published event's lag from its own time (telemetry.metrics); null or absent: not observed. */
+  metrics?: Pick<GatewayMetrics, 'published'> | null;
 }
 
 const CATCH_UP_BATCH = 200;
@@ -100,6 +110,7 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
   }
 
   function publish(event: GatewayEvent): void {
+    options.metrics?.published(event);
     pubsub.publish(event.topic, event).catch((error: unknown) => {
       logger.warn(`event ${event.id} (${event.topic}) is stored but could not be published`, error);
     });
@@ -189,6 +200,7 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
 
   interface Queued {
     callback: AnyNormalisedCallback;
+    within: RunWithin | undefined;
     resolve: (result: IngestResult) => void;
     reject: (error: unknown) => void;
   }
@@ -243,12 +255,14 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
         outcomes.length = 0;
         // A group of one needs no savepoint of its own: its failure fails the transaction, which has nothing else.
         if (group.length === 1 && group[0] !== undefined) {
-          outcomes.push(await ingestInTransaction(group[0].callback));
+          const only = group[0];
+          outcomes.push(await (only.within ? only.within(() => ingestInTransaction(only.callback)) : ingestInTransaction(only.callback)));
           return;
         }
         for (const item of group) {
           try {
-            outcomes.push(await withSavepoint(store.db, SavepointName.Callback, () => ingestInTransaction(item.callback)));
+            const own = () => withSavepoint(store.db, SavepointName.Callback, () => ingestInTransaction(item.callback));
+            outcomes.push(await (item.within ? item.within(own) : own()));
           } catch (error) {
             if (error instanceof TransactionLostError) throw error;
             outcomes.push({ error });
@@ -276,14 +290,14 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
   }
 
   return {
-    ingest(callback) {
+    ingest(callback, within) {
       if (store.dialect !== 'sqlite') {
         // PostgreSQL: one transaction per callback, concurrently on the pool's connections. Not grouped: a group would
         // hold its topics' advisory locks and projection rows for the whole group, and two replicas' groups taking
         // them in different orders would deadlock.
         return inTransaction(store.db, store.dialect, () => ingestInTransaction(callback)).then((outcome) => afterCommit(callback, outcome));
       }
-      const answered = new Promise<IngestResult>((resolve, reject) => queue.push({ callback, resolve, reject }));
+      const answered = new Promise<IngestResult>((resolve, reject) => queue.push({ callback, within, resolve, reject }));
       if (!flushing) {
         flushing = true;
         // Started on the next check phase, so the callbacks whose requests were read in this poll phase join the

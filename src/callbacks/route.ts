@@ -2,7 +2,11 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { scopeOf } from '../observability/request-scope.ts';
+import type { GatewayTracing } from '../observability/tracing.ts';
 import type { ZonedTime } from '../upstream/time.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import { CallbackOutcome } from '../observability/request-scope.ts';
 import type { CallbackIngestor } from './ingest.ts';
 import { CallbackRequestError, decodeCallbackBody, readBody } from './parse.ts';
 import { type AnyNormalisedCallback, CALLBACK_KINDS, type CallbackKind, isCallbackKind, normaliseCallback } from './schemas.ts';
@@ -39,6 +43,10 @@ export interface CallbackHandlerOptions {
   time: ZonedTime;
   /** Stores, projects and publishes: the app shares one with the gateway's own task-status events. */
   ingestor: CallbackIngestor;
+  /** Callbacks by kind and outcome, ingest durations (telemetry.metrics); null or absent: not counted. */
+  metrics?: GatewayMetrics | null;
+  /** A span per ingestion (telemetry.tracing); null or absent: none. */
+  tracing?: GatewayTracing | null;
 }
 
 export interface CallbackHandler {
@@ -48,6 +56,14 @@ export interface CallbackHandler {
   catchUp(): Promise<number>;
   readonly ingestor: CallbackIngestor;
   close(): void;
+}
+
+/** Tells the callback's access line how it ended (and which event it stored or found a duplicate of). */
+function answered(req: IncomingMessage, outcome: CallbackOutcome, eventId?: number): void {
+  const scope = scopeOf(req);
+  if (!scope) return;
+  scope.callbackOutcome = outcome;
+  if (eventId !== undefined) scope.eventId = eventId;
 }
 
 // One-shot: no Hash object per request (the digest was a tenth of the route's own CPU per callback).
@@ -65,6 +81,9 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   const bodyTimeoutMs = config.connectionLimits.callbackBodyTimeoutMs;
   const secretDigest = config.callback ? digest(config.callback.secret) : null;
 
+  /** The callback's own child logger (its request id on every line), or the module's outside a scoped request. */
+  const logOf = (req: IncomingMessage): Logger => scopeOf(req)?.log(logger) ?? logger;
+
   function secretMatches(given: string): boolean {
     if (!secretDigest) return false;
     return timingSafeEqual(digest(given), secretDigest);
@@ -72,7 +91,9 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
 
   /** Answers a refused request; an upload still coming is drained briefly so the client can read the answer. */
   function refuse(req: IncomingMessage, res: ServerResponse, kind: CallbackKind, error: CallbackRequestError): void {
-    logger.warn(`callback ${kind}: ${error.status} ${error.reason}`);
+    options.metrics?.callback(kind, CallbackOutcome.Rejected);
+    answered(req, CallbackOutcome.Rejected);
+    logOf(req).warn(`callback ${kind}: ${error.status} ${error.reason}`);
     const bodyPending = !req.complete;
     sendJson(res, error.status, { error: ERROR_NAMES[error.status], reason: error.reason }, bodyPending ? { connection: 'close' } : {});
     if (bodyPending) {
@@ -121,15 +142,21 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       });
       callback = normaliseCallback(kind, value, time);
     } catch (error) {
-      if (error instanceof BodyDeadlineError) return;
+      if (error instanceof BodyDeadlineError) {
+        answered(req, CallbackOutcome.Rejected);
+        return void options.metrics?.callback(kind, CallbackOutcome.Rejected);
+      }
       // Nothing is stored yet, and reading the same bytes again fails the same way: a 4xx, never a 500 that the
       // platform would retry for ever. Only a store failure (below) answers 500.
-      if (!(error instanceof CallbackRequestError)) logger.error(`callback ${kind}: unreadable body`, error);
+      if (!(error instanceof CallbackRequestError)) logOf(req).error(`callback ${kind}: unreadable body`, error);
       refuse(req, res, kind, error instanceof CallbackRequestError ? error : new CallbackRequestError(400, 'the callback could not be read'));
       return;
     }
-    const result = await ingestor.ingest(callback);
+    const tracing = options.tracing;
+    const result = await (tracing ? tracing.traceIngestion(kind, scopeOf(req), (within) => ingestor.ingest(callback, within)) : ingestor.ingest(callback));
     sendJson(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });
+    answered(req, result.duplicate ? CallbackOutcome.Duplicate : CallbackOutcome.Stored, result.id);
+    options.metrics?.callback(kind, result.duplicate ? CallbackOutcome.Duplicate : CallbackOutcome.Stored, scopeOf(req)?.startedAt);
     logger.debug(`callback ${kind}: event ${result.id}${result.duplicate ? ' (duplicate)' : ''}`);
     // After the answer: a subscriber never hears of a callback the platform was not told we have.
     if (result.event) ingestor.publish(result.event);
@@ -146,17 +173,24 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       if (!secretMatches(secret)) return false;
 
       if (!isCallbackKind(kind)) {
+        answered(req, CallbackOutcome.Rejected);
         sendJson(res, 404, { error: 'not found', reason: `unknown callback kind; expected one of ${CALLBACK_KINDS.join(', ')}` });
         return true;
       }
+      const scope = scopeOf(req);
+      if (scope) scope.callbackKind = kind;
       if (req.method !== 'POST') {
+        answered(req, CallbackOutcome.Rejected);
+        options.metrics?.callback(kind, CallbackOutcome.Rejected);
         sendJson(res, 405, { error: 'method not allowed', reason: 'callbacks are POSTed' }, { allow: 'POST' });
         req.resume();
         return true;
       }
       process(req, res, kind).catch((error: unknown) => {
         // The store failed: nothing was acknowledged, so the platform may send it again.
-        logger.error(`callback ${kind}: not stored`, error);
+        logOf(req).error(`callback ${kind}: not stored`, error);
+        options.metrics?.callback(kind, CallbackOutcome.Failed);
+        answered(req, CallbackOutcome.Failed);
         if (!res.headersSent) sendJson(res, 500, { error: 'internal error', reason: 'the callback could not be stored; send it again' });
         else res.destroy();
       });

@@ -2,6 +2,7 @@ import type { CallbackIngestor } from '../callbacks/ingest.ts';
 import { normaliseExtensionStatus } from '../callbacks/schemas.ts';
 import { chunk } from '../loaders/batch.ts';
 import type { Logger } from '../logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { Store } from '../store/index.ts';
 import { SipCode } from '../upstream/sip/codes.ts';
 import type { SipClient } from '../upstream/sip/client.ts';
@@ -36,6 +37,8 @@ export function createReconciler(options: {
   graceMs?: number;
   now?: () => number;
   chunkSize?: number;
+  /** Counts corrections (telemetry.metrics); null or absent: not counted. */
+  metrics?: Pick<GatewayMetrics, 'reconciled'> | null;
 }): Reconciler {
   const { store, sip, ingestor, logger } = options;
   const now = options.now ?? Date.now;
@@ -70,7 +73,11 @@ export function createReconciler(options: {
         callback.payload.source = 'reconcile';
         const result = await ingestor.ingest(callback);
         if (result.event) ingestor.publish(result.event);
-        if (!result.duplicate) corrections += 1;
+        if (!result.duplicate) {
+          corrections += 1;
+          // Counted as made: a pass that fails later has still made this one.
+          options.metrics?.reconciled(1);
+        }
       }
     }
     if (corrections > 0) logger.info(`reconcile: ${corrections} agent(s) the PBX reports free were marked hung up`);

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ReplayLimitError, SubscriberTooSlowError } from '../errors.ts';
+import { SlowConsumerReason, type SubscriptionMetrics } from '../observability/metrics.ts';
 import type { Store } from '../store/index.ts';
 import type { EventFeed } from './feed.ts';
 import { checkResumePoint } from './resume-point.ts';
@@ -36,6 +37,8 @@ export interface EventStreamOptions<T extends EventTopic> {
    * `onSubscriberOverflow`, what to do when this subscriber falls too far behind (graphql-ws closes the socket).
    */
   context?: object;
+  /** Subscribers, deliveries, replay sizes and overflows (telemetry.metrics); null or absent: not counted. */
+  metrics?: SubscriptionMetrics | null;
 }
 
 /** Events per replay page: with REPLAY_CONCURRENCY, at most 200 replayed events are executed per event-loop turn. */
@@ -113,8 +116,16 @@ export function streamEvents<T extends EventTopic>(
 ): PushIterator<GatewayEvent<T>> {
   // The stream lives as long as the subscription: it keeps nothing of the operation's context (loaders, services).
   // What to do at an overflow is looked up now (the transport registered it before subscribing).
-  const { context, ...options } = given;
-  const overflowHandler = context ? overflowHandlers.get(context) : undefined;
+  const { context, metrics, ...options } = given;
+  const transportOverflow = context ? overflowHandlers.get(context) : undefined;
+  // One closure per subscription (not per event), and only with metrics on.
+  const overflowHandler = metrics
+    ? () => {
+        metrics.dropped(SlowConsumerReason.QueueOverflow);
+        transportOverflow?.();
+      }
+    : transportOverflow;
+  const delivered = metrics?.delivered ?? null;
   const limits = options.limits ?? DEFAULT_STREAM_LIMITS;
   const queueLimit = limits.subscriberQueueLimit;
   // Replay uses at most three quarters of the queue (low water + one page), so only live events can overflow it.
@@ -127,6 +138,7 @@ export function streamEvents<T extends EventTopic>(
     () => {
       closed = true;
       stopListening?.();
+      metrics?.closed(topic);
     },
     {
       lowWater,
@@ -136,13 +148,18 @@ export function streamEvents<T extends EventTopic>(
     },
   );
 
+  metrics?.opened(topic);
+
   let last = 0;
-  const deliver = (event: GatewayEvent<T>) => {
-    if (event.id <= last) return;
+  /** Hands the event to the subscriber if it is new and matches; true when it did. */
+  const deliver = (event: GatewayEvent<T>): boolean => {
+    if (event.id <= last) return false;
     last = event.id;
-    if (subjects && !subjects.has(event.subject ?? '')) return;
-    if (options.match && !options.match(event)) return;
+    if (subjects && !subjects.has(event.subject ?? '')) return false;
+    if (options.match && !options.match(event)) return false;
+    if (delivered) delivered[topic] += 1;
     stream.push(event);
+    return true;
   };
 
   const run = async () => {
@@ -152,7 +169,10 @@ export function streamEvents<T extends EventTopic>(
     // more after the drop before it may stop.
     let dropped = false;
     const handle = await feed.listen(topic, (event) => {
-      if (!replaying) return deliver(event);
+      if (!replaying) {
+        deliver(event);
+        return;
+      }
       buffered.push(event);
       // Every event the feed hands out is already stored: rather than buffer without end while a long replay runs,
       // drop the buffer and let the replay read those events from the store.
@@ -174,6 +194,7 @@ export function streamEvents<T extends EventTopic>(
       }
     }
     last = from;
+    let replayed = 0;
     const filter = subjects ? { subjects: [...subjects] } : {};
     while (!closed) {
       await stream.drained();
@@ -185,7 +206,7 @@ export function streamEvents<T extends EventTopic>(
         dropped = false;
         page = await store.events.eventsAfter(topic, last, filter, pageSize);
         // deliver() moves `last` past every event read, matching or not, so the next page continues after this one.
-        for (const event of page) deliver(event);
+        for (const event of page) if (deliver(event)) replayed += 1;
         // The consumer executes and writes what it can of the page in this turn; I/O and others come next turn.
         await nextTurn();
       } finally {
@@ -200,6 +221,7 @@ export function streamEvents<T extends EventTopic>(
       }
     }
     replaying = false;
+    if (options.after !== null) metrics?.replayed(topic, replayed);
     for (const event of buffered.splice(0)) deliver(event);
   };
   run().catch((error: unknown) => stream.end(error));

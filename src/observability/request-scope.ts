@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Role } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { redact } from '../redact.ts';
 
 /**
  * What the gateway knows about one request (HTTP), one WebSocket operation or one callback while it runs: the request
@@ -45,17 +47,40 @@ export class RequestScope {
   /** For callbacks: the kind and how it ended. */
   callbackKind: string | null = null;
   callbackOutcome: CallbackOutcome | null = null;
+  /** For callbacks: the id of the event stored (or found a duplicate of). */
+  eventId: number | null = null;
   /** `performance.now()` at the start, for the access line's duration. */
   readonly startedAt = performance.now();
+  #logRoot: Logger | null = null;
+  #log: Logger | null = null;
   constructor(
     readonly requestId: string,
     readonly transport: Transport,
   ) {}
+
+  /**
+   * This request's child of `root` (a module's logger): its lines carry the request id, transport, role and operation
+   * name. Made on first use, so a request that logs nothing (almost all) makes none; the access line is written from
+   * the scope's fields instead.
+   */
+  log(root: Logger): Logger {
+    if (this.#log && this.#logRoot === root) return this.#log;
+    const child = root.child({ requestId: this.requestId, transport: this.transport, role: this.role, operationName: this.operationName });
+    // One module logs for a request nearly always; a second one gets its child uncached rather than a map per scope.
+    if (!this.#log) {
+      this.#logRoot = root;
+      this.#log = child;
+    }
+    return child;
+  }
 }
 
-/** The client's request id when it has the accepted shape; a fresh UUID otherwise. */
+/**
+ * The client's request id when it has the accepted shape and nothing the redaction rule would hide (a configured
+ * secret such as the client's own API key, a phone number): logs carry it verbatim. A fresh UUID otherwise.
+ */
 export function requestIdFrom(header: string | string[] | undefined): string {
-  return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
+  return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) && redact(header) === header ? header : randomUUID();
 }
 
 const scopes = new WeakMap<IncomingMessage, RequestScope>();

@@ -4,6 +4,7 @@ import type { GatewayContext } from '../context.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type StreamLimits, streamEvents } from '../events/subscribe.ts';
 import type { AgentStateSnapshot, GatewayEvent } from '../events/types.ts';
+import type { SubscriptionMetrics } from '../observability/metrics.ts';
 import { type QueueMembership, queueMembershipOf, QUEUE_MEMBERSHIP_REFRESH_MS } from '../events/queue-membership.ts';
 import { snapshotOf } from '../store/agent-status.ts';
 import { none } from '../store/call-records.ts';
@@ -291,10 +292,11 @@ export const queueRefreshMs = (ctx: GatewayContext): number => Math.min(ctx.conf
  * The subscriber bounds and the operation's context (the transport registers what a slow subscriber gets): every
  * event subscription spreads this into its streamEvents options.
  */
-export const bounded = (ctx: GatewayContext): { limits: StreamLimits; context: object; retentionDays: number } => ({
+export const bounded = (ctx: GatewayContext): { limits: StreamLimits; context: object; retentionDays: number; metrics: SubscriptionMetrics | null } => ({
   limits: ctx.config.connectionLimits,
   context: ctx,
   retentionDays: ctx.config.events.retentionDays,
+  metrics: ctx.telemetry.metrics?.subscriptions ?? null,
 });
 
 // A subscription's conditions are made here, outside the resolvers: a closure made inside one would keep the

@@ -4,6 +4,7 @@ import { type CORSOptions, createGraphQLError, type Plugin } from 'graphql-yoga'
 import type { Principal } from '../auth.ts';
 import { IntrospectionPolicy, Role } from '../config.ts';
 import { ErrorCode } from '../errors.ts';
+import { REQUEST_ID_HEADER } from '../observability/request-scope.ts';
 import { withVary } from './compression.ts';
 import type { OriginPolicy } from './origins.ts';
 
@@ -46,6 +47,8 @@ export function useCsrfProtection(): Plugin {
 
 const CORS_METHODS = ['GET', 'POST', 'OPTIONS'];
 const CORS_MAX_AGE_SECONDS = 600;
+/** Response headers a page of an allowed origin may read. */
+const CORS_EXPOSED_HEADERS = [REQUEST_ID_HEADER];
 
 /** yoga's `cors` option: the Origin only when the policy allows it, never credentials. */
 export function corsFor(policy: OriginPolicy): (request: Request) => CORSOptions | false {
@@ -57,6 +60,8 @@ export function corsFor(policy: OriginPolicy): (request: Request) => CORSOptions
       credentials: false,
       methods: CORS_METHODS,
       // Requested headers are echoed for allowed origins only (Authorization, Content-Type, X-GraphQL-Yoga-CSRF, …).
+      // A page may read the request id, so a user's report can quote the id the gateway's log lines carry.
+      exposedHeaders: CORS_EXPOSED_HEADERS,
       maxAge: CORS_MAX_AGE_SECONDS,
     };
   };
@@ -80,6 +85,7 @@ export function corsHeadersFor(
     headers['access-control-allow-headers'] = requestedHeaders;
     headers.vary = 'Access-Control-Request-Headers';
   }
+  headers['access-control-expose-headers'] = CORS_EXPOSED_HEADERS.join(', ');
   headers['access-control-max-age'] = String(CORS_MAX_AGE_SECONDS);
   return headers;
 }

@@ -3,7 +3,9 @@ import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config.ts';
 import { CALLBACK_PATH_PREFIX, type CallbackHandler } from '../callbacks/route.ts';
 import type { Logger } from '../logger.ts';
+import { logHttpAccess } from '../observability/access-log.ts';
 import { REQUEST_ID_HEADER, scopeRequest, Transport } from '../observability/request-scope.ts';
+import { METRICS_PATH, type MetricsEndpoint } from '../observability/metrics-endpoint.ts';
 import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 import { sendJson } from './send-json.ts';
@@ -34,6 +36,8 @@ export interface GatewayHttpOptions {
   drain: Drain;
   /** Plain JSON POSTs answered without yoga's fetch layer; absent: every request goes through yoga. */
   fastPath?: JsonFastPath;
+  /** `/metrics` on this port (src/observability/metrics-endpoint.ts); absent: METRICS=off or METRICS_PORT set (404). */
+  metrics?: MetricsEndpoint;
 }
 
 /** Most header lines one request may carry (node's default is 2 000); a GraphQL client sends about ten. */
@@ -57,7 +61,7 @@ const DRAIN_POLL_MS = 100;
  * keep-alive connection is closed after HTTP_KEEPALIVE_TIMEOUT_SECONDS. Past HTTP_MAX_CONNECTIONS open sockets
  * (WebSockets and SSE included) node closes new connections at once.
  */
-export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain, fastPath }: GatewayHttpOptions): GatewayHttpServer {
+export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain, fastPath, metrics }: GatewayHttpOptions): GatewayHttpServer {
   const sockets = new Set<Socket>();
   /** Requests whose response has not finished (SSE streams included), for the drain. */
   let inFlight = 0;
@@ -66,16 +70,24 @@ export function createHttpServer({ config, yoga, callbacks, logger, version, rea
 
   function route(req: IncomingMessage, res: ServerResponse): void {
     inFlight += 1;
-    res.once('close', () => (inFlight -= 1));
     // A draining replica finishes this request but takes no further one on the connection.
     if (drain.draining) res.shouldKeepAlive = false;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // Every answer carries the request's id (the client's own when acceptable), as every log line about it does.
     const scope = scopeRequest(req, path.startsWith(CALLBACK_PATH_PREFIX) ? Transport.Callback : Transport.Http);
     res.setHeader(REQUEST_ID_HEADER, scope.requestId);
+    // One listener for the drain's count and the access line, when the response finished or the client went away.
+    res.once('close', () => {
+      inFlight -= 1;
+      logHttpAccess(logger, scope, req, res, path);
+    });
     if (path === '/healthz') {
       // Liveness: the process answers. Whether it should take traffic is /readyz.
       sendJson(res, 200, { status: drain.draining ? 'draining' : 'ok', version, demo: config.demo });
+      return;
+    }
+    if (path === METRICS_PATH && metrics) {
+      metrics.serveMain(req, res);
       return;
     }
     if (path === '/readyz') {

@@ -11,7 +11,8 @@ import { ConnectionLimit, SubscriptionLimitError } from '../errors.ts';
 import { onSubscriberOverflow } from '../events/subscribe.ts';
 import { overrideSource, takeCapturedSource } from '../events/subscriber-source.ts';
 import type { Logger } from '../logger.ts';
-import { RequestScope, Transport } from '../observability/request-scope.ts';
+import { logSocketOperation, OperationOutcome } from '../observability/access-log.ts';
+import { REQUEST_ID_HEADER, RequestScope, requestIdFrom, Transport } from '../observability/request-scope.ts';
 import { CLOSE_REASON, CLOSE_REASON_GOING_AWAY, GatewayCloseCode, StandardCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
 import { asGraphQLError, withExtensions } from './graphql-errors.ts';
@@ -19,6 +20,7 @@ import type { Drain } from './drain.ts';
 import type { OriginPolicy } from './origins.ts';
 import { createSharedExecution, fanOutMetrics, serializedPayload, type SharedExecution } from './shared-execution.ts';
 import { GRAPHQL_PATH, type GatewayYoga, PARSE_REQUEST } from './yoga.ts';
+import { type GatewayMetrics, SlowConsumerReason } from '../observability/metrics.ts';
 
 type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult>;
 
@@ -43,6 +45,10 @@ interface SocketExtra {
   /** The TCP socket under it, when shared frames may be written there whole (see `frameOf`); else null. */
   wire: Duplex | null;
   principal?: Principal;
+  /** The upgrade request's `x-request-id` (or a fresh id): every operation line of the socket carries it. */
+  connectionId: string;
+  /** The scopes of operations under way, by operation id, for their line when they end (access-log.ts). */
+  operations?: Map<string, RequestScope>;
 }
 
 /** Bytes a socket may hold unsent before a shared subscription's next frame waits for the last one to be written. */
@@ -151,6 +157,8 @@ export interface GatewayWebSocketOptions {
   /** Once closing, upgrades are refused. */
   drain: Drain;
   logger?: Logger;
+  /** Counts subscribers closed for unsent bytes (telemetry.metrics); queue overflows are counted by their streams. */
+  metrics?: Pick<GatewayMetrics, 'subscriptions'> | null;
 }
 
 /**
@@ -234,8 +242,10 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
 
   const takeTurn = createStartGate();
 
-  const slowConsumer = (socket: WebSocket, why: string) => {
+  // A reason is given where no stream counted it already (a queue overflow is counted by its stream).
+  const slowConsumer = (socket: WebSocket, why: string, counted?: SlowConsumerReason) => {
     if (socket.readyState !== WebSocket.OPEN) return;
+    if (counted) options.metrics?.subscriptions.dropped(counted);
     logger?.warn(`websocket: closing a slow consumer (${why})`);
     socket.close(GatewayCloseCode.SlowConsumer, CLOSE_REASON[GatewayCloseCode.SlowConsumer]);
   };
@@ -291,7 +301,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       if (socket.readyState !== WebSocket.OPEN) return false;
       const buffered = socket.bufferedAmount;
       if (buffered > maxBufferedBytes) {
-        slowConsumer(socket, `${buffered} bytes unsent`);
+        slowConsumer(socket, `${buffered} bytes unsent`, SlowConsumerReason.SocketBuffer);
         return false;
       }
       const frame = frameOf(result, subscriber.id);
@@ -310,6 +320,20 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       });
     },
   });
+
+  /** A graphql-ws operation's scope, kept until the operation ends. */
+  function operationScope(extra: SocketExtra, id: string): RequestScope {
+    const scope = new RequestScope(randomUUID(), Transport.WebSocket);
+    (extra.operations ??= new Map()).set(id, scope);
+    return scope;
+  }
+  /** Its line, once (complete after a result, error after a refusal). */
+  function operationEnded(extra: SocketExtra, id: string, outcome: OperationOutcome): void {
+    const scope = extra.operations?.get(id);
+    if (!scope) return;
+    extra.operations?.delete(id);
+    if (logger) logSocketOperation(logger, scope, extra.connectionId, outcome);
+  }
 
   const protocol = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     onConnect: (ctx) => {
@@ -369,7 +393,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
         socket: ctx.extra.socket,
         params: payload,
         principal,
-        scope: new RequestScope(randomUUID(), Transport.WebSocket),
+        scope: operationScope(ctx.extra, id),
       });
       const contextValue = await contextFactory();
       const socket = ctx.extra.socket;
@@ -393,9 +417,11 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       const errors = validate(args.schema, args.document);
       return errors.length > 0 ? errors.map(withoutHttp) : args;
     },
+    onComplete: (ctx, id) => operationEnded(ctx.extra, id, OperationOutcome.Completed),
+    onError: (ctx, id) => void operationEnded(ctx.extra, id, OperationOutcome.Error),
     onNext: (ctx) => {
       const socket = ctx.extra.socket;
-      if (socket.bufferedAmount > maxBufferedBytes) slowConsumer(socket, `${socket.bufferedAmount} bytes unsent`);
+      if (socket.bufferedAmount > maxBufferedBytes) slowConsumer(socket, `${socket.bufferedAmount} bytes unsent`, SlowConsumerReason.SocketBuffer);
     },
   });
 
@@ -438,7 +464,8 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
     // an extension writes at once, nothing queued in ws). An extension (none is offered today) transforms frames:
     // those sockets get theirs through ws.
     const wire = socket.extensions === '' ? request.socket : null;
-    const closed = protocol.opened(new SocketAdapter(socket, logger), { socket, wire });
+    const connectionId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    const closed = protocol.opened(new SocketAdapter(socket, logger), { socket, wire, connectionId });
     socket.once('close', (code, reason) => void closed(code, String(reason)));
   });
   return {

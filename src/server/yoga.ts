@@ -6,8 +6,9 @@ import { createYoga, isAsyncIterable, maskError, type Plugin, type YogaServerIns
 import type { Authenticate, Principal } from '../auth.ts';
 import { createContext, type GatewayContext, type GatewayServices } from '../context.ts';
 import { ErrorCode, GatewayError, UnauthenticatedError } from '../errors.ts';
-import { logUpstreamError, type Logger } from '../logger.ts';
+import { logUpstreamError, type Logger, yogaLogging } from '../logger.ts';
 import { RequestScope, scopeOf, Transport } from '../observability/request-scope.ts';
+import { useOperationScope } from '../observability/operation-scope.ts';
 import { schema } from '../schema.ts';
 import { type Drain, useDrain } from './drain.ts';
 import { useResponseCompression } from './compression.ts';
@@ -18,6 +19,7 @@ import { type ConnectionCounter, useStreamLimits } from './connection-limits.ts'
 import { useUpstreamBudget } from '../upstream/budget.ts';
 import { useCompiledQueries } from './compiled-queries.ts';
 import { useOperationLimits } from '../limits/operation-limits.ts';
+import { useOperationMetrics } from '../observability/operation-metrics.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -187,10 +189,16 @@ export function createGatewayYoga({ services, authenticate, logger, connections,
       ...(services.config.compiledQueries ? [useCompiledQueries(services.config.compiledQueries.afterRuns)] : []),
       // At most MAX_UPSTREAM_CALLS_PER_OPERATION upstream requests per operation (and per subscription event).
       useUpstreamBudget(services.config.operationLimits.maxUpstreamCalls),
+      // The scope learns the operation's name and type (access line), its result's errors their request id.
+      useOperationScope(),
+      // One span per operation, run in its context so upstream and store spans nest (tracing off: not added).
+      ...(services.telemetry.tracing ? [services.telemetry.tracing.plugin] : []),
       // Tokens, aliases, directives, depth, breadth and cost, before anything runs (src/limits/operation-limits.ts).
       useOperationLimits(services.config.operationLimits),
       // graphql-js's variable coercion errors get INVALID_INPUT like every other input error.
       useVariableErrorCodes(),
+      // Operations by name, type and outcome, with durations (METRICS=off: not added); after the codes are set.
+      ...(services.telemetry.metrics ? [useOperationMetrics(services.telemetry.metrics)] : []),
       // JSON results from 1 KB compressed (br or gzip); streams never (src/server/compression.ts).
       useResponseCompression(),
       // SIGTERM ends SSE subscriptions cleanly with SERVER_DRAINING (graphql-ws sockets get 1001 instead).
@@ -200,11 +208,6 @@ export function createGatewayYoga({ services, authenticate, logger, connections,
       const principal = initial.principal ?? principals.get(initial.request) ?? null;
       return createContext(services, principal, scopeFor(initial, principal));
     },
-    logging: {
-      debug: (...args) => logger.debug(String(args[0]), ...args.slice(1)),
-      info: (...args) => logger.info(String(args[0]), ...args.slice(1)),
-      warn: (...args) => logger.warn(String(args[0]), ...args.slice(1)),
-      error: (...args) => logger.error(String(args[0]), ...args.slice(1)),
-    },
+    logging: yogaLogging(logger),
   });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DatabaseConnection, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type CompiledQuery, type DatabaseConnection, Kysely, PostgresDialect, type QueryResult, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { type AgentStatusRepository, createAgentStatusRepository } from './agent-status.ts';
@@ -68,8 +68,68 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
   throw new Error('DATABASE_URL must be file:<path> (SQLite) or postgres://… (PostgreSQL)');
 }
 
+/**
+ * Told of each statement as it is sent on one of the store's connections (traces: src/observability/store-tracing.ts);
+ * the function it returns is called once when the statement has run, with its error if it failed.
+ */
+export type QueryObserver = (query: CompiledQuery, dialect: DialectName) => (error?: unknown) => void;
+
+/**
+ * Where a store's statements can be watched. Watched at the driver's connection, below Kysely, because transactions
+ * on SQLite run their compiled statements on the connection directly (transaction-scope.ts: the callback hot path),
+ * which a Kysely plugin or its `log` option would never see.
+ */
+interface QueryTap {
+  dialect: DialectName;
+  observer: QueryObserver | null;
+  /** SQLite's one connection, wrapped only once someone observes: with no observer its statements pay nothing. */
+  sqlite: DatabaseConnection | undefined;
+  wrapped: boolean;
+}
+
+const taps = new WeakMap<Kysely<Database>, QueryTap>();
+
+/** Calls `observer` for every statement of the store `db` from now on; returns what stops it (one observer at a time). */
+export function observeQueries(db: Kysely<Database>, observer: QueryObserver): () => void {
+  const tap = taps.get(db);
+  if (!tap) return () => undefined;
+  tap.observer = observer;
+  if (tap.sqlite && !tap.wrapped) {
+    tap.wrapped = true;
+    tapConnection(tap.sqlite, tap);
+  }
+  return () => {
+    if (tap.observer === observer) tap.observer = null;
+  };
+}
+
+/** Replaces the connection's executeQuery (as Kysely's own query logging does) with one that tells the tap's observer. */
+function tapConnection(connection: DatabaseConnection, tap: QueryTap): void {
+  const execute = connection.executeQuery.bind(connection);
+  connection.executeQuery = <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+    const observer = tap.observer;
+    if (observer === null) return execute<R>(query);
+    const done = observer(query, tap.dialect);
+    let pending: Promise<QueryResult<R>>;
+    try {
+      pending = execute<R>(query);
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+    return pending.then(
+      (result) => (done(), result),
+      (error: unknown) => {
+        done(error);
+        throw error;
+      },
+    );
+  };
+}
+
 export async function createDatabase(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   const location = parseDatabaseUrl(databaseUrl);
+  const tap: QueryTap = { dialect: location.dialect, observer: null, sqlite: undefined, wrapped: false };
   let sqliteConnection: DatabaseConnection | undefined;
   // Each driver is loaded only when its dialect is configured: node-postgres costs ~30 ms of start-up for nothing on
   // SQLite, and a PostgreSQL deployment never loads the native SQLite addon.
@@ -79,8 +139,9 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
         ? await sqliteDialect(location.filename, (connection) => {
             sqliteConnection = connection;
           })
-        : await postgresDialect(location.connectionString, options),
+        : await postgresDialect(location.connectionString, options, (connection) => tapConnection(connection, tap)),
   });
+  taps.set(db, tap);
   try {
     await migrateToLatest(db, location.dialect);
   } catch (error) {
@@ -89,6 +150,7 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
   }
   // The migrations made the driver's one connection; transactions run their compiled statements on it directly.
   if (sqliteConnection !== undefined) registerDirectConnection(db, sqliteConnection);
+  tap.sqlite = sqliteConnection;
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
   return {
@@ -143,9 +205,17 @@ function parseInt8(text: string): number {
   return value;
 }
 
-async function postgresDialect(connectionString: string, options: StoreOptions): Promise<PostgresDialect> {
+/**
+ * `onConnection` sees each pool connection as it is made. PostgreSQL's connections come and go with the pool, so each
+ * is wrapped for observers when made (an idle check per statement while nobody observes, next to a network round trip).
+ */
+async function postgresDialect(
+  connectionString: string,
+  options: StoreOptions,
+  onConnection: (connection: DatabaseConnection) => void,
+): Promise<PostgresDialect> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString, types: int8AsNumber(pg.types), max: options.maxConnections ?? 10 });
   pool.on('error', (error) => options.logger?.warn('idle PostgreSQL connection failed', error));
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool, onCreateConnection: async (connection) => onConnection(connection) });
 }

@@ -5,6 +5,7 @@ import {
   type EventPayloads,
   type EventTopic,
   type GatewayEvent,
+  isEventTopic,
 } from '../events/types.ts';
 import type { DialectName } from './migrations.ts';
 import type { Database, EventTable } from './schema.ts';
@@ -114,6 +115,26 @@ export interface EventRepository {
   prune(receivedBefore: number, batchSize: number): Promise<number>;
   /** The newest id of the table and the topic's pruning mark and oldest retained id, in one statement. */
   bounds(topic: EventTopic): Promise<EventBounds>;
+  /**
+   * Pending (stored, not yet settled and published) events per topic, with the oldest one's arrival: the operator's
+   * view. Reads the partial pending index only (events wait there for milliseconds), so it stays cheap unless events
+   * are stuck, which is what it is there to show. Topics with none are absent.
+   */
+  pendingByTopic(): Promise<PendingEvents[]>;
+  /** Events stored per topic and pending (unsettled) ones, in one statement: for the metrics (read at most every few s). */
+  counts(): Promise<EventCounts>;
+}
+
+export interface EventCounts {
+  stored: Record<EventTopic, number>;
+  pending: number;
+}
+
+export interface PendingEvents {
+  topic: EventTopic;
+  count: number;
+  /** received_at of the oldest pending event (epoch ms). */
+  oldestReceivedAt: number;
 }
 
 const TABLE = 'events';
@@ -347,6 +368,17 @@ export function createEventRepository(root: Kysely<Database>, options: { dialect
       return Number(result.numAffectedRows ?? 0);
     },
 
+    async pendingByTopic() {
+      const rows = await db
+        .selectFrom(TABLE)
+        .select((eb) => ['topic', eb.fn.countAll<number | string>().as('n'), eb.fn.min('received_at').as('oldest')])
+        .where('applied', 'is', null)
+        .groupBy('topic')
+        .execute();
+      // PostgreSQL's count and bigint come back as strings.
+      return rows.map((row) => ({ topic: row.topic as EventTopic, count: Number(row.n), oldestReceivedAt: Number(row.oldest) }));
+    },
+
     async bounds(topic) {
       const mark = sql`(select m.pruned_through from event_prune_marks m where m.topic = ${topic})`;
       const result = await sql<{ newest_id: number | null; pruned_through: number | null; oldest_id: number | null }>`
@@ -355,6 +387,22 @@ export function createEventRepository(root: Kysely<Database>, options: { dialect
                (select min(o.id) from events o where o.topic = ${topic} and o.id > coalesce(${mark}, 0)) as oldest_id`.execute(db);
       const row = result.rows[0];
       return { newestId: Number(row?.newest_id ?? 0), prunedThrough: Number(row?.pruned_through ?? 0), oldestId: row?.oldest_id ?? null };
+    },
+
+    async counts() {
+      // One pass over the table (count per topic and unsettled ones together): the metrics cache it for seconds.
+      const rows = await db
+        .selectFrom(TABLE)
+        .select((eb) => ['topic', eb.fn.countAll<number | string>().as('n'), eb.fn.countAll<number | string>().filterWhere('applied', 'is', null).as('pending')])
+        .groupBy('topic')
+        .execute();
+      const stored = Object.fromEntries(EVENT_TOPICS.map((topic) => [topic, 0])) as Record<EventTopic, number>;
+      let pending = 0;
+      for (const row of rows) {
+        if (isEventTopic(row.topic)) stored[row.topic] = Number(row.n);
+        pending += Number(row.pending ?? 0);
+      }
+      return { stored, pending };
     },
   };
 }

@@ -111,6 +111,11 @@ export function currentUpstreamBudget(): UpstreamBudget | undefined {
   return storage.getStore();
 }
 
+/** The request scope of the operation running here, if any: log lines written inside an operation carry its id. */
+export function currentScope(): RequestScope | undefined {
+  return storage.getStore()?.scope;
+}
+
 /** Charges one request to the current operation; throws UpstreamBudgetError (nothing sent) when it is used up. */
 export function chargeUpstreamBudget(context: UpstreamErrorContext): void {
   const budget = storage.getStore();

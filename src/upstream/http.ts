@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import {
+  type ErrorCode,
   UnavailableReason,
   UpstreamInvalidResponseError,
   UpstreamUnavailableError,
@@ -48,7 +49,28 @@ export interface UpstreamCallEnd {
  */
 export interface UpstreamCallObserver {
   started(call: UpstreamErrorContext & { method: UpstreamRequest['method'] }): ((end: UpstreamCallEnd) => void) | undefined;
+  /**
+   * The platform refused (or failed) inside an answer the HTTP layer saw as answered: a SIP envelope `ret` ≠ 200 or
+   * business code, an AI-call non-2xx, a SIP HTTP 5xx. Called by the clients (`UpstreamHttp.reportRejected`) after the
+   * request's `end`, once per refusal the caller gets as an error (not for a `ret` 600 the client cures by renewing
+   * the token). `upstreamCode` is the platform's code with its kind: `ret:600`, `code:1010`, `http:422`. `code` is the
+   * gateway's ErrorCode the caller gets: UPSTREAM_REJECTED, or UPSTREAM_UNAVAILABLE for the platform failing on its side
+   * (SIP `ret` 500, HTTP 5xx); observers that only count refusals may ignore it.
+   */
+  rejected?(call: UpstreamErrorContext & { method: UpstreamRequest['method'] }, upstreamCode: string, code?: ErrorCode): void;
 }
+
+/** What kind of platform code an observer's `rejected` gets, written `<kind>:<code>` (upstreamCodeOf). */
+export enum UpstreamCodeKind {
+  /** The SIP envelope's `ret`. */
+  SipRet = 'ret',
+  /** A SIP business code (`data.errors.code`). */
+  SipCode = 'code',
+  /** An HTTP status (AI-call non-2xx, SIP 5xx). */
+  Http = 'http',
+}
+
+export const upstreamCodeOf = (kind: UpstreamCodeKind, raw: string | number): string => `${kind}:${raw}`;
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -65,6 +87,11 @@ export interface UpstreamResponse {
 
 export interface UpstreamHttp {
   request(url: URL, init: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * Tells every observer's `rejected` of a refusal inside an answer (see UpstreamCallObserver.rejected). Optional so
+   * that wrappers (tests, bench) that pass requests through need not forward it.
+   */
+  reportRejected?(call: UpstreamErrorContext & { method: UpstreamRequest['method'] }, upstreamCode: string, code: ErrorCode): void;
   /** Lets in-flight requests finish for a moment, then cuts them. */
   close(): Promise<void>;
 }
@@ -192,7 +219,11 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
     );
   }
 
-  return { request, close };
+  function reportRejected(call: UpstreamErrorContext & { method: UpstreamRequest['method'] }, upstreamCode: string, code: ErrorCode): void {
+    for (const observer of observers) observer.rejected?.(call, upstreamCode, code);
+  }
+
+  return { request, reportRejected, close };
 }
 
 function startObservers(observers: readonly UpstreamCallObserver[], init: UpstreamRequest): Array<(end: UpstreamCallEnd) => void> {

@@ -161,7 +161,7 @@ describe('redaction of upstream text', () => {
     expect(log).toContain('upstream refused');
     expect(log).toContain('upstream failed');
     // The raw detail is logged (redacted): an operator still sees what the platform said.
-    expect(log).toContain('detail: bad request accesskey=[redacted]');
+    expect(log).toContain('"detail":"bad request accesskey=[redacted]');
     expectNone(log, NEVER_IN_LOGS);
   });
 });

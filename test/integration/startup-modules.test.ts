@@ -65,7 +65,9 @@ async function loadedBy(name: string, env: Record<string, string>): Promise<stri
   return loaded;
 }
 
-const NOT_LOADED_WHEN_UNUSED = [/\/node_modules\/pg\//, /\/node_modules\/ioredis\//, /\/simulator\//, /\/chunks\/server-/];
+/** The OpenTelemetry SDK and the span makers: loaded only when tracing is on (src/observability/tracing.ts). */
+const TRACING_CHUNK = /\/dist\/chunks\/tracing-sdk-[^/]+\.js$/;
+const NOT_LOADED_WHEN_UNUSED = [/\/node_modules\/pg\//, /\/node_modules\/ioredis\//, /\/simulator\//, /\/chunks\/server-/, TRACING_CHUNK];
 
 describe('what the production process loads', () => {
   it('with an upstream configured, SQLite and no Redis: a handful of files, none of pg, ioredis or the simulator', async () => {
@@ -88,5 +90,10 @@ describe('what the production process loads', () => {
     const loaded = await loadedBy('demo', { SIMULATOR_PORT: '0' });
     expect(loaded.filter((url) => /\/dist\/chunks\/server-[^/]+\.js$/.test(url))).toHaveLength(1);
     expect(loaded.filter((url) => /\/node_modules\/(pg|ioredis)\//.test(url))).toEqual([]);
+  }, 60_000);
+
+  it('with an OTLP endpoint the tracing chunk is loaded (the control for its absence above)', async () => {
+    const loaded = await loadedBy('tracing', { ...configured, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(loaded.filter((url) => TRACING_CHUNK.test(url))).toHaveLength(1);
   }, 60_000);
 });

@@ -84,6 +84,27 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('mysql://db');
   });
 
+  it('reads LOG_LEVEL as a default level and per-module levels, and LOG_FORMAT', () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', logModules: {}, logFormat: 'auto' });
+    expect(loadConfig({ LOG_LEVEL: 'warn', LOG_FORMAT: 'json' })).toMatchObject({ logLevel: 'warn', logModules: {}, logFormat: 'json' });
+    expect(loadConfig({ LOG_LEVEL: ' info, upstream=debug ,callbacks=warn' })).toMatchObject({
+      logLevel: 'info',
+      logModules: { upstream: 'debug', callbacks: 'warn' },
+    });
+    // A module alone keeps the default level.
+    expect(loadConfig({ LOG_LEVEL: 'store=error' })).toMatchObject({ logLevel: 'info', logModules: { store: 'error' } });
+  });
+
+  it('refuses an unknown log level, module or format, without echoing the value', () => {
+    for (const value of ['loud', 'info,upstreem=debug', 'info,upstream=loud', 'info,=debug', 'info,hunter2secret=debug']) {
+      const problems = problemsOf({ LOG_LEVEL: value });
+      expect(problems.map((p) => p.split(':')[0])).toEqual(['LOG_LEVEL']);
+      expect(problems.join('\n')).not.toMatch(/loud|upstreem|hunter2/);
+    }
+    expect(problemsOf({ LOG_LEVEL: 'info,nosuch=debug' })[0]).toContain('modules are http, graphql, ws, upstream, callbacks, events, store, background, startup');
+    expect(problemsOf({ LOG_FORMAT: 'xml' }).map((p) => p.split(':')[0])).toEqual(['LOG_FORMAT']);
+  });
+
   it('names a bad variable without echoing a secret value', () => {
     const problems = problemsOf({ DATABASE_URL: 'mysql://admin:hunter2-password@db:3306/x', MAX_QUERY_DEPTH: '0', ALLOWED_ORIGINS: 'evil' });
     expect(problems.join('\n')).not.toMatch(/hunter2|admin:|evil/);

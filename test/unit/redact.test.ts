@@ -116,10 +116,13 @@ describe('logger', () => {
     logger.error(`message with ${ACCESS_KEY}`, error, { password: 'hunter2' }, 'fake\n2026-01-01T00:00:00.000Z ERROR forged');
     const text = lines.join('\n');
     for (const leaked of [ACCESS_KEY, TOKEN, 'hunter2', '13812345678']) expect(text).not.toContain(leaked);
-    expect(text).toContain('caused by: Error: connect failed');
-    expect(text).toContain('detail: echo Bearer [redacted]');
-    // A newline in logged text cannot start a line of its own.
-    expect(text.split('\n').filter((line) => /^\d{4}-/.test(line))).toHaveLength(1);
+    // One JSON object per line: a newline in logged text is escaped, it cannot start a line of its own.
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0] ?? '') as { msg: string; err: { detail: string; causes: Array<{ message: string }> }; details: unknown[] };
+    expect(record.msg).toBe('message with [redacted]');
+    expect(record.err.causes[0]?.message).toBe('connect failed with accesskey=[redacted]');
+    expect(record.err.detail).toBe('echo Bearer [redacted] 138****5678');
+    expect(record.details).toEqual([{ password: '[redacted]' }, 'fake\n2026-01-01T00:00:00.000Z ERROR forged']);
   });
 
   it('never throws on details it cannot serialise', () => {

@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
@@ -33,9 +33,16 @@ export interface TestGateway {
 
 /**
  * A gateway (not yet listening) in front of a running simulator, with API keys for each role and a fresh SQLite
- * file; `env` adds or overrides variables. Several gateways may share one simulator.
+ * file; `env` adds or overrides variables, `options` goes to buildApp (a span exporter). Several gateways may share one
+ * simulator.
  */
-export async function startApp(disposer: Disposer, sim: Simulator, simUrl: string, env: Record<string, string> = {}): Promise<App> {
+export async function startApp(
+  disposer: Disposer,
+  sim: Simulator,
+  simUrl: string,
+  env: Record<string, string> = {},
+  options: AppOptions = {},
+): Promise<App> {
   const config = loadConfig({
     SIP_API_URL: simUrl,
     SIP_APPID: sim.credentials.appId,
@@ -46,17 +53,17 @@ export async function startApp(disposer: Disposer, sim: Simulator, simUrl: strin
     GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.operator}:operator,${KEYS.admin}:admin`,
     ...env,
   });
-  return disposer.use(await buildApp(config, createLogger('silent')), (a) => a.stop());
+  return disposer.use(await buildApp(config, createLogger('silent'), options), (a) => a.stop());
 }
 
 /** A simulator and a gateway in front of it with API keys for each role, both on free loopback ports. */
 export async function startGateway(
   disposer: Disposer,
-  options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {},
+  options: { simulator?: SimulatorOptions; env?: Record<string, string>; app?: AppOptions } = {},
 ): Promise<TestGateway> {
   const sim = disposer.use(createSimulator(options.simulator ?? {}), (s) => s.stop());
   const simUrl = await sim.start();
-  const app = await startApp(disposer, sim, simUrl, options.env);
+  const app = await startApp(disposer, sim, simUrl, options.env, options.app);
   const url = await app.start(0, '127.0.0.1');
   const gateway: TestGateway = {
     sim,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AiCallHttpError, UpstreamInvalidResponseError, type UpstreamErrorContext } from '../../errors.ts';
-import type { UpstreamHttp, UpstreamResponse } from '../http.ts';
+import { UpstreamCodeKind, upstreamCodeOf, type UpstreamHttp, type UpstreamResponse } from '../http.ts';
 import type { ZonedTime } from '../time.ts';
 import { parseImportResult, toImportBody } from './import-body.ts';
 import { toTask, toTaskBody, toTaskOptions } from './mapping.ts';
@@ -67,7 +67,12 @@ export function createAiCallClient(options: AiCallClientOptions): AiCallClient {
     const context: UpstreamErrorContext = { upstream: 'aicall', operation };
     const headers = body ? { ...baseHeaders, 'content-type': body.contentType } : baseHeaders;
     const response = await http.request(url(path), { method, headers, body: body?.text, context });
-    if (response.status < 200 || response.status > 299) throw toHttpError(operation, response);
+    if (response.status < 200 || response.status > 299) {
+      const error = toHttpError(operation, response);
+      // The HTTP layer saw an answer; the upstream observers (operator's health, metrics) learn of the refusal here.
+      http.reportRejected?.({ upstream: 'aicall', operation, method }, upstreamCodeOf(UpstreamCodeKind.Http, response.status), error.code);
+      throw error;
+    }
     return response;
   }
 

@@ -1,7 +1,14 @@
 import type { z } from 'zod';
-import { InvalidInputError, UnavailableReason, UpstreamInvalidResponseError, UpstreamUnavailableError } from '../../errors.ts';
+import {
+  InvalidInputError,
+  SipBusinessError,
+  SipRequestError,
+  UnavailableReason,
+  UpstreamInvalidResponseError,
+  UpstreamUnavailableError,
+} from '../../errors.ts';
 import { encodeForm, type FormEncoding } from '../form.ts';
-import type { UpstreamHttp } from '../http.ts';
+import { UpstreamCodeKind, upstreamCodeOf, type UpstreamHttp } from '../http.ts';
 import type { ZonedTime } from '../time.ts';
 import {
   AssignType,
@@ -17,7 +24,7 @@ import {
   SipService,
   type TaskCommand,
 } from './codes.ts';
-import { readEnvelope } from './envelope.ts';
+import { type EnvelopeOutcome, readEnvelope, refusalCode } from './envelope.ts';
 import { createSipSchemas } from './schemas.ts';
 import { createSipSession, type SipSession } from './session.ts';
 import { outsideOperation } from '../budget.ts';
@@ -90,9 +97,30 @@ export function createSipClient(options: SipClientOptions) {
     });
     // The envelope carries the platform's own errors; an HTTP 5xx is a proxy or server in trouble, worth a retry later.
     if (response.status >= 500) {
-      throw new UpstreamUnavailableError({ upstream: 'sip', operation: service }, UnavailableReason.ServerError, `HTTP ${response.status}`);
+      const error = new UpstreamUnavailableError({ upstream: 'sip', operation: service }, UnavailableReason.ServerError, `HTTP ${response.status}`);
+      options.http.reportRejected?.({ upstream: 'sip', operation: service, method: 'POST' }, upstreamCodeOf(UpstreamCodeKind.Http, response.status), error.code);
+      throw error;
     }
     return response.text;
+  }
+
+  /**
+   * A refusal the caller is about to get, told to the upstream observers first (the operator's health, metrics): they
+   * saw the request answered at the HTTP level and cannot read the envelope.
+   */
+  function refused<E extends SipRequestError | SipBusinessError>(error: E): E {
+    options.http.reportRejected?.({ upstream: 'sip', operation: error.operation, method: 'POST' }, refusalCode(error), error.code);
+    return error;
+  }
+
+  /** readEnvelope, with the refusals it throws reported (a `renew` outcome is reported only if it is thrown). */
+  function read(service: SipService, text: string): EnvelopeOutcome {
+    try {
+      return readEnvelope(service, text);
+    } catch (error) {
+      if (error instanceof SipRequestError || error instanceof SipBusinessError) refused(error);
+      throw error;
+    }
   }
 
   function parse<S extends z.ZodType>(service: SipService, schema: S, result: unknown): z.output<S> {
@@ -111,15 +139,15 @@ export function createSipClient(options: SipClientOptions) {
 
   async function login(): Promise<SipLogin> {
     const text = await post(SipService.Login, { appid: options.appId, accesskey: options.accessKey });
-    const outcome = readEnvelope(SipService.Login, text);
+    const outcome = read(SipService.Login, text);
     // A ret 600 on Login itself cannot be cured by logging in again.
-    if (outcome.kind === 'renew') throw outcome.error;
+    if (outcome.kind === 'renew') throw refused(outcome.error);
     return parse(SipService.Login, schemas.login, outcome.result);
   }
 
   async function sendLogout(token: string): Promise<void> {
-    const outcome = readEnvelope(SipService.Logout, await post(SipService.Logout, { token }));
-    if (outcome.kind === 'renew') throw outcome.error;
+    const outcome = read(SipService.Logout, await post(SipService.Logout, { token }));
+    if (outcome.kind === 'renew') throw refused(outcome.error);
   }
 
   const session: SipSession = createSipSession({
@@ -134,11 +162,11 @@ export function createSipClient(options: SipClientOptions) {
   /** Sends a service with a token; renews the token once and retries once when the platform asks for it. */
   async function call<S extends z.ZodType>(service: SipService, fields: SipFields, schema: S): Promise<z.output<S>> {
     let token = await session.token();
-    let outcome = readEnvelope(service, await post(service, { ...fields, token }));
+    let outcome = read(service, await post(service, { ...fields, token }));
     if (outcome.kind === 'renew') {
       token = await session.renew(token, { logoutFirst: outcome.logoutFirst });
-      outcome = readEnvelope(service, await post(service, { ...fields, token }));
-      if (outcome.kind === 'renew') throw outcome.error;
+      outcome = read(service, await post(service, { ...fields, token }));
+      if (outcome.kind === 'renew') throw refused(outcome.error);
     }
     return parse(service, schema, outcome.result);
   }

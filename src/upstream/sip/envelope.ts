@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SipBusinessError, SipRequestError, UpstreamInvalidResponseError } from '../../errors.ts';
 import { code, optionalText } from '../coerce.ts';
+import { UpstreamCodeKind, upstreamCodeOf } from '../http.ts';
 import { decodeSipCode, decodeSipRet, SipCode, SipRet } from './codes.ts';
 
 /**
@@ -36,6 +37,11 @@ export type EnvelopeOutcome =
  */
 function preview(body: string): string {
   return body.replace(/("password"\s*:\s*)(?:"(?:[^"\\]|\\.)*(?:"|$)|[^,}\]\s]+)/gi, '$1"***"').slice(0, 120);
+}
+
+/** A SIP refusal's code as the upstream observers get it: `ret:<ret>` for the envelope, `code:<code>` for a business code. */
+export function refusalCode(error: SipRequestError | SipBusinessError): string {
+  return upstreamCodeOf(error instanceof SipRequestError ? UpstreamCodeKind.SipRet : UpstreamCodeKind.SipCode, error.upstreamCode);
 }
 
 export function readEnvelope(service: string, body: string): EnvelopeOutcome {

@@ -26,23 +26,36 @@ export interface SipSession {
   renew(stale: string, options?: { logoutFirst?: boolean }): Promise<string>;
   /** Forget the token (after an explicit logout). */
   clear(): void;
-  /** Logins performed so far (for diagnostics and tests). */
+  /** Logins started so far, the first one and every renewal, failed ones included (for diagnostics and tests). */
   readonly loginCount: number;
+  /**
+   * Renewals started so far: logins that replace a token the session had, either because the platform refused it
+   * (`renew`: ret 600, code 1010) or because it came within the refresh margin of its end (`token`). The first login,
+   * and one after `clear()` (an explicit logout), are not renewals. Failed attempts count, as in `loginCount`.
+   */
+  readonly renewCount: number;
+  /** When the current token was obtained (epoch ms, the session's clock); null before the first successful login. */
+  readonly lastLoginAt: number | null;
 }
 
 export function createSipSession(options: SipSessionOptions): SipSession {
   let current: { token: string; renewAt: number } | null = null;
   let inFlight: Promise<string> | null = null;
   let loginCount = 0;
+  let renewCount = 0;
+  let lastLoginAt: number | null = null;
 
-  function login(before?: () => Promise<void>): Promise<string> {
+  function login(renewal: boolean, before?: () => Promise<void>): Promise<string> {
     if (inFlight) return inFlight;
     inFlight = (async () => {
       try {
         if (before) await before();
         loginCount += 1;
+        if (renewal) renewCount += 1;
         const token = await options.login();
-        current = { token, renewAt: options.now() + options.ttlMs - options.refreshMarginMs };
+        const obtainedAt = options.now();
+        current = { token, renewAt: obtainedAt + options.ttlMs - options.refreshMarginMs };
+        lastLoginAt = obtainedAt;
         return token;
       } finally {
         inFlight = null;
@@ -54,7 +67,8 @@ export function createSipSession(options: SipSessionOptions): SipSession {
   return {
     token() {
       if (current && options.now() < current.renewAt) return Promise.resolve(current.token);
-      return login();
+      // A token near its end is being renewed; none (first call, after clear()) is a plain login.
+      return login(current !== null);
     },
     renew(stale, renewOptions) {
       if (current && current.token !== stale) return Promise.resolve(current.token);
@@ -63,13 +77,19 @@ export function createSipSession(options: SipSessionOptions): SipSession {
       const logoutFirst = renewOptions?.logoutFirst
         ? () => options.logout(stale).catch(() => undefined)
         : undefined;
-      return login(logoutFirst);
+      return login(true, logoutFirst);
     },
     clear() {
       current = null;
     },
     get loginCount() {
       return loginCount;
+    },
+    get renewCount() {
+      return renewCount;
+    },
+    get lastLoginAt() {
+      return lastLoginAt;
     },
   };
 }
