@@ -165,13 +165,24 @@ export function redactForClient(text: string, secrets?: readonly string[]): stri
   return redact(text, { audience: 'client', secrets });
 }
 
+/**
+ * The pattern of a caller's own secrets (a logger's `secretsOf(config)`), built once per list: building it is a sort
+ * and a RegExp compile, which on every log line was most of an access line's cost.
+ */
+const extraPatterns = new WeakMap<readonly string[], RegExp | null>();
+function extraPattern(extra: readonly string[]): RegExp | null {
+  let pattern = extraPatterns.get(extra);
+  if (pattern === undefined) extraPatterns.set(extra, (pattern = secretPattern(usable(extra))));
+  return pattern;
+}
+
 /** Configured secrets, credentials and secret-looking pairs only (the part both audiences share). */
 function hideSecrets(text: string, extra: readonly string[]): string {
   let out = text;
   if (registeredPattern === undefined) registeredPattern = secretPattern([...registered.keys()]);
   if (registeredPattern) out = out.replace(registeredPattern, REDACTED);
   if (extra.length > 0) {
-    const pattern = secretPattern(usable(extra));
+    const pattern = extraPattern(extra);
     if (pattern) out = out.replace(pattern, REDACTED);
   }
   out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
