@@ -29,6 +29,12 @@ const FIRST_EXTENSION = 7000;
 const API_KEY = 'bench-viewer-key-0123456789';
 const json = { 'content-type': 'application/json' };
 const GOAL_RATIO = 0.95;
+/** BENCH_CPU_PROF=1: a V8 CPU profile of every variant's server process, in a temp dir (path printed). */
+const CPU_PROFILE = env.BENCH_CPU_PROF === '1' ? join(tmpdir(), `gateway-bench-obs-prof-${process.pid}`) : null;
+/** BENCH_OBS_VARIANTS: run only these variants (their exact names, comma list) besides the baseline; all when unset. */
+/** BENCH_OBS_SCENARIOS: run only the scenarios whose names contain one of these (comma list); all when unset. */
+const ONLY_SCENARIOS = (env.BENCH_OBS_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY_VARIANTS = (env.BENCH_OBS_VARIANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 interface Variant {
   name: string;
@@ -164,17 +170,20 @@ export async function runObservabilityBench(): Promise<string> {
   const lines: string[] = [];
   try {
     const { url: simUrl, credentials } = await sim.call<{ url: string; credentials: object }>('start', { agents: AGENTS, firstExtension: FIRST_EXTENSION });
-    for (const variant of VARIANTS) {
+    const scenarios = SCENARIOS.filter((s) => ONLY_SCENARIOS.length === 0 || ONLY_SCENARIOS.some((part) => s.name.includes(part)));
+    const variants = VARIANTS.filter((v) => v.name === BASELINE || ONLY_VARIANTS.length === 0 || ONLY_VARIANTS.includes(v.name));
+    for (const variant of variants) {
       const logFile = join(dir, `${servers.length}.log`);
       const logFd = openSync(logFile, 'a');
-      const server = spawn('./server-process.ts', [], { env: { BENCH_GATEWAY_ENV: JSON.stringify(variant.env(sink.url)) }, stderr: logFd });
+      const profile = CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROFILE, String(servers.length))}`] : [];
+      const server = spawn('./server-process.ts', profile, { env: { BENCH_GATEWAY_ENV: JSON.stringify(variant.env(sink.url)) }, stderr: logFd });
       const { gatewayUrl } = await server.call<{ gatewayUrl: string }>('start', { simUrl, credentials, apiKey: API_KEY });
       servers.push({ variant, server, url: gatewayUrl, logFile, logFd });
     }
     const samples = new Map<string, Sample[]>();
     const started = cpuMs();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const scenario of SCENARIOS) {
+      for (const scenario of scenarios) {
         for (const running of servers) {
           const sample = await measure(running, scenario);
           const key = `${scenario.name}|${running.variant.name}`;
@@ -189,12 +198,12 @@ export async function runObservabilityBench(): Promise<string> {
       '| scenario | variant | req/s | vs nothing | server CPU ms/req | vs nothing | log bytes/req | failed |',
       '|---|---|--:|--:|--:|--:|--:|--:|',
     );
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       const of = (variant: string) => samples.get(`${scenario.name}|${variant}`) ?? [];
       const base = of(BASELINE);
       const baseRps = median(base.map((s) => s.rps));
       const baseCpu = median(base.map((s) => s.cpuPerRequest));
-      for (const variant of VARIANTS) {
+      for (const variant of variants) {
         const rows = of(variant.name);
         const rps = median(rows.map((s) => s.rps));
         const cpu = median(rows.map((s) => s.cpuPerRequest));
@@ -214,6 +223,7 @@ export async function runObservabilityBench(): Promise<string> {
       });
     }
     lines.push('', `OTLP sink: ${sink.counts.exports} exports, ${(sink.counts.bytes / 1024).toFixed(0)} KiB.`);
+    if (CPU_PROFILE) lines.push(`CPU profiles of the server processes (one directory per variant, in the order above): ${CPU_PROFILE}`);
     return lines.join('\n');
   } finally {
     await Promise.all([...servers.map((s) => s.server.stop()), sim.stop()]);

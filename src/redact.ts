@@ -31,6 +31,9 @@ const MIN_SECRET_LENGTH = 6;
 
 const registered = new Map<string, number>();
 let registeredPattern: RegExp | null | undefined;
+/** Changes whenever the registered secrets do: a cache of redacted text is good for one version only. */
+let secretsVersion = 0;
+export const registeredSecretsVersion = (): number => secretsVersion;
 
 /**
  * Registers configured secrets (SIP access key, AI-call token, API keys, …: `secretsOf(config)`) so every redact()
@@ -41,6 +44,7 @@ export function registerSecrets(secrets: readonly string[]): () => void {
   const mine = usable(secrets);
   for (const secret of mine) registered.set(secret, (registered.get(secret) ?? 0) + 1);
   registeredPattern = undefined;
+  secretsVersion += 1;
   let done = false;
   return () => {
     if (done) return;
@@ -51,6 +55,7 @@ export function registerSecrets(secrets: readonly string[]): () => void {
       else registered.set(secret, count);
     }
     registeredPattern = undefined;
+    secretsVersion += 1;
   };
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger, LogFields } from '../logger.ts';
+import { type FlatFields, type Logger, writeFlat } from '../logger.ts';
 import { REDACTED, redact } from '../redact.ts';
+import { GRAPHQL_PATH } from '../server/yoga.ts';
 import { type RequestScope, Transport } from './request-scope.ts';
 
 /**
@@ -28,6 +29,8 @@ export function loggablePath(path: string, scope: RequestScope): string {
   if (scope.transport === Transport.Callback || path.startsWith(CALLBACK_PREFIX)) {
     return `${CALLBACK_PREFIX}${REDACTED}/${scope.callbackKind ?? '[unknown]'}`;
   }
+  // The GraphQL endpoint is nearly every line: nothing of the client's to redact in it.
+  if (path === GRAPHQL_PATH) return path;
   const redacted = redact(path);
   return redacted.length > MAX_PATH ? `${redacted.slice(0, MAX_PATH)}…` : redacted;
 }
@@ -37,7 +40,7 @@ export function logHttpAccess(logger: Logger, scope: RequestScope, req: Incoming
   const probe = PROBE_PATHS.has(path);
   const level = probe ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
-  const fields: LogFields = {
+  const fields: FlatFields = {
     requestId: scope.requestId,
     transport: scope.transport,
     // node's parser accepts known methods only: not free client text.
@@ -58,7 +61,7 @@ export function logHttpAccess(logger: Logger, scope: RequestScope, req: Incoming
   }
   // The client went away before the whole response was written.
   if (!res.writableFinished) fields.aborted = true;
-  logger[level](fields, ACCESS_MESSAGE);
+  writeFlat(logger, level, fields, ACCESS_MESSAGE);
 }
 
 /** How a graphql-ws operation ended. */
@@ -73,7 +76,9 @@ export enum OperationOutcome {
  */
 export function logSocketOperation(logger: Logger, scope: RequestScope, connectionId: string, outcome: OperationOutcome): void {
   if (!logger.isLevelEnabled('info')) return;
-  logger.info(
+  writeFlat(
+    logger,
+    'info',
     {
       requestId: scope.requestId,
       connectionId,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnavailableReason, UpstreamUnavailableError } from '../../src/errors.ts';
 import type { LogLevel } from '../../src/config.ts';
-import { createLogger, type LoggerOptions, LogModule, logUpstreamError } from '../../src/logger.ts';
+import { createLogger, type LoggerOptions, LogModule, logUpstreamError, writeFlat } from '../../src/logger.ts';
 
 /** The logger (src/logger.ts): JSON lines, both call styles, module levels, redaction of fields and details. */
 
@@ -22,6 +22,20 @@ describe('logger', () => {
       expect.objectContaining({ level: 'warn', msg: 'structured', requestId: 'r-1', durationMs: 3 }),
     ]);
     expect(typeof records()[0]?.time).toBe('string');
+  });
+
+  it('writes a flat line (writeFlat) exactly as pino writes the same fields, secret-named keys masked', () => {
+    const { logger, lines } = capture('info');
+    const child = logger.child({ module: LogModule.Http });
+    const fields = { requestId: 'r-9', status: 200, durationMs: 1.5, role: null, aborted: true, operationName: 'a"b\\c\n', token: 'tok-123456', nan: Number.NaN };
+    writeFlat(child, 'info', fields, 'request');
+    child.info(fields, 'request');
+    writeFlat(child, 'debug', fields, 'below the level');
+    expect(lines).toHaveLength(2);
+    const [flat, viaPino] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect({ ...flat, time: 0 }).toEqual({ ...viaPino, time: 0 });
+    expect(flat).toMatchObject({ module: 'http', token: '[redacted]', nan: null, operationName: 'a"b\\c\n' });
+    expect(Object.keys(flat!)).toEqual(Object.keys(viaPino!));
   });
 
   it('takes each module its own level, and a module child of a module child replaces it', () => {
