@@ -1,6 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createListener } from '../server/listen.ts';
 import { type Authenticate } from '../auth.ts';
 import { type MetricsConfig, Role } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -138,7 +138,6 @@ export interface MetricsListener {
 
 /** The separate listener (METRICS_PORT): only GET /metrics, short timeouts, few connections. */
 export function createMetricsListener(endpoint: MetricsEndpoint): MetricsListener {
-  const sockets = new Set<Socket>();
   const server: Server = createServer(
     { headersTimeout: LISTENER_HEADERS_TIMEOUT_MS, requestTimeout: LISTENER_REQUEST_TIMEOUT_MS, maxHeaderSize: LISTENER_MAX_HEADER_BYTES },
     (req, res) => {
@@ -151,25 +150,12 @@ export function createMetricsListener(endpoint: MetricsEndpoint): MetricsListene
     },
   );
   server.maxConnections = LISTENER_MAX_CONNECTIONS;
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const listener = createListener(server);
   return {
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          const actualPort = typeof address === 'object' && address ? address.port : port;
-          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`);
-        });
-      });
+    async listen(port, host) {
+      const actualPort = await listener.listen(port, host);
+      return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => listener.close(),
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createListener } from './listen.ts';
 import type { GatewayConfig } from '../config.ts';
 import { CALLBACK_PATH_PREFIX, type CallbackHandler } from '../callbacks/route.ts';
 import type { Logger } from '../logger.ts';
@@ -62,7 +62,6 @@ const DRAIN_POLL_MS = 100;
  * (WebSockets and SSE included) node closes new connections at once.
  */
 export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain, fastPath, metrics }: GatewayHttpOptions): GatewayHttpServer {
-  const sockets = new Set<Socket>();
   /** Requests whose response has not finished (SSE streams included), for the drain. */
   let inFlight = 0;
   const graphiql = config.exposure.graphiql ? createGraphiQLPage() : null;
@@ -164,23 +163,13 @@ export function createHttpServer({ config, yoga, callbacks, logger, version, rea
     lastDropWarning = now;
     logger.warn(`HTTP_MAX_CONNECTIONS (${limits.maxConnections}) reached: new connections are being refused`);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const listener = createListener(server);
   return {
     server,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          const actualPort = typeof address === 'object' && address ? address.port : port;
-          const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-          resolve(`http://${shownHost}:${actualPort}`);
-        });
-      });
+    async listen(port, host) {
+      const actualPort = await listener.listen(port, host);
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return `http://${shownHost}:${actualPort}`;
     },
     async drain(deadlineMs) {
       const deadline = Date.now() + deadlineMs;
@@ -196,8 +185,7 @@ export function createHttpServer({ config, yoga, callbacks, logger, version, rea
       return finished;
     },
     async close() {
-      for (const socket of sockets) socket.destroy();
-      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
     },
   };
 }

@@ -2,17 +2,14 @@ import { connect } from 'node:net';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
 import { REQUEST_ID_HEADER } from '../../src/observability/request-scope.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { SipService } from '../../src/upstream/sip/codes.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
 import { createDeferred } from '../utils/deferred.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { KEYS } from '../utils/gateway.ts';
+import { KEYS, startApp } from '../utils/gateway.ts';
 import { type LogRecord, recordingLogger } from '../utils/recording-logger.ts';
-import { tempDatabaseUrl } from '../utils/temp-db.ts';
 
 /**
  * The access line (src/observability/access-log.ts): one per HTTP request, callback and graphql-ws operation, with
@@ -30,17 +27,7 @@ let url: string;
 beforeAll(async () => {
   sim = disposer.use(createSimulator(), (s) => s.stop());
   const simUrl = await sim.start();
-  const config = loadConfig({
-    SIP_API_URL: simUrl,
-    SIP_APPID: sim.credentials.appId,
-    SIP_ACCESSKEY: sim.credentials.accessKey,
-    AICALL_API_URL: simUrl,
-    AICALL_API_TOKEN: sim.credentials.aicallToken,
-    DATABASE_URL: tempDatabaseUrl(disposer),
-    GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.admin}:admin`,
-    CALLBACK_SECRET: SECRET,
-  });
-  const app = disposer.use(await buildApp(config, log.logger), (a) => a.stop());
+  const app = await startApp(disposer, sim, simUrl, { CALLBACK_SECRET: SECRET }, { logger: log.logger });
   url = await app.start(0, '127.0.0.1');
   // Start-up work (the SIP login, the first reconciliation) settled, so no request below shares an upstream call
   // made for someone else (shared calls are charged to nobody).

@@ -4,7 +4,7 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
 import type { SimAiTaskFields } from '../../src/simulator/aicall/index.ts';
 import type { Disposer } from './disposer.ts';
@@ -33,7 +33,7 @@ export interface TestGateway {
 
 /**
  * A gateway (not yet listening) in front of a running simulator, with API keys for each role and a fresh SQLite
- * file; `env` adds or overrides variables, `options` goes to buildApp (a span exporter). Several gateways may share one
+ * file; `env` adds or overrides variables, `options` goes to buildApp (a span exporter) with the logger (silent by default). Several gateways may share one
  * simulator.
  */
 export async function startApp(
@@ -41,7 +41,7 @@ export async function startApp(
   sim: Simulator,
   simUrl: string,
   env: Record<string, string> = {},
-  options: AppOptions = {},
+  { logger = createLogger('silent'), ...options }: AppOptions & { logger?: Logger } = {},
 ): Promise<App> {
   const config = loadConfig({
     SIP_API_URL: simUrl,
@@ -53,7 +53,7 @@ export async function startApp(
     GATEWAY_API_KEYS: `${KEYS.viewer}:viewer,${KEYS.operator}:operator,${KEYS.admin}:admin`,
     ...env,
   });
-  return disposer.use(await buildApp(config, createLogger('silent'), options), (a) => a.stop());
+  return disposer.use(await buildApp(config, logger, options), (a) => a.stop());
 }
 
 /** A simulator and a gateway in front of it with API keys for each role, both on free loopback ports. */
