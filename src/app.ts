@@ -10,11 +10,8 @@ import { startBackgroundWork } from './background.ts';
 import { createEventFeed } from './events/feed.ts';
 import { createPubSub, type PubSub } from './events/pubsub.ts';
 import { type Logger, LogModule } from './logger.ts';
-import { createGatewayMetrics } from './observability/metrics.ts';
-import { createMetricsEndpoint, createMetricsListener } from './observability/metrics-endpoint.ts';
-import { type Telemetry, upstreamObservers } from './observability/telemetry.ts';
-import { createGatewayTracing } from './observability/tracing.ts';
-import { createUpstreamHealth } from './observability/upstream-health.ts';
+import { serveMetrics } from './observability/metrics-endpoint.ts';
+import { createTelemetry, type Telemetry, upstreamObservers } from './observability/telemetry.ts';
 import { registerSecrets } from './redact.ts';
 import { createConnectionCounter } from './server/connection-limits.ts';
 import { createDrain } from './server/drain.ts';
@@ -79,17 +76,15 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const feed = createEventFeed(store, pubsub, log(LogModule.Events));
   // WebSockets and SSE streams count against the same per-key and per-address caps (and show in the operator's view).
   const connections = createConnectionCounter(config.connectionLimits);
-  const telemetry: Telemetry = {
+  const telemetry = await createTelemetry({
+    config,
     logger,
-    // METRICS=off: null, and nothing anywhere counts.
-    metrics: config.metrics
-      ? createGatewayMetrics({ maxConnections: config.http.maxConnections, store: store.events, logger: log(LogModule.Http) })
-      : null,
-    // Null unless an OTLP endpoint is configured or a test brings an exporter: then the SDK is loaded, not before.
-    tracing: await createGatewayTracing({ config: config.tracing, spanExporter: options.spanExporter, version: VERSION }),
-    upstreamHealth: createUpstreamHealth(),
+    metricsLogger: log(LogModule.Http),
+    store,
     connections,
-  };
+    spanExporter: options.spanExporter,
+    version: VERSION,
+  });
   const untraceStore = telemetry.tracing?.traceStore(store);
   const { http, sip, aicall, aiTaskOptions, time } = createUpstreamClients(config, upstreamObservers(telemetry));
   if (sip) telemetry.metrics?.watchSipSession(sip.session);
@@ -113,20 +108,14 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   // Plain JSON POSTs run the same enveloped operation on node's req/res, without yoga's fetch layer.
   const fastPath = config.httpFastPath ? createJsonFastPath({ yoga, authenticate, originPolicy, logger: log(LogModule.Graphql) }) : undefined;
   // /metrics: on its own listener when METRICS_PORT is set, else on the main port behind a token or an admin key.
-  const metricsEndpoint =
-    telemetry.metrics && config.metrics
-      ? createMetricsEndpoint({ metrics: telemetry.metrics, config: config.metrics, open: config.demo || config.authDisabled, authenticate, logger: log(LogModule.Http) })
-      : null;
-  const metricsListener = metricsEndpoint && config.metrics?.port != null ? createMetricsListener(metricsEndpoint) : null;
-  let metricsUrl: string | null = null;
-  const mainMetrics = metricsEndpoint && !metricsListener ? metricsEndpoint : undefined;
-  const httpServer = createHttpServer({ config, yoga, callbacks, logger: log(LogModule.Http), version: VERSION, readiness, drain, fastPath, metrics: mainMetrics });
+  const metricsServing = serveMetrics({ metrics: telemetry.metrics, config, authenticate, logger: log(LogModule.Http) });
+  const httpServer = createHttpServer({ config, yoga, callbacks, logger: log(LogModule.Http), version: VERSION, readiness, drain, fastPath, metrics: metricsServing.onMainPort });
   const webSocket = attachWebSocket({ server: httpServer.server, yoga, authenticate, config, connections, originPolicy, drain, logger: log(LogModule.Ws), metrics: telemetry.metrics });
 
   async function stop(): Promise<void> {
     await webSocket.close();
     await httpServer.close();
-    await metricsListener?.close();
+    await metricsServing.close();
     await background.stop();
     feed.close();
     await http.close();
@@ -145,10 +134,10 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     fastPath: fastPath?.counts ?? null,
     async start(port = config.port, host = config.host) {
       const url = await httpServer.listen(port, host);
-      if (metricsListener && config.metrics?.port != null) metricsUrl = await metricsListener.listen(config.metrics.port, config.metrics.host);
+      await metricsServing.listen();
       return url;
     },
-    metricsUrl: () => metricsUrl,
+    metricsUrl: () => metricsServing.url(),
     reconcile: () => background.reconcile(),
     async shutdown() {
       const finished = await drainConnections({ drain, http: httpServer, webSocket, logger: log(LogModule.Startup) }, config.shutdown);

@@ -2,7 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createListener } from '../server/listen.ts';
 import { type Authenticate } from '../auth.ts';
-import { type MetricsConfig, Role } from '../config.ts';
+import { type GatewayConfig, type MetricsConfig, Role } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { sendJson } from '../server/send-json.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -157,5 +157,40 @@ export function createMetricsListener(endpoint: MetricsEndpoint): MetricsListene
       return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     },
     close: () => listener.close(),
+  };
+}
+
+export interface MetricsServing {
+  /** The endpoint the main port serves at /metrics; undefined when metrics are off or have a port of their own. */
+  onMainPort: MetricsEndpoint | undefined;
+  /** Starts the separate listener, if METRICS_PORT asks for one (app.start). */
+  listen(): Promise<void>;
+  /** The separate listener's base URL once listening, else null. */
+  url(): string | null;
+  close(): Promise<void>;
+}
+
+/** Where /metrics is served, as configured: nowhere (METRICS=off), its own listener (METRICS_PORT) or the main port. */
+export function serveMetrics(options: {
+  metrics: GatewayMetrics | null;
+  config: Pick<GatewayConfig, 'metrics' | 'demo' | 'authDisabled'>;
+  authenticate: Authenticate;
+  logger: Logger;
+}): MetricsServing {
+  const { metrics, config } = options;
+  const endpoint =
+    metrics && config.metrics
+      ? createMetricsEndpoint({ metrics, config: config.metrics, open: config.demo || config.authDisabled, authenticate: options.authenticate, logger: options.logger })
+      : null;
+  const port = config.metrics?.port ?? null;
+  const listener = endpoint && port !== null ? createMetricsListener(endpoint) : null;
+  let url: string | null = null;
+  return {
+    onMainPort: endpoint && !listener ? endpoint : undefined,
+    async listen() {
+      if (listener && port !== null && config.metrics) url = await listener.listen(port, config.metrics.host);
+    },
+    url: () => url,
+    close: async () => listener?.close(),
   };
 }
