@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CALLBACK_KINDS, type CallbackKind } from '../callbacks/schemas.ts';
 import { ErrorCode, type UpstreamName } from '../errors.ts';
 import { EVENT_TOPICS, type EventTopic, type GatewayEvent } from '../events/types.ts';
@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 import { UpstreamCallOutcome, type UpstreamCallEnd, type UpstreamCallObserver, UpstreamCodeKind, upstreamCodeOf } from '../upstream/http.ts';
 import { SipCode, SipRet, SipService } from '../upstream/sip/codes.ts';
+import { FastCounter, FastHistogram } from './fast-metrics.ts';
 import { CallbackOutcome } from './request-scope.ts';
 
 /**
@@ -16,9 +17,11 @@ import { CallbackOutcome } from './request-scope.ts';
  * code, and operation names admitted up to a cap. Nothing a client or a platform writes (numbers, extensions, ids,
  * messages) becomes a label.
  *
- * What runs per request, per upstream call or per delivered event is kept small: label children are looked up once
- * and cached, per-event counts are plain numbers copied into the registry at scrape time, and what can be read from
- * elsewhere (SIP session counters, the event store) is read at scrape time only.
+ * What runs per request, per upstream call or per delivered event is kept small: the labelled counters and histograms
+ * updated there are FastCounter / FastHistogram (src/observability/fast-metrics.ts: plain numbers per label set, no
+ * hashing or validation per update, exported in prom-client's format), per-event counts are plain numbers copied into
+ * the registry at scrape time, and what can be read from elsewhere (SIP session counters, the event store) is read at
+ * scrape time only.
  */
 
 /** The metric names' prefix. */
@@ -210,27 +213,14 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** A cache of label children: the child for a key is made once (prom-client hashes label objects on every call). */
-function children<C>(make: (key: string) => C): (key: string) => C {
-  const cache = new Map<string, C>();
-  return (key) => {
-    let child = cache.get(key);
-    if (child === undefined) {
-      child = make(key);
-      cache.set(key, child);
-    }
-    return child;
-  };
-}
-
 function operationMetrics(registry: Registry): GatewayMetrics['operation'] {
-  const total = new Counter({
+  const total = new FastCounter({
     name: `${PREFIX}graphql_operations_total`,
     help: 'GraphQL operations by name (client-given, bounded: `anonymous`, `other`), type and outcome (`ok` or the first error code).',
     labelNames: ['operation', 'type', 'outcome'] as const,
     registers: [registry],
   });
-  const duration = new Histogram({
+  const duration = new FastHistogram({
     name: `${PREFIX}graphql_operation_duration_seconds`,
     help: 'Time from the request (HTTP) or the operation (graphql-ws) arriving to its result, by operation name and type.',
     labelNames: ['operation', 'type'] as const,
@@ -245,19 +235,11 @@ function operationMetrics(registry: Registry): GatewayMetrics['operation'] {
     admitted.add(name);
     return name;
   };
-  const counted = children((key) => {
-    const [operation = '', type = '', outcome = ''] = key.split('\n');
-    return total.labels(operation, type, outcome);
-  });
-  const timed = children((key) => {
-    const [operation = '', type = ''] = key.split('\n');
-    return duration.labels(operation, type);
-  });
   return (name, type, outcome, startedAt) => {
     const label = nameLabel(name);
     const code = outcome === null ? OK : OPERATION_OUTCOMES.has(outcome) ? outcome : OTHER;
-    counted(`${label}\n${type}\n${code}`).inc();
-    timed(`${label}\n${type}`).observe(seconds(startedAt));
+    total.cell(label, type, code).inc();
+    duration.cell(label, type).observe(seconds(startedAt));
   };
 }
 
@@ -280,20 +262,20 @@ function upstreamOutcome(end: UpstreamCallEnd): UpstreamOutcomeLabel {
 }
 
 function upstreamMetrics(registry: Registry, maxConnections: number): GatewayMetrics['upstream'] {
-  const total = new Counter({
+  const total = new FastCounter({
     name: `${PREFIX}upstream_requests_total`,
     help: 'Upstream HTTP requests sent, by platform (sip, aicall), service (SIP service name or AI-call route) and outcome.',
     labelNames: ['platform', 'service', 'outcome'] as const,
     registers: [registry],
   });
-  const duration = new Histogram({
+  const duration = new FastHistogram({
     name: `${PREFIX}upstream_request_duration_seconds`,
     help: 'Upstream request time, from sending to the last byte of the answer (or the failure), by platform and service.',
     labelNames: ['platform', 'service'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const rejections = new Counter({
+  const rejections = new FastCounter({
     name: `${PREFIX}upstream_rejections_total`,
     help: 'Answers in which a platform refused or failed the request (SIP `ret:` or business `code:`, `http:` status), by platform, service and code.',
     labelNames: ['platform', 'service', 'code'] as const,
@@ -327,19 +309,6 @@ function upstreamMetrics(registry: Registry, maxConnections: number): GatewayMet
     known.add(service);
     return service;
   };
-  const counted = children((key) => {
-    const [platform = '', service = '', outcome = ''] = key.split('\n');
-    return total.labels(platform, service, outcome);
-  });
-  const timed = children((key) => {
-    const [platform = '', service = ''] = key.split('\n');
-    return duration.labels(platform, service);
-  });
-  const refused = children((key) => {
-    const [platform = '', service = '', code = ''] = key.split('\n');
-    return rejections.labels(platform, service, code);
-  });
-
   return {
     started(call) {
       const platform = call.upstream;
@@ -348,55 +317,50 @@ function upstreamMetrics(registry: Registry, maxConnections: number): GatewayMet
       running[platform] += 1;
       return (end) => {
         running[platform] -= 1;
-        counted(`${platform}\n${service}\n${upstreamOutcome(end)}`).inc();
-        timed(`${platform}\n${service}`).observe(seconds(startedAt));
+        total.cell(platform, service, upstreamOutcome(end)).inc();
+        duration.cell(platform, service).observe(seconds(startedAt));
       };
     },
     rejected(call, upstreamCode) {
-      refused(`${call.upstream}\n${serviceLabel(call.upstream, call.operation)}\n${rejectionLabel(upstreamCode)}`).inc();
+      rejections.cell(call.upstream, serviceLabel(call.upstream, call.operation), rejectionLabel(upstreamCode)).inc();
     },
   };
 }
 
 function callbackMetrics(registry: Registry): Pick<GatewayMetrics, 'callback' | 'published'> {
-  const total = new Counter({
+  const total = new FastCounter({
     name: `${PREFIX}callbacks_total`,
     help: 'Platform callbacks answered, by kind and outcome (stored, duplicate, rejected: 4xx, failed: 500 and not stored).',
     labelNames: ['kind', 'outcome'] as const,
     registers: [registry],
   });
-  const duration = new Histogram({
+  const duration = new FastHistogram({
     name: `${PREFIX}callback_ingest_duration_seconds`,
     help: 'Time from a callback arriving to its answer, for callbacks stored or recognised as duplicates, by kind.',
     labelNames: ['kind'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const lag = new Histogram({
+  const lag = new FastHistogram({
     name: `${PREFIX}event_publish_lag_seconds`,
     help: "Time from an event's own time (the platform's timestamp in it) to its publication to subscribers, by topic; events without one are not observed.",
     labelNames: ['topic'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
     registers: [registry],
   });
-  // Every label pair exists from the start (0), so rates and alerts work before the first callback.
-  for (const kind of CALLBACK_KINDS) for (const outcome of Object.values(CallbackOutcome)) total.labels(kind, outcome).inc(0);
-  const counted = children((key) => {
-    const [kind = '', outcome = ''] = key.split('\n');
-    return total.labels(kind, outcome);
-  });
-  const timed = children((kind) => duration.labels(kind));
-  const lagged = children((topic) => lag.labels(topic));
+  // Every label pair exists from the start (a cell once made is exported, at 0), so rates and alerts work before the
+  // first callback.
+  for (const kind of CALLBACK_KINDS) for (const outcome of Object.values(CallbackOutcome)) total.cell(kind, outcome);
   return {
     callback(kind, outcome, startedAt) {
-      counted(`${kind}\n${outcome}`).inc();
-      if (startedAt !== undefined) timed(kind).observe(seconds(startedAt));
+      total.cell(kind, outcome).inc();
+      if (startedAt !== undefined) duration.cell(kind).observe(seconds(startedAt));
     },
     published(event) {
       if (!event.occurredAt) return;
       const occurred = Date.parse(event.occurredAt);
       // The platform's clock may run ahead of ours: a negative lag is counted as none.
-      if (Number.isFinite(occurred)) lagged(event.topic).observe(Math.max(0, Date.now() - occurred) / 1000);
+      if (Number.isFinite(occurred)) lag.cell(event.topic).observe(Math.max(0, Date.now() - occurred) / 1000);
     },
   };
 }
@@ -424,7 +388,7 @@ function subscriptionMetrics(registry: Registry): SubscriptionMetrics {
       for (const topic of EVENT_TOPICS) this.inc({ topic }, delivered[topic]);
     },
   });
-  const replay = new Histogram({
+  const replay = new FastHistogram({
     name: `${PREFIX}subscription_replay_events`,
     help: 'Stored events replayed to one subscription that gave `after`, by topic.',
     labelNames: ['topic'] as const,
@@ -441,12 +405,11 @@ function subscriptionMetrics(registry: Registry): SubscriptionMetrics {
       for (const reason of Object.values(SlowConsumerReason)) this.inc({ reason }, dropped[reason]);
     },
   });
-  const replayed = children((topic) => replay.labels(topic));
   return {
     opened: (topic) => void (open[topic] += 1),
     closed: (topic) => void (open[topic] -= 1),
     delivered,
-    replayed: (topic, events) => replayed(topic).observe(events),
+    replayed: (topic, events) => replay.cell(topic).observe(events),
     dropped: (reason) => void (dropped[reason] += 1),
   };
 }
