@@ -17,13 +17,13 @@ import { runLoad, type Target } from './load.ts';
  * Goal: with tracing off, logs and metrics on (the default deployment) keep >= 0.95x the throughput of neither.
  *
  * Run alone: `npx tsx bench/observability.ts`. Knobs: BENCH_DURATION_MS (per run, 5000), BENCH_WARMUP_MS (1000),
- * BENCH_OBS_ROUNDS (3), BENCH_AGENTS (200).
+ * BENCH_OBS_ROUNDS (5), BENCH_AGENTS (200), BENCH_OBS_SCENARIOS and BENCH_OBS_VARIANTS (pick some), BENCH_CPU_PROF=1.
  */
 
 const env = process.env;
 const DURATION_MS = Number(env.BENCH_DURATION_MS || 5_000);
 const WARMUP_MS = Number(env.BENCH_WARMUP_MS || 1_000);
-const ROUNDS = Math.max(1, Number(env.BENCH_OBS_ROUNDS || 3));
+const ROUNDS = Math.max(1, Number(env.BENCH_OBS_ROUNDS || 5));
 const AGENTS = Number(env.BENCH_AGENTS || 200);
 const FIRST_EXTENSION = 7000;
 const API_KEY = 'bench-viewer-key-0123456789';
