@@ -114,7 +114,9 @@ async function main(): Promise<void> {
   // Every log line hides the configured secrets from the first line on (buildApp also registers them process-wide).
   const root = createLogger(config.logLevel, {
     secrets: secretsOf(config),
-    modules: config.logModules,
+    // Demo mode without LOG_LEVEL: the simulator's dialer posts callbacks several times a second, and their access
+    // lines would bury the banner and everything else; LOG_LEVEL (e.g. `info`) gives them back.
+    modules: config.demo && process.env.LOG_LEVEL === undefined ? { ...config.logModules, [LogModule.Http]: 'warn' } : config.logModules,
     format: logFormatOf(config),
   });
   const logger = root.child({ module: LogModule.Startup });
