@@ -47,7 +47,12 @@ interface SocketExtra {
   principal?: Principal;
   /** The upgrade request's `x-request-id` (or a fresh id): every operation line of the socket carries it. */
   connectionId: string;
-  /** The scopes of operations under way, by operation id, for their line when they end (access-log.ts). */
+  /**
+   * The scopes of operations under way, for their line when they end (access-log.ts): the first in a slot of its
+   * own, the others (a socket with several subscriptions) by operation id. A map per socket was ~0.8 kB of every idle
+   * subscription's memory (bench/README.md), and most sockets carry one.
+   */
+  operation?: { id: string; scope: RequestScope } | null;
   operations?: Map<string, RequestScope>;
 }
 
@@ -324,15 +329,21 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
   /** A graphql-ws operation's scope, kept until the operation ends. */
   function operationScope(extra: SocketExtra, id: string): RequestScope {
     const scope = new RequestScope(randomUUID(), Transport.WebSocket);
-    (extra.operations ??= new Map()).set(id, scope);
+    if (!extra.operation) extra.operation = { id, scope };
+    else (extra.operations ??= new Map()).set(id, scope);
     return scope;
   }
   /** Its line, once (complete after a result, error after a refusal). */
   function operationEnded(extra: SocketExtra, id: string, outcome: OperationOutcome): void {
-    const scope = extra.operations?.get(id);
-    if (!scope) return;
-    extra.operations?.delete(id);
-    if (logger) logSocketOperation(logger, scope, extra.connectionId, outcome);
+    let scope: RequestScope | undefined;
+    if (extra.operation?.id === id) {
+      scope = extra.operation.scope;
+      extra.operation = null;
+    } else {
+      scope = extra.operations?.get(id);
+      extra.operations?.delete(id);
+    }
+    if (scope && logger) logSocketOperation(logger, scope, extra.connectionId, outcome);
   }
 
   const protocol = makeServer<Record<string, unknown> | undefined, SocketExtra>({
