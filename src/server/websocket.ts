@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -12,7 +11,7 @@ import { onSubscriberOverflow } from '../events/subscribe.ts';
 import { overrideSource, takeCapturedSource } from '../events/subscriber-source.ts';
 import type { Logger } from '../logger.ts';
 import { logSocketOperation, OperationOutcome } from '../observability/access-log.ts';
-import { REQUEST_ID_HEADER, RequestScope, requestIdFrom, Transport } from '../observability/request-scope.ts';
+import { newRequestId, REQUEST_ID_HEADER, RequestScope, requestIdFrom, Transport } from '../observability/request-scope.ts';
 import { CLOSE_REASON, CLOSE_REASON_GOING_AWAY, GatewayCloseCode, StandardCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
 import { asGraphQLError, withExtensions } from './graphql-errors.ts';
@@ -295,7 +294,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       const { schema: enveloped, subscribe, contextFactory } = yoga.getEnveloped({
         socket: null,
         principal: subscriber.principal,
-        scope: new RequestScope(randomUUID(), Transport.WebSocket),
+        scope: new RequestScope(newRequestId(), Transport.WebSocket),
       });
       const contextValue = await contextFactory();
       overrideSource(contextValue, source);
@@ -328,7 +327,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
 
   /** A graphql-ws operation's scope, kept until the operation ends. */
   function operationScope(extra: SocketExtra, id: string): RequestScope {
-    const scope = new RequestScope(randomUUID(), Transport.WebSocket);
+    const scope = new RequestScope(newRequestId(), Transport.WebSocket);
     if (!extra.operation) extra.operation = { id, scope };
     else (extra.operations ??= new Map()).set(id, scope);
     return scope;

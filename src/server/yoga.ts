@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PothosError } from '@pothos/core';
 import { type ExecutionResult, GraphQLError } from 'graphql';
@@ -7,7 +6,7 @@ import type { Authenticate, Principal } from '../auth.ts';
 import { createContext, type GatewayContext, type GatewayServices } from '../context.ts';
 import { ErrorCode, GatewayError, UnauthenticatedError } from '../errors.ts';
 import { logUpstreamError, type Logger, yogaLogging } from '../logger.ts';
-import { RequestScope, scopeOf, Transport } from '../observability/request-scope.ts';
+import { newRequestId, RequestScope, scopeOf, Transport } from '../observability/request-scope.ts';
 import { useOperationScope } from '../observability/operation-scope.ts';
 import { schema } from '../schema.ts';
 import { type Drain, useDrain } from './drain.ts';
@@ -42,7 +41,7 @@ export interface ServerContext {
 
 /** The request's scope: graphql-ws's, the HTTP server's, or (a caller that made none, such as a test's yoga.fetch) a new one. */
 function scopeFor(initial: ServerContext, principal: Principal | null): RequestScope {
-  const scope = initial.scope ?? scopeOf(initial.req) ?? new RequestScope(randomUUID(), Transport.Http);
+  const scope = initial.scope ?? scopeOf(initial.req) ?? new RequestScope(newRequestId(), Transport.Http);
   scope.role = principal?.role ?? null;
   return scope;
 }
