@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIRST_EXTENSION, WALLBOARD } from './documents.ts';
 import { recordGoal } from './goals.ts';
 import { type Child, cpuMs, runIfMain, spawn } from './ipc.ts';
 import { runLoad, type Target } from './load.ts';
@@ -25,7 +26,6 @@ const DURATION_MS = Number(env.BENCH_DURATION_MS || 5_000);
 const WARMUP_MS = Number(env.BENCH_WARMUP_MS || 1_000);
 const ROUNDS = Math.max(1, Number(env.BENCH_OBS_ROUNDS || 5));
 const AGENTS = Number(env.BENCH_AGENTS || 200);
-const FIRST_EXTENSION = 7000;
 const API_KEY = 'bench-viewer-key-0123456789';
 const json = { 'content-type': 'application/json' };
 const GOAL_RATIO = 0.95;
@@ -51,16 +51,6 @@ const VARIANTS: Variant[] = [
 const BASELINE = 'nothing';
 const DEFAULT_DEPLOYMENT = 'logs + metrics (default)';
 
-const WALLBOARD = `query Wallboard($e: [String!]) {
-  agents(filter: { extensions: $e }, first: 2000) {
-    edges { node {
-      extension enabled validity
-      registration { registered clientIp serverIp }
-      callStatus { state stateCode caller callee direction idleSeconds talkSeconds }
-      seats { queue { name } state paused }
-    } }
-  }
-}`;
 
 interface Scenario {
   name: string;

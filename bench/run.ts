@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIRST_EXTENSION, WALLBOARD } from './documents.ts';
 import { cpuMs, spawn } from './ipc.ts';
 import { runLoad, type LoadResult, type Target } from './load.ts';
 import { runColdStartBench } from './cold-start.ts';
@@ -34,23 +35,9 @@ const AGENTS = Number(env.BENCH_AGENTS || 200);
 /** Comma-separated parts of scenario names to run (e.g. "wallboard,raw"); all when unset. */
 const ONLY = (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const CPU_PROFILE = env.BENCH_CPU_PROF === '1' ? join(tmpdir(), `gateway-bench-prof-${process.pid}`) : null;
-const FIRST_EXTENSION = 7000;
 const API_KEY = 'bench-viewer-key-0123456789';
 
 const extensions = Array.from({ length: AGENTS }, (_, i) => String(FIRST_EXTENSION + i));
-// One page of up to 2,000 agents (the largest `agents` page): BENCH_AGENTS above that would need paging.
-const WALLBOARD = `query Wallboard($e: [String!]) {
-  agents(filter: { extensions: $e }, first: 2000) {
-    edges {
-      node {
-        extension enabled validity
-        registration { registered clientIp serverIp }
-        callStatus { state stateCode caller callee direction idleSeconds talkSeconds }
-        seats { queue { name } state paused }
-      }
-    }
-  }
-}`;
 
 interface Row extends LoadResult {
   scenario: string;
