@@ -1,6 +1,6 @@
 import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { RequestScope } from './request-scope.ts';
+import { type RequestScope, scopeIn } from './request-scope.ts';
 
 /**
  * Tells the request's scope what it runs (operation name and type, for the access line) and which scope the errors of
@@ -28,8 +28,6 @@ const errorScopes = new WeakMap<object, RequestScope>();
 export function scopeOfError(error: unknown): RequestScope | undefined {
   return typeof error === 'object' && error !== null ? errorScopes.get(error) : undefined;
 }
-
-const scopeIn = (contextValue: unknown): RequestScope | undefined => (contextValue as { scope?: RequestScope } | undefined)?.scope;
 
 function describe(scope: RequestScope, document: DocumentNode, operationName: string | null | undefined): void {
   const operation = getOperationAST(document, operationName);

@@ -2,7 +2,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { type ExecutionArgs, type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode, GatewayError } from '../errors.ts';
-import type { RequestScope } from './request-scope.ts';
+import { type RequestScope, scopeIn } from './request-scope.ts';
 import type { TraceKit } from './trace-kit.ts';
 
 /**
@@ -30,8 +30,6 @@ export const UNCODED_ERROR = 'INTERNAL_ERROR';
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 /** GraphQL names are [_A-Za-z][_0-9A-Za-z]*; a very long one is cut so span names stay readable. */
 const MAX_NAME_LENGTH = 100;
-
-const scopeIn = (contextValue: unknown): RequestScope | undefined => (contextValue as { scope?: RequestScope } | undefined)?.scope;
 
 export function useOperationTracing(kit: TraceKit): Plugin {
   return {

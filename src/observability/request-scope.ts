@@ -95,6 +95,9 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) && redact(header) === header ? header : newRequestId();
 }
 
+/** The scope a GraphQL context carries (GatewayContext.scope), for envelop plugins that see the context as unknown. */
+export const scopeIn = (contextValue: unknown): RequestScope | undefined => (contextValue as { scope?: RequestScope } | undefined)?.scope;
+
 const scopes = new WeakMap<IncomingMessage, RequestScope>();
 
 /** Makes the scope of an HTTP request (its id from `x-request-id` when acceptable) and remembers it for scopeOf(). */

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Plugin } from 'graphql-yoga';
 import { UpstreamBudgetError, type UpstreamErrorContext } from '../errors.ts';
-import type { RequestScope } from '../observability/request-scope.ts';
+import { type RequestScope, scopeIn } from '../observability/request-scope.ts';
 
 /**
  * Per-operation upstream budget: a second line of defence behind the static cost limit. However a document got past
@@ -144,8 +144,6 @@ function perEvent<T>(max: number, iterable: AsyncIterable<T>, scope: RequestScop
   };
   return wrapped;
 }
-
-const scopeIn = (contextValue: unknown): RequestScope | undefined => (contextValue as { scope?: RequestScope } | undefined)?.scope;
 
 /** The yoga/envelop plugin: one budget per execute, per subscribe phase and per subscription event. */
 export function useUpstreamBudget(max: number): Plugin {
