@@ -42,9 +42,7 @@ export interface GatewayServices {
 
 /** What every resolver gets; built fresh for each request (and each WebSocket operation). */
 export interface GatewayContext extends GatewayServices {
-  /** The request's id (`x-request-id`): the same as `scope.requestId`. */
-  requestId: string;
-  /** What the access line, metrics and spans report about this request or WebSocket operation. */
+  /** The request: its id (`x-request-id`), and what the access line, metrics and spans report about it. */
   scope: RequestScope;
   /** Null only before authentication has run (never inside a resolver when auth is on). */
   principal: Principal | null;
@@ -120,7 +118,6 @@ export function createContext(services: GatewayServices, principal: Principal | 
     recordTaskChange: services.recordTaskChange,
     telemetry: services.telemetry,
     version: services.version,
-    requestId: scope.requestId,
     scope,
     principal,
     loaders: lazy(buildSipLoaders, services),

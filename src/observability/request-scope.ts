@@ -51,12 +51,21 @@ export class RequestScope {
   eventId: number | null = null;
   /** `performance.now()` at the start, for the access line's duration. */
   readonly startedAt = performance.now();
+  #uniqueId: string | null = null;
   #logRoot: Logger | null = null;
   #log: Logger | null = null;
   constructor(
     readonly requestId: string,
     readonly transport: Transport,
   ) {}
+
+  /**
+   * An id only the gateway made, unique to this request (made on first use). For keys that must tell requests apart
+   * (a task change's idempotency key): `requestId` may be the client's own, and a client may send the same one twice.
+   */
+  get uniqueId(): string {
+    return (this.#uniqueId ??= newRequestId());
+  }
 
   /**
    * This request's child of `root` (a module's logger): its lines carry the request id, transport, role and operation

@@ -621,7 +621,7 @@ for (const [name, { action, command, status, text }] of Object.entries(COMMANDS)
           const answered = await setAiTaskRunning(ctx, String(id), ref.id, command === TaskCommand.Start);
           const previous = before ? aiTaskStatus(before) : null;
           if (previous !== status) {
-            await ctx.recordTaskChange({ kind: 'AI', taskId: ref.id, status, previous, key: [previous ?? '-', status, ctx.requestId] });
+            await ctx.recordTaskChange({ kind: 'AI', taskId: ref.id, status, previous, key: [previous ?? '-', status, ctx.scope.uniqueId] });
           }
           return { globalId: String(id), task: answered, uuid: ref.id };
         }
