@@ -22,6 +22,7 @@ import { createReadiness } from './server/readiness.ts';
 import { drainConnections } from './server/shutdown.ts';
 import { attachWebSocket } from './server/websocket.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
+import { createStatistics, projectInto } from './stats/index.ts';
 import { createDatabase, type Store } from './store/index.ts';
 import { createUpstreamClients } from './upstream/clients.ts';
 
@@ -88,11 +89,22 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const untraceStore = telemetry.tracing?.traceStore(store);
   const { http, sip, aicall, aiTaskOptions, time } = createUpstreamClients(config, upstreamObservers(telemetry));
   if (sip) telemetry.metrics?.watchSipSession(sip.session);
-  // One ingestor for callbacks and the gateway's own task-status events: the same append → settle → publish path.
-  const ingestor = createCallbackIngestor({ store, pubsub, logger: log(LogModule.Events), settleLeaseMs: config.events.settleLeaseMs, metrics: telemetry.metrics });
   const eventsLog = log(LogModule.Events);
   const recordTaskChange = (change: TaskChange) => recordTaskChangeWith(ingestor, eventsLog, change);
-  const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, telemetry, version: VERSION };
+  // Counted in the transaction that settles each event; the guard stores its events through the ingestor below.
+  const statistics = config.statistics
+    ? createStatistics({ config: config.statistics, store, sip, feed, ingestor: () => ingestor, recordTaskChange, logger: log(LogModule.Statistics) })
+    : null;
+  // One ingestor for callbacks and the gateway's own task-status events: the same append → settle → publish path.
+  const ingestor = createCallbackIngestor({
+    store,
+    pubsub,
+    logger: eventsLog,
+    settleLeaseMs: config.events.settleLeaseMs,
+    metrics: telemetry.metrics,
+    afterSettle: projectInto(statistics),
+  });
+  const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, statistics, telemetry, version: VERSION };
 
   const authenticate = createAuthenticator(config);
   // One Origin rule for CORS and the WebSocket upgrade.
@@ -117,6 +129,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     await httpServer.close();
     await metricsServing.close();
     await background.stop();
+    statistics?.close();
     feed.close();
     await http.close();
     if (!options.pubsub) await pubsub.close();

@@ -84,6 +84,16 @@ export interface GatewayConfig {
   tracing: TracingConfig | null;
   /** Prometheus metrics at /metrics (src/observability/metrics.ts); null when METRICS=off: nothing counted, no endpoint. */
   metrics: MetricsConfig | null;
+  /** Call-centre statistics and the abandon-rate guard (docs/statistics.md); null when STATISTICS=off: nothing counted. */
+  statistics: StatisticsConfig | null;
+}
+
+export interface StatisticsConfig {
+  /**
+   * A predictive call an agent answered after waiting longer than this (seconds from the dial) counts as abandoned as
+   * well; null (the default): only calls no agent took are.
+   */
+  abandonAfterSeconds: number | null;
 }
 
 export interface MetricsConfig {
@@ -363,6 +373,12 @@ const envSchema = z.object({
     z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(0),
   ),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+  // Statistics (docs/statistics.md).
+  STATISTICS: onOff('on'),
+  STATS_ABANDON_AFTER_SECONDS: z.preprocess(
+    blankAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(3_600).optional(),
+  ),
   // Prometheus metrics.
   METRICS: onOff('on'),
   METRICS_PORT: z.preprocess(
@@ -493,6 +509,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     demoSpeed: c.DEMO_SPEED,
     maxRequestBodyBytes: c.MAX_REQUEST_BODY_BYTES,
     httpFastPath: c.HTTP_FAST_PATH === 'on',
+    statistics: c.STATISTICS === 'on' ? { abandonAfterSeconds: c.STATS_ABANDON_AFTER_SECONDS ?? null } : null,
     compiledQueries: c.COMPILED_QUERIES === 'on' ? { afterRuns: c.COMPILED_QUERY_AFTER_RUNS } : null,
     sipListChunkSize: c.SIP_LIST_CHUNK_SIZE,
     reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,

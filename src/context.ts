@@ -11,6 +11,7 @@ import type { Telemetry } from './observability/telemetry.ts';
 import type { Store } from './store/index.ts';
 import type { AiCallClient } from './upstream/aicall/client.ts';
 import type { SipClient } from './upstream/sip/client.ts';
+import type { Statistics } from './stats/index.ts';
 import type { ZonedTime } from './upstream/time.ts';
 
 /** Long-lived services shared by every request. */
@@ -35,6 +36,8 @@ export interface GatewayServices {
    * projection retried later, or not stored: logged).
    */
   recordTaskChange: (change: TaskChange) => Promise<GatewayEvent | null>;
+  /** Call-centre statistics and the abandon-rate guard (src/stats/); null when STATISTICS=off. */
+  statistics: Statistics | null;
   /** Logs, metrics and traces (src/observability/). */
   telemetry: Telemetry;
   version: string;
@@ -116,6 +119,7 @@ export function createContext(services: GatewayServices, principal: Principal | 
     pubsub: services.pubsub,
     feed: services.feed,
     recordTaskChange: services.recordTaskChange,
+    statistics: services.statistics,
     telemetry: services.telemetry,
     version: services.version,
     scope,

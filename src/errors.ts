@@ -29,6 +29,8 @@ export enum ErrorCode {
   EventIdExpired = 'EVENT_ID_EXPIRED',
   /** This replica is shutting down: resubscribe (the load balancer sends you to another one) with `after`. */
   ServerDraining = 'SERVER_DRAINING',
+  /** This gateway runs with STATISTICS=off: no statistics are counted, no guard watches. */
+  StatisticsDisabled = 'STATISTICS_DISABLED',
 }
 
 export type UpstreamName = 'sip' | 'aicall';
@@ -486,5 +488,26 @@ export class AiCallHttpError extends UpstreamRejectedError {
     return Object.keys(this.fieldErrors).length > 0
       ? { ...super.extensions(), fieldErrors: this.fieldErrors }
       : super.extensions();
+  }
+}
+
+/** Statistics were asked for on a gateway that counts none (STATISTICS=off). */
+export class StatisticsDisabledError extends GatewayError {
+  readonly code = ErrorCode.StatisticsDisabled;
+  constructor() {
+    super('Statistics are off on this gateway (STATISTICS=off): nothing is counted');
+    this.name = 'StatisticsDisabledError';
+  }
+}
+
+/** Too many different live statistics are watched on one replica: subscribe to figures others already watch, or fewer. */
+export class LiveStatisticsLimitError extends GatewayError {
+  readonly code = ErrorCode.SubscriptionLimitExceeded;
+  constructor(readonly max: number) {
+    super(`Too many different live statistics are watched on this replica (at most ${max}): ask for figures others watch, or wait`);
+    this.name = 'LiveStatisticsLimitError';
+  }
+  override extensions() {
+    return { limit: 'LIVE_STATISTICS_PER_REPLICA', max: this.max };
   }
 }

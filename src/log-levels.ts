@@ -23,6 +23,8 @@ export enum LogModule {
   Store = 'store',
   /** Reconciliation, pruning, catch-up. */
   Background = 'background',
+  /** Statistics, the abandon-rate guard, backfills. */
+  Statistics = 'statistics',
   /** Start-up, shutdown and the process's last nets. */
   Startup = 'startup',
 }

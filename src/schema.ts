@@ -14,6 +14,9 @@ import './schema/live.ts';
 import './schema/ai-resources.ts';
 import './schema/ai-task.ts';
 import './schema/ai-call-outcomes.ts';
+import './schema/abandon-guard.ts';
+import './schema/statistics.ts';
+import './schema/statistics-live.ts';
 
 /** The executable schema: every domain module registers its types and root fields on the builder when imported. */
 export const schema = builder.toSchema();

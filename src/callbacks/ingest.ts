@@ -62,6 +62,11 @@ export interface IngestorOptions {
   settleLeaseMs?: number;
   /** The clock the lease is measured with (the store's received_at is written with the same kind of clock). */
   now?: () => number;
+  /**
+   * Runs in the settling transaction, once per event, after it settled (the statistics: src/stats/projection.ts). A
+   * failure rolls the settle back, so the event stays pending and catch-up tries again.
+   */
+  afterSettle?: (event: GatewayEvent) => Promise<void>;
   /** Observes each published event's lag from its own time (telemetry.metrics); null or absent: not observed. */
   metrics?: Pick<GatewayMetrics, 'published'> | null;
 }
@@ -81,7 +86,7 @@ const MIN_SWEEP_MS = 250;
 const MAX_GROUP = 64;
 
 export function createCallbackIngestor(options: IngestorOptions): CallbackIngestor {
-  const { store, pubsub, logger } = options;
+  const { store, pubsub, logger, afterSettle } = options;
   const retryDelayMs = options.retryDelayMs ?? 5_000;
   const leaseMs = options.settleLeaseMs ?? 2_000;
   const now = options.now ?? Date.now;
@@ -95,7 +100,10 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
   /** Projects and settles; the caller runs it in a transaction (so both land in one commit, or neither). */
   async function settle(event: StoredEvent): Promise<GatewayEvent | null> {
     const { applied, effect } = await projectEvent(store, event);
-    return store.events.settle(event.id, applied, effect, event);
+    const settled = await store.events.settle(event.id, applied, effect, event);
+    // Only the transaction that settled the event goes on: a replica that lost the race to settle it adds nothing.
+    if (settled && afterSettle) await afterSettle(settled);
+    return settled;
   }
 
   /** Settles a poison event as not applied, so its topic flows again; null if another replica settled it first. */
@@ -213,8 +221,8 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
    * settles it later. Returns the result and whether the projection failed (logged once the commit is durable).
    */
   async function ingestInTransaction(callback: AnyNormalisedCallback): Promise<{ result: IngestResult; failure?: unknown }> {
-    // aicall-notify feeds no projection: stored settled, so it never waits for catch-up.
-    const settledAtInsert = callback.topic === 'aicall-notify' ? { applied: true, effect: null } : undefined;
+    // aicall-notify and abandon-guard feed no projection: stored settled, so they never wait for catch-up.
+    const settledAtInsert = callback.topic === 'aicall-notify' || callback.topic === 'abandon-guard' ? { applied: true, effect: null } : undefined;
     const { event, duplicate } = await store.events.append({ ...callback, settled: settledAtInsert });
     if (event.applied !== null) {
       return { result: { id: event.id, duplicate, event: duplicate ? null : { ...event, applied: event.applied } } };

@@ -23,6 +23,8 @@ export interface TaskChange {
   status: TaskStatusName | 'DELETED';
   /** The parts that name this change (see above), joined into the dedupe key. */
   key: ReadonlyArray<string | number>;
+  /** Who made it: a mutation (default) or the abandon-rate guard. */
+  source?: 'mutation' | 'guard';
   /** AI tasks: the status read before the command (null: new, or not read). */
   previous?: TaskStatusName | null;
 }
@@ -43,7 +45,7 @@ export async function recordTaskChange(ingestor: CallbackIngestor, logger: Logge
     status: change.status,
     statusCode: change.status,
     kind: change.kind,
-    source: 'mutation',
+    source: change.source ?? 'mutation',
     ...(change.kind === 'AI' ? { previous: change.previous ?? null } : {}),
   };
   try {

@@ -4,7 +4,8 @@
  * so an event reads the same after a Redis round trip as in-process. See docs/events.md.
  */
 
-export const EVENT_TOPICS = ['agent-status', 'call-record', 'task-status', 'aicall-notify'] as const;
+// New topics go at the end: a topic's index names its PostgreSQL advisory lock (store/events.ts).
+export const EVENT_TOPICS = ['agent-status', 'call-record', 'task-status', 'aicall-notify', 'abandon-guard'] as const;
 export type EventTopic = (typeof EVENT_TOPICS)[number];
 
 export function isEventTopic(value: string): value is EventTopic {
@@ -126,7 +127,7 @@ export interface TaskStatusPayload {
   /** Absent: PREDICTIVE. */
   kind?: 'PREDICTIVE' | 'AI';
   /** Absent: 'callback'. */
-  source?: 'callback' | 'mutation';
+  source?: 'callback' | 'mutation' | 'guard';
   /**
    * AI tasks only (the gateway keeps no store of them): the status the gateway read just before its command, null when
    * it could not read it or the task is new. A predictive task's previous status comes from its store (the effect).
@@ -175,11 +176,34 @@ export interface AiCallNotifyPayload {
   raw: unknown;
 }
 
+/** What the guard did when its task's abandon rate passed the target. */
+export type AbandonGuardAction = 'PAUSED' | 'ALERT_ONLY' | 'NOT_RUNNING' | 'PAUSE_FAILED';
+
+/**
+ * A predictive task's abandon-rate guard tripped (src/stats/guard.ts): the rate over the task's last `calls` calls the
+ * customer answered passed the target. Stored and published like a callback; subject = the task id.
+ */
+export interface AbandonGuardPayload {
+  taskId: string;
+  targetPercent: number;
+  /** The guard's N. */
+  lastCalls: number;
+  /** Calls the rate was taken over (N) and how many of them were abandoned. */
+  calls: number;
+  abandoned: number;
+  ratePercent: number;
+  trippedAt: string;
+  action: AbandonGuardAction;
+  /** PAUSE_FAILED: the gateway's error code for the refused or failed TaskSet. */
+  errorCode: string | null;
+}
+
 export interface EventPayloads {
   'agent-status': AgentStatusPayload;
   'call-record': CallRecordPayload;
   'task-status': TaskStatusPayload;
   'aicall-notify': AiCallNotifyPayload;
+  'abandon-guard': AbandonGuardPayload;
 }
 
 export interface EventEffects {
@@ -187,6 +211,7 @@ export interface EventEffects {
   'call-record': CallRecordEffect;
   'task-status': TaskStatusEffect;
   'aicall-notify': null;
+  'abandon-guard': null;
 }
 
 /** A stored event, as published and as replayed. */

@@ -49,6 +49,7 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
     'The events right after `after` were pruned (older than the retention; `extensions.oldestEventId`, `retentionDays`): reload the state, then subscribe again.',
   [ErrorCode.ServerDraining]:
     'This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received.',
+  [ErrorCode.StatisticsDisabled]: 'This gateway runs with STATISTICS=off: it counts no statistics and watches no abandon rate.',
 };
 
 /**

@@ -84,6 +84,7 @@ export const EventTopicKindRef = builder.enumType('EventTopicKind', {
     CALL_RECORD: { value: 'call-record', description: 'Call records (the call-record callback): callRecordCreated.' },
     TASK_STATUS: { value: 'task-status', description: "Task status changes (the PBX's task-status callback and the gateway's own commands)." },
     AICALL_NOTIFY: { value: 'aicall-notify', description: "The AI-call platform's hang-up notifications: aiCallEnded." },
+    ABANDON_GUARD: { value: 'abandon-guard', description: "Predictive tasks' abandon-rate guard tripping: abandonRateExceeded." },
   } as const satisfies Record<string, { value: EventTopic; description: string }>,
 });
 

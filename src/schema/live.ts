@@ -231,7 +231,7 @@ const TaskStatusChangedEventRef = builder.objectRef<GatewayEvent<'task-status'>>
     kind: t.field({ type: TaskKindEnum, description: 'Which platform runs the task.', resolve: kindOfEvent }),
     source: t.field({
       type: StatusChangeSourceEnum,
-      description: 'MUTATION: this gateway changed it; CALLBACK: the platform reported it.',
+      description: 'MUTATION: this gateway changed it; CALLBACK: the platform reported it; GUARD: the abandon-rate guard paused it.',
       resolve: (e) => e.payload.source ?? 'callback',
     }),
     previous: t.field({

@@ -449,6 +449,11 @@ function payloadOf(result: TaskUploadResult): NumbersPayloadShape {
 /** Keeps the stored counts in step with an upload: what was submitted, taken, and not taken. */
 async function recordCounts(ctx: GatewayContext, taskId: string, submitted: number, result: TaskUploadResult): Promise<void> {
   await ctx.store.tasks.addCounts(taskId, { submitted, accepted: result.accepted.length, refused: result.rejected.length });
+  // The numbers sent, so the statistics can tell which task a call record belongs to (docs/statistics.md).
+  if (ctx.statistics) {
+    const sent = result.accepted.map((n) => ({ phone: n.entry.phone, customerId: n.entry.customerId ?? null }));
+    await ctx.store.statistics.addTaskNumbers(taskId, sent, Date.now());
+  }
 }
 
 builder.mutationFields((t) => ({

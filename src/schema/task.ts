@@ -226,6 +226,7 @@ export const StatusChangeSourceEnum = builder.enumType('TaskStatusChangeSource',
   values: {
     MUTATION: { value: 'mutation', description: 'A mutation through this gateway (creation, startTask, pauseTask, endTask, deleteTask).' },
     CALLBACK: { value: 'callback', description: "The platform's task callback (a task that finished)." },
+    GUARD: { value: 'guard', description: "The gateway's abandon-rate guard paused the task (setAbandonGuard with pauseTask; see abandonRateExceeded)." },
   } as const satisfies Record<string, { value: StatusChange['source']; description: string }>,
 });
 

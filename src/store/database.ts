@@ -10,6 +10,7 @@ import { type EventRepository, createEventRepository } from './events.ts';
 import { type IdempotencyRepository, createIdempotencyRepository } from './idempotency.ts';
 import { type DialectName, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
+import { type StatisticsRepository, createStatisticsRepository } from './statistics.ts';
 import { cachedStatements } from './sqlite-statements.ts';
 import { registerDirectConnection } from './transaction-scope.ts';
 import { type PredictiveTaskRepository, createPredictiveTaskRepository } from './tasks.ts';
@@ -36,6 +37,8 @@ export interface Store {
   readonly agentStatus: AgentStatusRepository;
   /** Call records from callbacks and GetBill, one row per call. */
   readonly callRecords: CallRecordRepository;
+  /** Counters and facts behind the statistics (docs/statistics.md). */
+  readonly statistics: StatisticsRepository;
   /** One trivial statement: whether the database answers (readiness). */
   ping(): Promise<void>;
   /** Closes the connection(s); safe to call more than once. */
@@ -161,6 +164,7 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
     events: createEventRepository(db, { dialect: location.dialect, now }),
     agentStatus: createAgentStatusRepository(db, { dialect: location.dialect }),
     callRecords: createCallRecordRepository(db, { now }),
+    statistics: createStatisticsRepository(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

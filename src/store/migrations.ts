@@ -211,6 +211,107 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+
+    // Statistics (docs/statistics.md): the numbers each predictive upload sent (to join call records to tasks), one
+    // classified row per call, counters per (dimension, subject, grain, bucket), answer waits per queue for service
+    // levels, each agent's cumulative time per state at every transition, and the abandon-rate guards.
+    '0004_statistics': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('task_numbers')
+          .ifNotExists()
+          .addColumn('task_id', 'text', (c) => c.notNull())
+          .addColumn('phone', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('added_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('task_numbers_pk', ['task_id', 'phone'])
+          .execute();
+        await db.schema.createIndex('task_numbers_phone_idx').ifNotExists().on('task_numbers').columns(['phone', 'added_at']).execute();
+        await db.schema.createIndex('task_numbers_customer_idx').ifNotExists().on('task_numbers').columns(['customer_id', 'added_at']).execute();
+
+        await db.schema
+          .createTable('stat_calls')
+          .ifNotExists()
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('task_id', 'text')
+          .addColumn('queue', 'text')
+          .addColumn('extension', 'text')
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('ended_at', 'bigint')
+          .addColumn('dialled', 'integer', (c) => c.notNull())
+          .addColumn('customer_answered', 'integer', (c) => c.notNull())
+          .addColumn('connected', 'integer', (c) => c.notNull())
+          .addColumn('abandoned', 'integer', (c) => c.notNull())
+          .addColumn('wait_s', 'integer')
+          .addColumn('talk_s', 'integer', (c) => c.notNull())
+          .execute();
+        // The guard's "last N calls the customer answered" of a task, newest first.
+        await db.schema
+          .createIndex('stat_calls_task_idx')
+          .ifNotExists()
+          .on('stat_calls')
+          .columns(['task_id', 'customer_answered', 'ended_at'])
+          .execute();
+
+        await db.schema
+          .createTable('stat_counts')
+          .ifNotExists()
+          .addColumn('dim', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('grain', 'integer', (c) => c.notNull())
+          .addColumn('bucket', 'bigint', (c) => c.notNull())
+          .addColumn('dialled', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('customer_answered', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('connected', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('abandoned', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('talk_s', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('wait_s', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('rung', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('rung_answered', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('rung_missed', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('stat_counts_pk', ['dim', 'subject', 'grain', 'bucket'])
+          .execute();
+
+        await db.schema
+          .createTable('stat_waits')
+          .ifNotExists()
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('grain', 'integer', (c) => c.notNull())
+          .addColumn('bucket', 'bigint', (c) => c.notNull())
+          .addColumn('wait_s', 'integer', (c) => c.notNull())
+          .addColumn('calls', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('stat_waits_pk', ['queue', 'grain', 'bucket', 'wait_s'])
+          .execute();
+
+        await db.schema
+          .createTable('stat_agent_states')
+          .ifNotExists()
+          .addColumn('extension', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('event_id', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('idle_ms', 'bigint', (c) => c.notNull())
+          .addColumn('ringing_ms', 'bigint', (c) => c.notNull())
+          .addColumn('talking_ms', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('stat_agent_states_pk', ['extension', 'at', 'event_id'])
+          .execute();
+
+        await db.schema
+          .createTable('task_guards')
+          .ifNotExists()
+          .addColumn('task_id', 'text', (c) => c.primaryKey())
+          .addColumn('target_percent', 'double precision', (c) => c.notNull())
+          .addColumn('last_calls', 'integer', (c) => c.notNull())
+          .addColumn('pause_task', 'integer', (c) => c.notNull())
+          .addColumn('armed_at', 'bigint', (c) => c.notNull())
+          .addColumn('tripped_at', 'bigint')
+          .addColumn('tripped_calls', 'integer')
+          .addColumn('tripped_abandoned', 'integer')
+          .addColumn('claimed_at', 'bigint')
+          .addColumn('reported_at', 'bigint')
+          .execute();
+      },
+    },
   };
 }
 

@@ -38,7 +38,8 @@ export enum PredictiveAssignmentType {
 }
 
 /** What caused a status change, kept in the history. */
-export type StatusChangeSource = 'mutation' | 'callback';
+/** 'guard': the abandon-rate guard paused the task (src/stats/guard.ts). */
+export type StatusChangeSource = 'mutation' | 'callback' | 'guard';
 
 export interface PredictiveTaskAssignment {
   type: PredictiveAssignmentType;

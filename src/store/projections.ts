@@ -60,7 +60,8 @@ async function projectTaskStatus(store: Store, event: StoredEvent<'task-status'>
   if (event.payload.kind === 'AI') {
     return { applied: true, effect: { known: true, status: status === 'DELETED' ? null : status, previous: event.payload.previous ?? null } };
   }
-  const mutation = event.payload.source === 'mutation';
+  const source = event.payload.source ?? 'callback';
+  const mutation = source === 'mutation' || source === 'guard';
   const creation = mutation && status === PredictiveTaskStatus.NotStarted;
   if (creation || !TASK_STATUSES.has(status) || (!mutation && status !== PredictiveTaskStatus.Finished)) {
     // A creation was written with the task (insert); anything else here is a callback code the manual does not list.
@@ -69,7 +70,7 @@ async function projectTaskStatus(store: Store, event: StoredEvent<'task-status'>
     return { applied: false, effect: { known: task !== null, status: task?.status ?? null, previous: task?.status ?? null } };
   }
   const at = new Date(event.receivedAt);
-  const result = await store.tasks.setStatus(taskId, status as PredictiveTaskStatus, { source: mutation ? 'mutation' : 'callback', at });
+  const result = await store.tasks.setStatus(taskId, status as PredictiveTaskStatus, { source, at });
   if (!result) return { applied: false, effect: { known: false, status: null, previous: null } };
   const applied = result.changed || (result.task.status === status && result.task.statusChangedAt.getTime() === at.getTime());
   let previous: string | null = result.task.status;
@@ -93,7 +94,8 @@ export async function projectEvent(store: Store, event: StoredEvent): Promise<Pr
     case 'task-status':
       return projectTaskStatus(store, event as StoredEvent<'task-status'>);
     case 'aicall-notify':
-      // Kept as received; nothing is derived from it (yet).
+    case 'abandon-guard':
+      // Kept as received; no projection of these (the statistics read the call records).
       return { applied: true, effect: null };
   }
 }

@@ -127,6 +127,81 @@ export interface CallRecordTable {
   updated_at: number;
 }
 
+/** The numbers each predictive upload sent (migration 0004): how call records are joined to their task. */
+export interface TaskNumberTable {
+  task_id: string;
+  phone: string;
+  customer_id: string | null;
+  added_at: number;
+}
+
+/** One row per call record (by its key): how the statistics classified it (src/stats/classify.ts). */
+export interface StatCallTable {
+  key: string;
+  task_id: string | null;
+  queue: string | null;
+  extension: string | null;
+  started_at: number;
+  ended_at: number | null;
+  dialled: number;
+  customer_answered: number;
+  connected: number;
+  abandoned: number;
+  wait_s: number | null;
+  talk_s: number;
+}
+
+/** Counters per (dimension, subject, grain in minutes, bucket start): what the statistics queries add up. */
+export interface StatCountTable {
+  dim: string;
+  subject: string;
+  grain: number;
+  bucket: number;
+  dialled: number;
+  customer_answered: number;
+  connected: number;
+  abandoned: number;
+  talk_s: number;
+  wait_s: number;
+  rung: number;
+  rung_answered: number;
+  rung_missed: number;
+}
+
+/** Connected calls per queue, bucket and whole seconds of waiting (the service level's histogram). */
+export interface StatWaitTable {
+  queue: string;
+  grain: number;
+  bucket: number;
+  wait_s: number;
+  calls: number;
+}
+
+/** An agent's state from `at`, with its cumulative time in each state before `at`. */
+export interface StatAgentStateTable {
+  extension: string;
+  at: number;
+  event_id: number;
+  state: string;
+  idle_ms: number;
+  ringing_ms: number;
+  talking_ms: number;
+}
+
+/** A predictive task's abandon-rate guard (src/stats/guard.ts). */
+export interface TaskGuardTable {
+  task_id: string;
+  target_percent: number;
+  last_calls: number;
+  pause_task: number;
+  armed_at: number;
+  tripped_at: number | null;
+  tripped_calls: number | null;
+  tripped_abandoned: number | null;
+  claimed_at: number | null;
+  reported_at: number | null;
+}
+
 export interface Database {
   predictive_tasks: PredictiveTaskTable;
   predictive_task_status_history: PredictiveTaskStatusHistoryTable;
@@ -134,4 +209,10 @@ export interface Database {
   events: EventTable;
   agent_status: AgentStatusTable;
   call_records: CallRecordTable;
+  task_numbers: TaskNumberTable;
+  stat_calls: StatCallTable;
+  stat_counts: StatCountTable;
+  stat_waits: StatWaitTable;
+  stat_agent_states: StatAgentStateTable;
+  task_guards: TaskGuardTable;
 }

@@ -214,6 +214,8 @@ export type ErrorCode =
   | 'REPLAY_LIMIT_EXCEEDED'
   /** This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received. */
   | 'SERVER_DRAINING'
+  /** This gateway runs with STATISTICS=off: it counts no statistics and watches no abandon rate. */
+  | 'STATISTICS_DISABLED'
   /** More live events waited for this subscriber than allowed: it was ended (over WebSocket the socket closes with 4030). Resubscribe with `after` = the last eventId received. */
   | 'SUBSCRIBER_TOO_SLOW'
   /** The socket or API key already holds as many subscriptions or connections as allowed. */
@@ -235,6 +237,8 @@ export type ErrorCode =
 
 /** The kinds of events the gateway stores from callbacks (and its own task changes) and streams to subscribers. */
 export type EventTopicKind =
+  /** Predictive tasks' abandon-rate guard tripping: abandonRateExceeded. */
+  | 'ABANDON_GUARD'
   /** Agents' call states (the extension-status callback): agentStatusChanged, queueSeatsChanged. */
   | 'AGENT_STATUS'
   /** The AI-call platform's hang-up notifications: aiCallEnded. */

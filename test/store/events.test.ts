@@ -101,11 +101,11 @@ describeEachBackend('event store on $name', (backend) => {
     });
 
     it('counts events per topic and the pending ones in one read (the metrics gauges)', async () => {
-      expect(await store.events.counts()).toEqual({ stored: { 'agent-status': 0, 'call-record': 0, 'task-status': 0, 'aicall-notify': 0 }, pending: 0 });
+      expect(await store.events.counts()).toEqual({ stored: { 'agent-status': 0, 'call-record': 0, 'task-status': 0, 'aicall-notify': 0, 'abandon-guard': 0 }, pending: 0 });
       await ingest(store, agentEvent({ uuid: 'count-1', status: 'ring' }));
       await ingest(store, agentEvent({ uuid: 'count-2', status: 'ring', ext: '8002' }));
       await store.events.append(normaliseTaskStatus(TASK_STATUS));
-      expect(await store.events.counts()).toEqual({ stored: { 'agent-status': 2, 'call-record': 0, 'task-status': 1, 'aicall-notify': 0 }, pending: 1 });
+      expect(await store.events.counts()).toEqual({ stored: { 'agent-status': 2, 'call-record': 0, 'task-status': 1, 'aicall-notify': 0, 'abandon-guard': 0 }, pending: 1 });
     });
 
     it('the same key under another topic is another event', async () => {

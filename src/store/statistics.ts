@@ -1,0 +1,540 @@
+import { type Kysely, sql } from 'kysely';
+import {
+  COUNTERS,
+  type CallFact,
+  type CallLink,
+  type Contribution,
+  type Counts,
+  type StatDim,
+  type WaitContribution,
+  deltaOf,
+  zeroCounts,
+} from '../stats/classify.ts';
+import { GRAINS, Grain, type StatsWindow, bucketOf, rowsOf } from '../stats/window.ts';
+import { queryTemplate } from './query-template.ts';
+import type { Database, StatCallTable } from './schema.ts';
+import { ambient } from './transaction-scope.ts';
+
+/**
+ * The statistics' tables (migration 0004, docs/statistics.md): written inside the ingest transaction, after the event
+ * settled (src/stats/projection.ts), and by GetBill backfills; read by the statistics queries, which add up counter
+ * rows and never scan calls.
+ */
+
+export type AgentTimeState = 'idle' | 'ringing' | 'talking';
+
+export interface AgentStateTimes {
+  idleMs: number;
+  ringingMs: number;
+  talkingMs: number;
+  /** The state at the window's end, and since when; null when no event of the agent came before it. */
+  state: AgentTimeState | null;
+  since: number | null;
+  /** When the first known state of the window began (time before it is unknown, not idle). */
+  knownFrom: number | null;
+}
+
+export interface GuardRow {
+  taskId: string;
+  targetPercent: number;
+  lastCalls: number;
+  pauseTask: boolean;
+  armedAt: number;
+  trippedAt: number | null;
+  trippedCalls: number | null;
+  trippedAbandoned: number | null;
+  reportedAt: number | null;
+}
+
+export interface StatisticsRepository {
+  /** Records the numbers an upload sent (accepted ones), so later call records can be joined to the task. */
+  addTaskNumbers(taskId: string, entries: ReadonlyArray<{ phone: string; customerId: string | null }>, at: number): Promise<void>;
+  /**
+   * The task of a predictive call record: by the customer id its upload gave, else by the number, the most recent
+   * upload at or before the call. Null when no upload through this gateway sent it.
+   */
+  linkOf(record: { customerId: string | null; destinationNumber: string | null; startedAt: number }): Promise<CallLink | null>;
+  /** Moves a call's fact to `fact` and its counters by the difference; returns what was stored before. */
+  applyCall(key: string, fact: CallFact | null): Promise<CallFact | null>;
+  /** Adds to one subject's counters at `at` (agent ring counts). */
+  addCounts(dim: StatDim, subject: string, at: number, counts: Partial<Counts>): Promise<void>;
+  /** An agent entered `state` at `at` (event `eventId`); a repeat of the same event or state changes nothing. */
+  agentEntered(extension: string, state: AgentTimeState, at: number, eventId: number): Promise<void>;
+
+  counts(dim: StatDim, subjects: readonly string[], window: StatsWindow): Promise<Map<string, Counts>>;
+  /** Connected calls per queue that waited at most `seconds`. */
+  answeredWithin(queues: readonly string[], window: StatsWindow, seconds: number): Promise<Map<string, number>>;
+  /** Time per state within the window, up to `now` at most (time to come is not counted). */
+  agentStateTimes(extensions: readonly string[], window: StatsWindow, now: number): Promise<Map<string, AgentStateTimes>>;
+  /** Of a task's last `n` calls the customer answered (ended at or after `since`): how many, and how many abandoned. */
+  recentAnswered(taskId: string, n: number, since: number): Promise<{ calls: number; abandoned: number }>;
+  /** Call facts per task since `since`: the numbers dialled so far (one per number, its latest call). */
+  dialledNumbers(taskIds: readonly string[]): Promise<Map<string, number>>;
+
+  guard(taskId: string): Promise<GuardRow | null>;
+  guards(taskIds: readonly string[]): Promise<Map<string, GuardRow>>;
+  setGuard(taskId: string, guard: { targetPercent: number; lastCalls: number; pauseTask: boolean } | null, at: number): Promise<GuardRow | null>;
+  /** Marks the guard tripped if it is armed and not yet tripped; true for the one caller that did. */
+  trip(taskId: string, at: number, calls: number, abandoned: number): Promise<boolean>;
+  /** Tripped guards not yet reported whose claim is free or older than `staleBefore`, claimed for `at`. */
+  claimUnreported(at: number, staleBefore: number, limit: number): Promise<GuardRow[]>;
+  reported(taskId: string, trippedAt: number, at: number): Promise<void>;
+}
+
+const CHUNK = 500;
+const LINK_CLOCK_SKEW_MS = 5 * 60_000;
+const INSERT_CHUNK = 400;
+/** Agents per UNION ALL statement of the state-time read (two parameters each). */
+const STATE_CHUNK = 250;
+
+type FactRow = StatCallTable;
+
+const toFact = (row: FactRow): CallFact => ({
+  key: row.key,
+  taskId: row.task_id,
+  queue: row.queue,
+  extension: row.extension,
+  startedAt: Number(row.started_at),
+  endedAt: row.ended_at === null ? null : Number(row.ended_at),
+  dialled: row.dialled ? 1 : 0,
+  customerAnswered: row.customer_answered ? 1 : 0,
+  connected: row.connected ? 1 : 0,
+  abandoned: row.abandoned ? 1 : 0,
+  waitSeconds: row.wait_s === null ? null : Number(row.wait_s),
+  talkSeconds: Number(row.talk_s),
+});
+
+const toGuard = (row: Database['task_guards']): GuardRow => ({
+  taskId: row.task_id,
+  targetPercent: Number(row.target_percent),
+  lastCalls: Number(row.last_calls),
+  pauseTask: Boolean(row.pause_task),
+  armedAt: Number(row.armed_at),
+  trippedAt: row.tripped_at === null ? null : Number(row.tripped_at),
+  trippedCalls: row.tripped_calls === null ? null : Number(row.tripped_calls),
+  trippedAbandoned: row.tripped_abandoned === null ? null : Number(row.tripped_abandoned),
+  reportedAt: row.reported_at === null ? null : Number(row.reported_at),
+});
+
+const STATE_COLUMN: Record<AgentTimeState, 'idle_ms' | 'ringing_ms' | 'talking_ms'> = {
+  idle: 'idle_ms',
+  ringing: 'ringing_ms',
+  talking: 'talking_ms',
+};
+
+export function createStatisticsRepository(root: Kysely<Database>): StatisticsRepository {
+  const db = ambient(root);
+
+  const upsertCounts = queryTemplate<[string, string, number, number, ...number[]], never>(4 + COUNTERS.length, (slot) =>
+    root
+      .insertInto('stat_counts')
+      .values({
+        dim: slot(0),
+        subject: slot(1),
+        grain: slot(2),
+        bucket: slot(3),
+        ...Object.fromEntries(COUNTERS.map((name, i) => [name, slot(4 + i)])),
+      } as Database['stat_counts'])
+      .onConflict((oc) =>
+        oc.columns(['dim', 'subject', 'grain', 'bucket']).doUpdateSet((eb) =>
+          Object.fromEntries(COUNTERS.map((name) => [name, eb(eb.ref(`stat_counts.${name}`), '+', eb.ref(`excluded.${name}`))])),
+        ),
+      ),
+  );
+
+  const upsertWait = queryTemplate<[string, number, number, number, number], never>(5, (slot) =>
+    root
+      .insertInto('stat_waits')
+      .values({ queue: slot(0), grain: slot(1), bucket: slot(2), wait_s: slot(3), calls: slot(4) })
+      .onConflict((oc) =>
+        oc.columns(['queue', 'grain', 'bucket', 'wait_s']).doUpdateSet((eb) => ({ calls: eb(eb.ref('stat_waits.calls'), '+', eb.ref('excluded.calls')) })),
+      ),
+  );
+
+  const selectFact = queryTemplate<[string], FactRow>(1, (slot) => root.selectFrom('stat_calls').selectAll().where('key', '=', slot(0)));
+  const deleteFact = queryTemplate<[string], never>(1, (slot) => root.deleteFrom('stat_calls').where('key', '=', slot(0)));
+  const upsertFact = queryTemplate<
+    [string, string | null, string | null, string | null, number, number | null, number, number, number, number, number | null, number],
+    never
+  >(12, (slot) =>
+    root
+      .insertInto('stat_calls')
+      .values({
+        key: slot(0),
+        task_id: slot(1),
+        queue: slot(2),
+        extension: slot(3),
+        started_at: slot(4),
+        ended_at: slot(5),
+        dialled: slot(6),
+        customer_answered: slot(7),
+        connected: slot(8),
+        abandoned: slot(9),
+        wait_s: slot(10),
+        talk_s: slot(11),
+      })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          task_id: eb.ref('excluded.task_id'),
+          queue: eb.ref('excluded.queue'),
+          extension: eb.ref('excluded.extension'),
+          started_at: eb.ref('excluded.started_at'),
+          ended_at: eb.ref('excluded.ended_at'),
+          dialled: eb.ref('excluded.dialled'),
+          customer_answered: eb.ref('excluded.customer_answered'),
+          connected: eb.ref('excluded.connected'),
+          abandoned: eb.ref('excluded.abandoned'),
+          wait_s: eb.ref('excluded.wait_s'),
+          talk_s: eb.ref('excluded.talk_s'),
+        })),
+      ),
+  );
+
+  const lastState = queryTemplate<[string], Database['stat_agent_states']>(1, (slot) =>
+    root.selectFrom('stat_agent_states').selectAll().where('extension', '=', slot(0)).orderBy('at', 'desc').orderBy('event_id', 'desc').limit(1),
+  );
+  const insertState = queryTemplate<[string, number, number, string, number, number, number], never>(7, (slot) =>
+    root
+      .insertInto('stat_agent_states')
+      .values({ extension: slot(0), at: slot(1), event_id: slot(2), state: slot(3), idle_ms: slot(4), ringing_ms: slot(5), talking_ms: slot(6) })
+      .onConflict((oc) => oc.columns(['extension', 'at', 'event_id']).doNothing()),
+  );
+
+  const linkByCustomer = queryTemplate<[string, number], { task_id: string; assignment_type: string | null; assignee: string | null }>(2, (slot) =>
+    root
+      .selectFrom('task_numbers')
+      .leftJoin('predictive_tasks', 'predictive_tasks.id', 'task_numbers.task_id')
+      .select(['task_numbers.task_id', 'predictive_tasks.assignment_type', 'predictive_tasks.assignee'])
+      .where('task_numbers.customer_id', '=', slot(0))
+      .where('task_numbers.added_at', '<=', slot(1))
+      .orderBy('task_numbers.added_at', 'desc')
+      .limit(1),
+  );
+  const linkByPhone = queryTemplate<[string, number], { task_id: string; assignment_type: string | null; assignee: string | null }>(2, (slot) =>
+    root
+      .selectFrom('task_numbers')
+      .leftJoin('predictive_tasks', 'predictive_tasks.id', 'task_numbers.task_id')
+      .select(['task_numbers.task_id', 'predictive_tasks.assignment_type', 'predictive_tasks.assignee'])
+      .where('task_numbers.phone', '=', slot(0))
+      .where('task_numbers.added_at', '<=', slot(1))
+      .orderBy('task_numbers.added_at', 'desc')
+      .limit(1),
+  );
+
+  async function writeCounts(c: Contribution): Promise<void> {
+    const values = COUNTERS.map((name) => c.counts[name] ?? 0);
+    for (const grain of GRAINS) await db.executeQuery(upsertCounts(c.dim, c.subject, grain, bucketOf(c.at, grain), ...values));
+  }
+
+  async function writeWait(w: WaitContribution): Promise<void> {
+    for (const grain of GRAINS) await db.executeQuery(upsertWait(w.queue, grain, bucketOf(w.at, grain), w.waitSeconds, w.calls));
+  }
+
+  /** Sums counters over the window's rows, per subject; `bigint` sums are cast back so PostgreSQL returns numbers. */
+  async function sumCounts(dim: StatDim, subjects: readonly string[], window: StatsWindow): Promise<Map<string, Counts>> {
+    const result = new Map<string, Counts>();
+    const rows = rowsOf(window);
+    for (let i = 0; i < subjects.length; i += CHUNK) {
+      const chunk = subjects.slice(i, i + CHUNK);
+      const found = await db
+        .selectFrom('stat_counts')
+        .select('subject')
+        .select(COUNTERS.map((name) => sql<number>`cast(sum(${sql.ref(name)}) as bigint)`.as(name)))
+        .where('dim', '=', dim)
+        .where('subject', 'in', chunk)
+        .where((eb) =>
+          eb.or([
+            ...(rows.hours
+              ? [eb.and([eb('grain', '=', Grain.Hour), eb('bucket', '>=', rows.hours.from), eb('bucket', '<', rows.hours.to)])]
+              : []),
+            ...rows.minutes.map((m) => eb.and([eb('grain', '=', Grain.Minute), eb('bucket', '>=', m.from), eb('bucket', '<', m.to)])),
+          ]),
+        )
+        .groupBy('subject')
+        .execute();
+      for (const row of found) {
+        const counts = zeroCounts();
+        for (const name of COUNTERS) counts[name] = Number((row as Record<string, unknown>)[name] ?? 0);
+        result.set(row.subject, counts);
+      }
+    }
+    return result;
+  }
+
+  type AgentStateRow = Database['stat_agent_states'];
+
+  /** One statement of `limit 1` seeks, one per agent (a UNION ALL): the latest transition at or before `t`. */
+  async function lastAtOrBefore(extensions: readonly string[], t: number): Promise<Map<string, AgentStateRow>> {
+    const parts = extensions.map(
+      (extension) =>
+        sql`select * from (select * from stat_agent_states where extension = ${extension} and at <= ${t} order by at desc, event_id desc limit 1) as s`,
+    );
+    const { rows } = await sql<AgentStateRow>`${sql.join(parts, sql` union all `)}`.execute(db);
+    return new Map(rows.map((row) => [row.extension, row]));
+  }
+
+  async function firstAfter(extensions: readonly string[], t: number): Promise<Map<string, number>> {
+    const parts = extensions.map(
+      (extension) =>
+        sql`select * from (select extension, at from stat_agent_states where extension = ${extension} and at > ${t} order by at asc limit 1) as s`,
+    );
+    const { rows } = await sql<{ extension: string; at: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
+    return new Map(rows.map((row) => [row.extension, Number(row.at)]));
+  }
+
+  return {
+    async addTaskNumbers(taskId, entries, at) {
+      const seen = new Set<string>();
+      const rows = [];
+      for (const e of entries) {
+        if (seen.has(e.phone)) continue;
+        seen.add(e.phone);
+        rows.push({ task_id: taskId, phone: e.phone, customer_id: e.customerId || null, added_at: at });
+      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await db
+          .insertInto('task_numbers')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .onConflict((oc) => oc.columns(['task_id', 'phone']).doUpdateSet((eb) => ({ customer_id: eb.ref('excluded.customer_id') })))
+          .execute();
+      }
+    },
+
+    async linkOf(record) {
+      // An upload counts for calls that began after it; the PBX's clock may run a little behind the gateway's.
+      const latest = record.startedAt + LINK_CLOCK_SKEW_MS;
+      let row = record.customerId ? (await db.executeQuery(linkByCustomer(record.customerId, latest))).rows[0] : undefined;
+      if (!row && record.destinationNumber) row = (await db.executeQuery(linkByPhone(record.destinationNumber, latest))).rows[0];
+      if (!row) return null;
+      return { taskId: row.task_id, queue: row.assignment_type === 'QUEUE' ? row.assignee : null };
+    },
+
+    async applyCall(key, fact) {
+      const { rows } = await db.executeQuery(selectFact(key));
+      const before = rows[0] ? toFact(rows[0]) : null;
+      const delta = deltaOf(before, fact);
+      for (const c of delta.counts) await writeCounts(c);
+      for (const w of delta.waits.sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : a.at - b.at || a.waitSeconds - b.waitSeconds))) {
+        await writeWait(w);
+      }
+      if (!fact) {
+        if (before) await db.executeQuery(deleteFact(key));
+      } else if (delta.counts.length > 0 || delta.waits.length > 0 || !before || before.endedAt !== fact.endedAt) {
+        await db.executeQuery(
+          upsertFact(
+            key,
+            fact.taskId,
+            fact.queue,
+            fact.extension,
+            fact.startedAt,
+            fact.endedAt,
+            fact.dialled,
+            fact.customerAnswered,
+            fact.connected,
+            fact.abandoned,
+            fact.waitSeconds,
+            fact.talkSeconds,
+          ),
+        );
+      }
+      return before;
+    },
+
+    async addCounts(dim, subject, at, counts) {
+      await writeCounts({ dim, subject, at, counts });
+    },
+
+    async agentEntered(extension, state, at, eventId) {
+      const last = (await db.executeQuery(lastState(extension))).rows[0];
+      if (last && (last.state === state || Number(last.event_id) === eventId)) return;
+      const totals = {
+        idle_ms: Number(last?.idle_ms ?? 0),
+        ringing_ms: Number(last?.ringing_ms ?? 0),
+        talking_ms: Number(last?.talking_ms ?? 0),
+      };
+      // Replicas' clocks and commit order may put an event a little before the last one: time never runs backwards.
+      const from = last ? Number(last.at) : at;
+      const when = Math.max(at, from);
+      if (last) totals[STATE_COLUMN[last.state as AgentTimeState] ?? 'idle_ms'] += when - from;
+      await db.executeQuery(insertState(extension, when, eventId, state, totals.idle_ms, totals.ringing_ms, totals.talking_ms));
+    },
+
+    counts: sumCounts,
+
+    async answeredWithin(queues, window, seconds) {
+      const result = new Map<string, number>();
+      const rows = rowsOf(window);
+      for (let i = 0; i < queues.length; i += CHUNK) {
+        const found = await db
+          .selectFrom('stat_waits')
+          .select('queue')
+          .select(sql<number>`cast(sum(calls) as bigint)`.as('calls'))
+          .where('queue', 'in', queues.slice(i, i + CHUNK))
+          .where('wait_s', '<=', seconds)
+          .where((eb) =>
+            eb.or([
+              ...(rows.hours
+                ? [eb.and([eb('grain', '=', Grain.Hour), eb('bucket', '>=', rows.hours.from), eb('bucket', '<', rows.hours.to)])]
+                : []),
+              ...rows.minutes.map((m) => eb.and([eb('grain', '=', Grain.Minute), eb('bucket', '>=', m.from), eb('bucket', '<', m.to)])),
+            ]),
+          )
+          .groupBy('queue')
+          .execute();
+        for (const row of found) result.set(row.queue, Number(row.calls));
+      }
+      return result;
+    },
+
+    async agentStateTimes(extensions, window, now) {
+      const result = new Map<string, AgentStateTimes>();
+      const unique = [...new Set(extensions)];
+      const until = Math.max(window.from, Math.min(window.to, now));
+      const totalAt = (row: AgentStateRow | undefined, t: number) => {
+        const totals: Record<AgentTimeState, number> = { idle: 0, ringing: 0, talking: 0 };
+        if (!row) return totals;
+        totals.idle = Number(row.idle_ms);
+        totals.ringing = Number(row.ringing_ms);
+        totals.talking = Number(row.talking_ms);
+        const state = row.state as AgentTimeState;
+        if (state in totals) totals[state] += Math.max(0, t - Number(row.at));
+        return totals;
+      };
+      for (let i = 0; i < unique.length; i += STATE_CHUNK) {
+        const chunk = unique.slice(i, i + STATE_CHUNK);
+        // Per agent, the last transition at or before each end of the window: index seeks, whatever the day held.
+        const [starts, ends] = await Promise.all([lastAtOrBefore(chunk, window.from), lastAtOrBefore(chunk, until)]);
+        const unknownAtStart = chunk.filter((e) => !starts.has(e) && ends.has(e));
+        const firsts = unknownAtStart.length > 0 ? await firstAfter(unknownAtStart, window.from) : new Map<string, number>();
+        for (const extension of chunk) {
+          const end = ends.get(extension);
+          if (!end) {
+            result.set(extension, { idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null });
+            continue;
+          }
+          const start = starts.get(extension);
+          const a = totalAt(start, window.from);
+          const b = totalAt(end, until);
+          result.set(extension, {
+            idleMs: b.idle - a.idle,
+            ringingMs: b.ringing - a.ringing,
+            talkingMs: b.talking - a.talking,
+            state: end.state as AgentTimeState,
+            since: Number(end.at),
+            knownFrom: start ? window.from : (firsts.get(extension) ?? Number(end.at)),
+          });
+        }
+      }
+      return result;
+    },
+
+    async recentAnswered(taskId, n, since) {
+      const rows = await db
+        .selectFrom('stat_calls')
+        .select(['abandoned'])
+        .where('task_id', '=', taskId)
+        .where('customer_answered', '=', 1)
+        .where('ended_at', '>=', since)
+        .orderBy('ended_at', 'desc')
+        .limit(n)
+        .execute();
+      return { calls: rows.length, abandoned: rows.reduce((sum, r) => sum + Number(r.abandoned), 0) };
+    },
+
+    async dialledNumbers(taskIds) {
+      const result = new Map<string, number>();
+      for (let i = 0; i < taskIds.length; i += CHUNK) {
+        // The all-time hour rows of each task: a task's whole life is a few hundred rows at most.
+        const found = await db
+          .selectFrom('stat_counts')
+          .select('subject')
+          .select(sql<number>`cast(sum(dialled) as bigint)`.as('dialled'))
+          .where('dim', '=', 'task')
+          .where('grain', '=', Grain.Hour)
+          .where('subject', 'in', taskIds.slice(i, i + CHUNK))
+          .groupBy('subject')
+          .execute();
+        for (const row of found) result.set(row.subject, Number(row.dialled));
+      }
+      return result;
+    },
+
+    async guard(taskId) {
+      const row = await db.selectFrom('task_guards').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+      return row ? toGuard(row) : null;
+    },
+
+    async guards(taskIds) {
+      const result = new Map<string, GuardRow>();
+      for (let i = 0; i < taskIds.length; i += CHUNK) {
+        const rows = await db.selectFrom('task_guards').selectAll().where('task_id', 'in', taskIds.slice(i, i + CHUNK)).execute();
+        for (const row of rows) result.set(row.task_id, toGuard(row));
+      }
+      return result;
+    },
+
+    async setGuard(taskId, guard, at) {
+      if (!guard) {
+        await db.deleteFrom('task_guards').where('task_id', '=', taskId).execute();
+        return null;
+      }
+      const values = {
+        task_id: taskId,
+        target_percent: guard.targetPercent,
+        last_calls: guard.lastCalls,
+        pause_task: guard.pauseTask ? 1 : 0,
+        armed_at: at,
+        tripped_at: null,
+        tripped_calls: null,
+        tripped_abandoned: null,
+        claimed_at: null,
+        reported_at: null,
+      };
+      const row = await db
+        .insertInto('task_guards')
+        .values(values)
+        .onConflict((oc) => oc.column('task_id').doUpdateSet(values))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toGuard(row);
+    },
+
+    async trip(taskId, at, calls, abandoned) {
+      const result = await db
+        .updateTable('task_guards')
+        .set({ tripped_at: at, tripped_calls: calls, tripped_abandoned: abandoned })
+        .where('task_id', '=', taskId)
+        .where('tripped_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async claimUnreported(at, staleBefore, limit) {
+      const candidates = await db
+        .selectFrom('task_guards')
+        .select('task_id')
+        .where('tripped_at', 'is not', null)
+        .where('reported_at', 'is', null)
+        .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', staleBefore)]))
+        .limit(limit)
+        .execute();
+      const claimed: GuardRow[] = [];
+      for (const { task_id } of candidates) {
+        const row = await db
+          .updateTable('task_guards')
+          .set({ claimed_at: at })
+          .where('task_id', '=', task_id)
+          .where('reported_at', 'is', null)
+          .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', staleBefore)]))
+          .returningAll()
+          .executeTakeFirst();
+        if (row) claimed.push(toGuard(row));
+      }
+      return claimed;
+    },
+
+    async reported(taskId, trippedAt, at) {
+      await db.updateTable('task_guards').set({ reported_at: at }).where('task_id', '=', taskId).where('tripped_at', '=', trippedAt).execute();
+    },
+  };
+}
