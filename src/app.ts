@@ -93,7 +93,16 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const recordTaskChange = (change: TaskChange) => recordTaskChangeWith(ingestor, eventsLog, change);
   // Counted in the transaction that settles each event; the guard stores its events through the ingestor below.
   const statistics = config.statistics
-    ? createStatistics({ config: config.statistics, store, sip, feed, ingestor: () => ingestor, recordTaskChange, logger: log(LogModule.Statistics) })
+    ? createStatistics({
+        config: config.statistics,
+        store,
+        sip,
+        feed,
+        ingestor: () => ingestor,
+        recordTaskChange,
+        logger: log(LogModule.Statistics),
+        retentionMs: config.events.retentionDays * 86_400_000,
+      })
     : null;
   // One ingestor for callbacks and the gateway's own task-status events: the same append → settle → publish path.
   const ingestor = createCallbackIngestor({

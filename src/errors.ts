@@ -508,6 +508,6 @@ export class LiveStatisticsLimitError extends GatewayError {
     this.name = 'LiveStatisticsLimitError';
   }
   override extensions() {
-    return { limit: 'LIVE_STATISTICS_PER_REPLICA', max: this.max };
+    return { limit: 'liveStatisticsPerReplica', max: this.max };
   }
 }

@@ -1,8 +1,8 @@
 import type { PubSub } from '../events/pubsub.ts';
-import type { GatewayEvent } from '../events/types.ts';
+import type { EventTopic, GatewayEvent } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import { type Store, type StoredEvent, projectEvent } from '../store/index.ts';
+import { type Projected, type Store, type StoredEvent, projectEvent } from '../store/index.ts';
 import { SavepointName, TransactionLostError, inTransaction, withSavepoint } from '../store/transaction-scope.ts';
 import type { AnyNormalisedCallback } from './schemas.ts';
 
@@ -66,7 +66,7 @@ export interface IngestorOptions {
    * Runs in the settling transaction, once per event, after it settled (the statistics: src/stats/projection.ts). A
    * failure rolls the settle back, so the event stays pending and catch-up tries again.
    */
-  afterSettle?: (event: GatewayEvent) => Promise<void>;
+  afterSettle?: (event: GatewayEvent, projected: Projected<EventTopic>) => Promise<void>;
   /** Observes each published event's lag from its own time (telemetry.metrics); null or absent: not observed. */
   metrics?: Pick<GatewayMetrics, 'published'> | null;
 }
@@ -99,10 +99,10 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
 
   /** Projects and settles; the caller runs it in a transaction (so both land in one commit, or neither). */
   async function settle(event: StoredEvent): Promise<GatewayEvent | null> {
-    const { applied, effect } = await projectEvent(store, event);
-    const settled = await store.events.settle(event.id, applied, effect, event);
+    const projected = await projectEvent(store, event);
+    const settled = await store.events.settle(event.id, projected.applied, projected.effect, event);
     // Only the transaction that settled the event goes on: a replica that lost the race to settle it adds nothing.
-    if (settled && afterSettle) await afterSettle(settled);
+    if (settled && afterSettle) await afterSettle(settled, projected);
     return settled;
   }
 

@@ -4,7 +4,7 @@ import type { EventTopic, GatewayEvent } from './types.ts';
 
 /**
  * Redis pub/sub with ioredis: one connection publishes, one (in subscriber mode, as Redis requires) listens to the
- * four topic channels for the whole life of the process; local subscribers are a plain in-memory fan-out behind it.
+ * one channel per topic for the whole life of the process; local subscribers are a plain in-memory fan-out behind it.
  * So subscribe() never talks to Redis, a thousand GraphQL subscriptions cost one Redis subscription per topic, and
  * each replica parses each message once.
  *

@@ -127,7 +127,7 @@ type GuardEvent = GatewayEvent<'abandon-guard'>;
 const GuardActionEnum = builder.enumType('AbandonGuardAction', {
   description: 'What the guard did when it tripped.',
   values: {
-    PAUSED: { value: 'PAUSED', description: 'It paused the task on the PBX (a taskStatusChanged with source GUARD follows).' },
+    PAUSED: { value: 'PAUSED', description: 'It paused the task on the PBX (its taskStatusChanged, source GUARD, is stored just before this event).' },
     ALERT_ONLY: { value: 'ALERT_ONLY', description: 'The guard was set without pauseTask: only this event.' },
     NOT_RUNNING: { value: 'NOT_RUNNING', description: 'pauseTask was set, but the task was no longer running (or the PBX is not configured): nothing to pause.' },
     PAUSE_FAILED: { value: 'PAUSE_FAILED', description: 'The PBX refused or failed the pause: see errorCode, and pause it yourself.' },
@@ -173,6 +173,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, ctx) =>
       subscriberSource(ctx, () => {
+        if (!ctx.statistics) throw new StatisticsDisabledError();
         let subjects: string[] | undefined;
         if (args.taskId != null) {
           const ref = taskIdOf(String(args.taskId));

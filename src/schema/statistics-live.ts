@@ -6,6 +6,7 @@ import { cost } from '../limits/cost.ts';
 import { type QueueFigures, type TaskFigures, queueFigures } from '../stats/figures.ts';
 import { BACKFILL_MAX_PAGES, type BackfillResult } from '../stats/index.ts';
 import { HOUR_MS } from '../stats/window.ts';
+import { resultErrors } from './errors.ts';
 import { requireSip } from './upstream.ts';
 import {
   DEFAULT_LAST_CALLS,
@@ -142,6 +143,8 @@ builder.mutationField('backfillStatistics', (t) =>
       'whose callbacks never arrived. Safe to repeat: a call is counted once however often it is read.',
     // Cost: up to BACKFILL_MAX_PAGES GetBill calls.
     complexity: cost.calls(BACKFILL_MAX_PAGES),
+    // A platform failure midway stays a top-level error (what was read before it is counted; repeating is safe).
+    errors: resultErrors('BackfillStatisticsResult', [InvalidInputError]),
     args: { input: t.arg({ type: BackfillStatisticsInput, required: true, description: 'The window.' }) },
     resolve: async (_root, { input }, ctx) => {
       const statistics = requireStatistics(ctx);
@@ -150,6 +153,9 @@ builder.mutationField('backfillStatistics', (t) =>
       const to = input.to.getTime();
       if (from >= to) throw new InvalidInputError('`from` must be before `to`', 'input.from');
       if (to - from > 24 * HOUR_MS) throw new InvalidInputError('a backfill window is at most 24 hours', 'input.to');
+      if (from < Date.now() - statistics.retentionMs) {
+        throw new InvalidInputError('a backfill window must lie within the event retention (EVENT_RETENTION_DAYS)', 'input.from');
+      }
       return statistics.backfill(input.from, input.to);
     },
   }),

@@ -195,7 +195,10 @@ const lastCallsArg = z.number().int().min(1).max(MAX_LAST_CALLS, `lastCalls is a
 builder.objectField(PredictiveTaskRef, 'statistics', (t) =>
   t.field({
     type: TaskStatisticsRef,
-    description: 'Progress and abandon rate (default window: today so far). Read from the gateway\'s counters: no platform call.',
+    // Nullable: with STATISTICS=off its error must not null the task.
+    nullable: true,
+    description:
+      "Progress and abandon rate (default window: today so far). Read from the gateway's counters: no platform call. Null with STATISTICS_DISABLED when the gateway counts none.",
     // Cost: four store reads.
     complexity: cost.local,
     args: {

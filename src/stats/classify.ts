@@ -158,8 +158,9 @@ export interface WaitContribution {
   calls: number;
 }
 
-/** Waits past this are counted together (a service-level threshold may be at most this). */
+/** The longest service-level threshold; longer waits are counted together one second above it, so never within it. */
 export const MAX_WAIT_SECONDS = 600;
+const OVER_MAX_WAIT = MAX_WAIT_SECONDS + 1;
 
 export function contributionsOf(fact: CallFact | null): { counts: Contribution[]; waits: WaitContribution[] } {
   if (!fact) return { counts: [], waits: [] };
@@ -180,7 +181,7 @@ export function contributionsOf(fact: CallFact | null): { counts: Contribution[]
   }
   const waits: WaitContribution[] =
     fact.queue && fact.connected && fact.waitSeconds !== null
-      ? [{ queue: fact.queue, at, waitSeconds: Math.min(fact.waitSeconds, MAX_WAIT_SECONDS), calls: 1 }]
+      ? [{ queue: fact.queue, at, waitSeconds: Math.min(fact.waitSeconds, OVER_MAX_WAIT), calls: 1 }]
       : [];
   return { counts, waits };
 }

@@ -2,9 +2,9 @@ import type { CallbackIngestor } from '../callbacks/ingest.ts';
 import type { StatisticsConfig } from '../config.ts';
 import type { EventFeed } from '../events/feed.ts';
 import type { TaskChange } from '../events/task-changes.ts';
-import type { GatewayEvent } from '../events/types.ts';
+import type { EventTopic, GatewayEvent } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/index.ts';
+import type { Projected, Store } from '../store/index.ts';
 import { inTransaction } from '../store/transaction-scope.ts';
 import type { SipClient } from '../upstream/sip/client.ts';
 import { type AbandonGuard, createAbandonGuard } from './guard.ts';
@@ -19,6 +19,8 @@ export interface Statistics {
   readonly projection: StatisticsProjection;
   readonly guard: AbandonGuard;
   readonly live: LiveStatistics;
+  /** EVENT_RETENTION_DAYS in ms: a backfill window must lie within it. */
+  readonly retentionMs: number;
   /** Reads GetBill for the window, merges the rows into the stored call records and counts what was missing. */
   backfill(from: Date, to: Date): Promise<BackfillResult>;
   close(): void;
@@ -43,6 +45,8 @@ export interface StatisticsOptions {
   ingestor: () => CallbackIngestor;
   recordTaskChange: (change: TaskChange) => Promise<unknown>;
   logger: Logger;
+  /** EVENT_RETENTION_DAYS in ms: older calls are neither counted nor backfilled. */
+  retentionMs: number;
 }
 
 /** GetBill's largest page. */
@@ -59,7 +63,12 @@ export function createStatistics(options: StatisticsOptions): Statistics {
     recordTaskChange: options.recordTaskChange,
     logger,
   });
-  const projection = createStatisticsProjection({ store, classify: options.config, onAnsweredCall: (taskId) => guard.check(taskId) });
+  const projection = createStatisticsProjection({
+    store,
+    classify: options.config,
+    retentionMs: options.retentionMs,
+    onAnsweredCall: (taskId) => guard.check(taskId),
+  });
   const live = createLiveStatistics({ feed: options.feed, logger });
   guard.start();
 
@@ -67,6 +76,7 @@ export function createStatistics(options: StatisticsOptions): Statistics {
     projection,
     guard,
     live,
+    retentionMs: options.retentionMs,
     async backfill(from, to) {
       const sip = options.sip;
       if (!sip) throw new Error('backfill needs the SIP API');
@@ -78,9 +88,7 @@ export function createStatistics(options: StatisticsOptions): Statistics {
         pages++;
         records += result.bills.length;
         if (result.bills.length > 0) {
-          changed += await inTransaction(store.db, store.dialect, async () =>
-            projection.applyRecords(await store.callRecords.upsertFromBills(result.bills)),
-          );
+          changed += await inTransaction(store.db, store.dialect, () => projection.applyBills(result.bills));
         }
         if (result.bills.length < BACKFILL_PAGE_SIZE || page * BACKFILL_PAGE_SIZE >= result.total) {
           return { records, changed, pages, complete: true };
@@ -98,4 +106,4 @@ export function createStatistics(options: StatisticsOptions): Statistics {
 
 /** For ingest.ts's `afterSettle`. */
 export const projectInto = (statistics: Statistics | null) =>
-  statistics ? (event: GatewayEvent) => statistics.projection.apply(event) : undefined;
+  statistics ? (event: GatewayEvent, projected: Projected<EventTopic>) => statistics.projection.apply(event, projected) : undefined;

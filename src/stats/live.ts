@@ -28,6 +28,8 @@ export interface LiveStatisticsOptions {
   intervalMs?: number;
   /** Most distinct figures watched at once in this process (default 1000). */
   maxChannels?: number;
+  /** Figures are read again after this long without an event (default 60 s). */
+  refreshMs?: number;
 }
 
 
@@ -107,6 +109,8 @@ interface Channel {
   dirty: boolean;
   lastRunAt: number;
   timer: NodeJS.Timeout | null;
+  /** Reads the figures again now and then without an event: "today" rolls over at midnight, and state times grow. */
+  refresh: NodeJS.Timeout;
   running: boolean;
 }
 
@@ -114,6 +118,7 @@ export function createLiveStatistics(options: LiveStatisticsOptions): LiveStatis
   const { feed, logger } = options;
   const intervalMs = options.intervalMs ?? 1_000;
   const maxChannels = options.maxChannels ?? 1_000;
+  const refreshMs = options.refreshMs ?? 60_000;
   const channels = new Map<string, Channel>();
   const listeners = new Map<EventTopic, Promise<{ close(): void }>>();
   let closed = false;
@@ -172,7 +177,9 @@ export function createLiveStatistics(options: LiveStatisticsOptions): LiveStatis
       let channel = channels.get(key);
       if (!channel) {
         if (channels.size >= maxChannels) throw new LiveStatisticsLimitError(maxChannels);
-        channel = { topics, compute, subscribers: new Set(), dirty: false, lastRunAt: 0, timer: null, running: false };
+        const created: Channel = { topics, compute, subscribers: new Set(), dirty: false, lastRunAt: 0, timer: null, refresh: setInterval(() => markDirty(created), refreshMs), running: false };
+        created.refresh.unref();
+        channel = created;
         channels.set(key, channel);
         for (const topic of topics) ensureListening(topic);
       }
@@ -181,6 +188,7 @@ export function createLiveStatistics(options: LiveStatisticsOptions): LiveStatis
         own.subscribers.delete(subscriber);
         if (own.subscribers.size > 0 || channels.get(key) !== own) return;
         channels.delete(key);
+        clearInterval(own.refresh);
         if (own.timer) clearTimeout(own.timer);
         own.timer = null;
         stopUnusedListeners();
@@ -200,7 +208,10 @@ export function createLiveStatistics(options: LiveStatisticsOptions): LiveStatis
     },
     close() {
       closed = true;
-      for (const channel of channels.values()) if (channel.timer) clearTimeout(channel.timer);
+      for (const channel of channels.values()) {
+        clearInterval(channel.refresh);
+        if (channel.timer) clearTimeout(channel.timer);
+      }
       for (const listening of listeners.values()) void listening.then((l) => l.close()).catch(() => undefined);
       listeners.clear();
     },

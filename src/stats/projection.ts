@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { GatewayEvent } from '../events/types.ts';
-import type { Store, StoredCallRecord } from '../store/index.ts';
+import type { EventTopic, GatewayEvent } from '../events/types.ts';
+import type { Projected, Store, StoredCallRecord } from '../store/index.ts';
+import type { Bill } from '../upstream/sip/types.ts';
 import { EVENT_TOPICS } from '../events/types.ts';
 import { ambient } from '../store/transaction-scope.ts';
 import { type CallFact, type ClassifyOptions, StatDim, classifyCall, isPredictive, sameFact } from './classify.ts';
@@ -13,35 +14,50 @@ import { type CallFact, type ClassifyOptions, StatDim, classifyCall, isPredictiv
  */
 
 export interface StatisticsProjection {
-  /** For ingest.ts: the settled event's contribution. */
-  apply(event: GatewayEvent): Promise<void>;
-  /** Classifies stored call records again (a backfill from GetBill); returns how many changed a fact. */
-  applyRecords(records: readonly StoredCallRecord[]): Promise<number>;
+  /** For ingest.ts: the settled event's contribution (`projected`: what its projection made, e.g. the merged record). */
+  apply(event: GatewayEvent, projected?: Projected<EventTopic>): Promise<void>;
+  /**
+   * Merges GetBill rows into the stored records and classifies them again (a backfill); returns how many calls' facts
+   * changed. Call it inside a transaction: the call-record topic's lock is taken first (PostgreSQL), before any row
+   * lock, in the order every ingestion takes them, so the two never wait on each other in a cycle.
+   */
+  applyBills(bills: readonly Bill[]): Promise<number>;
 }
 
 export interface StatisticsProjectionOptions {
   store: Store;
   classify: ClassifyOptions;
+  /**
+   * Calls that began longer ago than this are not counted: their detail rows are pruned with the events
+   * (EVENT_RETENTION_DAYS), so a late record of one could not be told from a new call.
+   */
+  retentionMs?: number;
+  now?: () => number;
   /** Called inside the transaction when a task's call the customer answered was counted: the guard checks it. */
   onAnsweredCall?: (taskId: string) => Promise<void>;
 }
 
-/** The same advisory lock as the call-record topic's inserts (store/events.ts): one writer of a call's fact at a time. */
+/** The advisory locks of the topics' inserts (store/events.ts): one writer of a call's fact or an agent's states at a time. */
 const EVENT_LOCK_CLASS = 0x47574556;
-const CALL_RECORD_TOPIC_INDEX = EVENT_TOPICS.indexOf('call-record');
 
 const STATE_OF = { ring: 'ringing', answer: 'talking', hangup: 'idle' } as const;
 
 export function createStatisticsProjection(options: StatisticsProjectionOptions): StatisticsProjection {
   const { store } = options;
   const stats = store.statistics;
+  const now = options.now ?? Date.now;
 
-  async function lockCalls(): Promise<void> {
-    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${CALL_RECORD_TOPIC_INDEX})`.execute(ambient(store.db));
+  /**
+   * The topic's lock, held to the commit (PostgreSQL; SQLite has one writer): ingestion took it already at the insert
+   * (re-entrant), but catch-up and takeovers settle without inserting, and backfills write no event at all.
+   */
+  async function lockTopic(topic: EventTopic): Promise<void> {
+    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${EVENT_TOPICS.indexOf(topic)})`.execute(ambient(store.db));
   }
 
   async function applyRecord(record: StoredCallRecord): Promise<boolean> {
     const startedAt = record.startedAt?.getTime() ?? null;
+    if (startedAt !== null && startedAt < now() - (options.retentionMs ?? Infinity)) return false;
     const link =
       startedAt !== null && isPredictive(record)
         ? await stats.linkOf({ customerId: record.customerId, destinationNumber: record.destinationNumber, startedAt })
@@ -56,6 +72,7 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
   async function applyAgentStatus(event: GatewayEvent<'agent-status'>): Promise<void> {
     const current = event.effect?.current;
     if (!event.applied || !current) return;
+    await lockTopic('agent-status');
     const previous = event.effect?.previous ?? null;
     const extension = event.payload.extension;
     const sameCall = previous !== null && previous.callUuid === current.callUuid;
@@ -72,18 +89,19 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
   }
 
   return {
-    async apply(event) {
+    async apply(event, projected) {
       if (event.topic === 'agent-status') return applyAgentStatus(event as GatewayEvent<'agent-status'>);
       if (event.topic !== 'call-record') return;
       const key = (event as GatewayEvent<'call-record'>).effect?.recordKey;
       if (!key) return;
-      await lockCalls();
-      const record = await store.callRecords.get(key);
+      await lockTopic('call-record');
+      const record = projected?.record?.key === key ? projected.record : await store.callRecords.get(key);
       if (record) await applyRecord(record);
     },
 
-    async applyRecords(records) {
-      await lockCalls();
+    async applyBills(bills) {
+      await lockTopic('call-record');
+      const records = await store.callRecords.upsertFromBills(bills);
       let changed = 0;
       for (const record of records) if (await applyRecord(record)) changed++;
       return changed;

@@ -1,5 +1,5 @@
 import type { CallRecordPayload, EventEffects, EventTopic } from '../events/types.ts';
-import { type CallRecordInput, withoutNone } from './call-records.ts';
+import { type CallRecordInput, type StoredCallRecord, withoutNone } from './call-records.ts';
 import type { StoredEvent } from './events.ts';
 import { PredictiveTaskStatus } from './model.ts';
 import type { Store } from './database.ts';
@@ -14,6 +14,8 @@ import type { Store } from './database.ts';
 export interface Projected<T extends EventTopic> {
   applied: boolean;
   effect: EventEffects[T] | null;
+  /** A call-record event: the row as merged (the statistics read it; not stored with the event). */
+  record?: StoredCallRecord;
 }
 
 const date = (iso: string | null) => (iso === null ? null : new Date(iso));
@@ -89,7 +91,7 @@ export async function projectEvent(store: Store, event: StoredEvent): Promise<Pr
       return store.agentStatus.apply(event as StoredEvent<'agent-status'>);
     case 'call-record': {
       const record = await store.callRecords.upsertFromCallback(callRecordInputOf((event as StoredEvent<'call-record'>).payload), event.id);
-      return { applied: true, effect: { recordKey: record.key } };
+      return { applied: true, effect: { recordKey: record.key }, record };
     }
     case 'task-status':
       return projectTaskStatus(store, event as StoredEvent<'task-status'>);

@@ -68,7 +68,7 @@ export interface StatisticsRepository {
   agentStateTimes(extensions: readonly string[], window: StatsWindow, now: number): Promise<Map<string, AgentStateTimes>>;
   /** Of a task's last `n` calls the customer answered (ended at or after `since`): how many, and how many abandoned. */
   recentAnswered(taskId: string, n: number, since: number): Promise<{ calls: number; abandoned: number }>;
-  /** Call facts per task since `since`: the numbers dialled so far (one per number, its latest call). */
+  /** Calls placed per task over its whole life (a number dialled twice counts twice). */
   dialledNumbers(taskIds: readonly string[]): Promise<Map<string, number>>;
 
   guard(taskId: string): Promise<GuardRow | null>;
@@ -79,6 +79,11 @@ export interface StatisticsRepository {
   /** Tripped guards not yet reported whose claim is free or older than `staleBefore`, claimed for `at`. */
   claimUnreported(at: number, staleBefore: number, limit: number): Promise<GuardRow[]>;
   reported(taskId: string, trippedAt: number, at: number): Promise<void>;
+  /**
+   * Deletes up to `limit` rows older than `before` of one kind at a time (minute counters, minute waits, call facts, agent
+   * transitions but each agent's newest); hour counters stay. Returns how many it deleted (0: nothing left).
+   */
+  prune(before: number, limit: number): Promise<number>;
 }
 
 const CHUNK = 500;
@@ -190,6 +195,10 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       ),
   );
 
+  // Every call the customer answered of a task asks whether the task has a guard.
+  const selectGuard = queryTemplate<[string], Database['task_guards']>(1, (slot) =>
+    root.selectFrom('task_guards').selectAll().where('task_id', '=', slot(0)),
+  );
   const lastState = queryTemplate<[string], Database['stat_agent_states']>(1, (slot) =>
     root.selectFrom('stat_agent_states').selectAll().where('extension', '=', slot(0)).orderBy('at', 'desc').orderBy('event_id', 'desc').limit(1),
   );
@@ -295,7 +304,9 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
         await db
           .insertInto('task_numbers')
           .values(rows.slice(i, i + INSERT_CHUNK))
-          .onConflict((oc) => oc.columns(['task_id', 'phone']).doUpdateSet((eb) => ({ customer_id: eb.ref('excluded.customer_id') })))
+          .onConflict((oc) =>
+            oc.columns(['task_id', 'phone']).doUpdateSet((eb) => ({ customer_id: eb.ref('excluded.customer_id'), added_at: eb.ref('excluded.added_at') })),
+          )
           .execute();
       }
     },
@@ -460,7 +471,7 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
     },
 
     async guard(taskId) {
-      const row = await db.selectFrom('task_guards').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+      const row = (await db.executeQuery(selectGuard(taskId))).rows[0];
       return row ? toGuard(row) : null;
     },
 
@@ -531,6 +542,38 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
         if (row) claimed.push(toGuard(row));
       }
       return claimed;
+    },
+
+    async prune(before, limit) {
+      const minuteCounts = Number(
+        (
+          await sql`delete from stat_counts where (dim, subject, grain, bucket) in (
+            select dim, subject, grain, bucket from stat_counts where grain = ${Grain.Minute} and bucket < ${before} limit ${limit})`.execute(db)
+        ).numAffectedRows ?? 0n,
+      );
+      if (minuteCounts > 0) return minuteCounts;
+      const minuteWaits = Number(
+        (
+          await sql`delete from stat_waits where (queue, grain, bucket, wait_s) in (
+            select queue, grain, bucket, wait_s from stat_waits where grain = ${Grain.Minute} and bucket < ${before} limit ${limit})`.execute(db)
+        ).numAffectedRows ?? 0n,
+      );
+      if (minuteWaits > 0) return minuteWaits;
+      const facts = Number(
+        (await sql`delete from stat_calls where key in (select key from stat_calls where started_at < ${before} limit ${limit})`.execute(db))
+          .numAffectedRows ?? 0n,
+      );
+      if (facts > 0) return facts;
+      // Each agent's newest transition stays: it is the state the agent is in, whenever it began.
+      return Number(
+        (
+          await sql`delete from stat_agent_states where (extension, at, event_id) in (
+            select s.extension, s.at, s.event_id from stat_agent_states s
+            where s.at < ${before}
+              and exists (select 1 from stat_agent_states n where n.extension = s.extension and n.at > s.at)
+            limit ${limit})`.execute(db)
+        ).numAffectedRows ?? 0n,
+      );
     },
 
     async reported(taskId, trippedAt, at) {

@@ -71,7 +71,7 @@ describe('gateway { operator }: the on-call view', () => {
       },
       { kind: 'AI_CALL', configured: true, lastSuccessAt: null, secondsSinceSuccess: null, requestsInFlight: 0, poolSize, lastFailure: null, session: null },
     ]);
-    expect(v.eventTopics.map((t) => t.topic)).toEqual(['AGENT_STATUS', 'CALL_RECORD', 'TASK_STATUS', 'AICALL_NOTIFY']);
+    expect(v.eventTopics.map((t) => t.topic)).toEqual(['AGENT_STATUS', 'CALL_RECORD', 'TASK_STATUS', 'AICALL_NOTIFY', 'ABANDON_GUARD']);
     for (const t of v.eventTopics) {
       expect(t).toEqual({
         topic: t.topic, subscribers: 0, lastEventId: null, lastEventAt: null, lastReceivedAt: null, lastPublishedAt: null,

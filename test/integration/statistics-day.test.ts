@@ -218,7 +218,7 @@ describe('statistics over a scripted day, against an independent calculation', (
 
   it('backfilling the day from GetBill changes nothing: every call was already counted once', async () => {
     const result = await gw.gql(
-      `mutation($input: BackfillStatisticsInput!) { backfillStatistics(input: $input) { records changed complete } }`,
+      `mutation($input: BackfillStatisticsInput!) { backfillStatistics(input: $input) { ... on BackfillStatisticsPayload { records changed complete } } }`,
       { input: { from: new Date(testStart - MINUTE).toISOString(), to: new Date(simNow() + MINUTE).toISOString() } },
       'operator',
     );

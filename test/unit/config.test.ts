@@ -101,7 +101,7 @@ describe('loadConfig', () => {
       expect(problems.map((p) => p.split(':')[0])).toEqual(['LOG_LEVEL']);
       expect(problems.join('\n')).not.toMatch(/loud|upstreem|hunter2/);
     }
-    expect(problemsOf({ LOG_LEVEL: 'info,nosuch=debug' })[0]).toContain('modules are http, graphql, ws, upstream, callbacks, events, store, background, startup');
+    expect(problemsOf({ LOG_LEVEL: 'info,nosuch=debug' })[0]).toContain('modules are http, graphql, ws, upstream, callbacks, events, store, background, statistics, startup');
     expect(problemsOf({ LOG_FORMAT: 'xml' }).map((p) => p.split(':')[0])).toEqual(['LOG_FORMAT']);
   });
 
