@@ -14,6 +14,7 @@ import {
   MAX_STAT_QUEUES,
   QueueStatisticsRef,
   TaskStatisticsRef,
+  invalidAt,
   lastCallsArg,
   listOf,
   requireStatistics,
@@ -151,10 +152,10 @@ builder.mutationField('backfillStatistics', (t) =>
       requireSip(ctx);
       const from = input.from.getTime();
       const to = input.to.getTime();
-      if (from >= to) throw new InvalidInputError('`from` must be before `to`', 'input.from');
-      if (to - from > 24 * HOUR_MS) throw new InvalidInputError('a backfill window is at most 24 hours', 'input.to');
+      if (from >= to) throw invalidAt(['input', 'from'], '`from` must be before `to`');
+      if (to - from > 24 * HOUR_MS) throw invalidAt(['input', 'to'], 'a backfill window is at most 24 hours');
       if (from < Date.now() - statistics.retentionMs) {
-        throw new InvalidInputError('a backfill window must lie within the event retention (EVENT_RETENTION_DAYS)', 'input.from');
+        throw invalidAt(['input', 'from'], 'a backfill window must lie within the event retention (EVENT_RETENTION_DAYS)');
       }
       return statistics.backfill(input.from, input.to);
     },

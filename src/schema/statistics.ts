@@ -24,6 +24,9 @@ const DEFAULT_SERVICE_LEVEL_SECONDS = 20;
 const DEFAULT_LAST_CALLS = 100;
 export const MAX_LAST_CALLS = 1_000;
 
+/** INVALID_INPUT naming the argument's path one segment per name, as every other issue does. */
+export const invalidAt = (path: string[], message: string) => new InvalidInputError(message, path.at(-1), [{ path, message }]);
+
 export function requireStatistics(ctx: GatewayContext): Statistics {
   if (!ctx.statistics) throw new StatisticsDisabledError();
   return ctx.statistics;
@@ -50,8 +53,8 @@ const StatisticsWindowInput = builder.inputType('StatisticsWindowInput', {
 export function windowOf(ctx: GatewayContext, arg: WindowArg | null | undefined, now = Date.now()): StatsWindow {
   const to = arg?.to ? arg.to.getTime() : now;
   const from = arg?.from ? arg.from.getTime() : startOfDay(arg?.to ? to - 1 : now, ctx.time);
-  if (from >= to) throw new InvalidInputError('window: `from` must be before `to`', 'window.from');
-  if (to - from > MAX_WINDOW_MS) throw new InvalidInputError('window: at most 31 days', 'window.to');
+  if (from >= to) throw invalidAt(['window', 'from'], 'window: `from` must be before `to`');
+  if (to - from > MAX_WINDOW_MS) throw invalidAt(['window', 'to'], 'window: at most 31 days');
   return resolveWindow(from, to);
 }
 

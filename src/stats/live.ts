@@ -38,12 +38,14 @@ class LatestValue<T> implements AsyncIterableIterator<T> {
   #value: { v: T } | null = null;
   #waiter: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   #done = false;
+  #offered = false;
   #failure: { error: unknown } | null = null;
 
   constructor(private readonly onClose: () => void) {}
 
   offer(value: T): void {
     if (this.#done) return;
+    this.#offered = true;
     if (this.#waiter) {
       const waiter = this.#waiter;
       this.#waiter = null;
@@ -51,6 +53,11 @@ class LatestValue<T> implements AsyncIterableIterator<T> {
     } else {
       this.#value = { v: value };
     }
+  }
+
+  /** The subscriber's own first figures: dropped when a (newer) update of its channel got there first. */
+  offerFirst(value: T): void {
+    if (!this.#offered) this.offer(value);
   }
 
   fail(error: unknown): void {
@@ -196,7 +203,7 @@ export function createLiveStatistics(options: LiveStatisticsOptions): LiveStatis
       own.subscribers.add(subscriber);
       // The first figures are this subscriber's own: it must not wait for an event to see anything.
       compute().then(
-        (value) => subscriber.offer(value),
+        (value) => subscriber.offerFirst(value),
         (error: unknown) => subscriber.fail(error),
       );
       return subscriber as LatestValue<T>;

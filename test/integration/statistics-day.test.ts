@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bill } from '../../src/simulator/sip/model.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { startGateway, type TestGateway } from '../utils/gateway.ts';
+import { expectedFigures, expectedQueueStatistics, round1, round2 } from '../utils/statistics-oracle.ts';
 
 /**
  * Issue 15's check: a scripted day through the simulator's dialer (fixed seed, thousands of calls, abandoned ones
@@ -24,8 +25,6 @@ interface Ring {
   at: number;
 }
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 describe('statistics over a scripted day, against an independent calculation', () => {
   const disposer = createDisposer();
@@ -95,22 +94,7 @@ describe('statistics over a scripted day, against an independent calculation', (
   const billsOf = (taskId: string): Bill[] => gw.sim.sip.bills.filter((b) => b.taskId === taskId);
   const window = () => ({ from: new Date(testStart - MINUTE).toISOString(), to: new Date(simNow() + 10 * MINUTE).toISOString() });
 
-  /** What a call counts as, decided from the dialer's own account (not from the record's hang-up cause). */
-  function independent(bills: Bill[]) {
-    const answered = bills.filter((b) => b.answertime !== null);
-    const abandoned = bills.filter((b) => abandonedUuids.has(b.uuid));
-    const offered = answered.length + abandoned.length;
-    const waits = answered.map((b) => b.duration);
-    return {
-      dialled: bills.length,
-      offered,
-      answered: answered.length,
-      abandoned: abandoned.length,
-      within: waits.filter((w) => w <= SERVICE_LEVEL_SECONDS).length,
-      waitSum: waits.reduce((a, b) => a + b, 0),
-      talkSum: answered.reduce((a, b) => a + b.billsec, 0),
-    };
-  }
+  const independent = (bills: Bill[]) => expectedFigures(bills, abandonedUuids, SERVICE_LEVEL_SECONDS);
 
   it('ran a day of thousands of calls with abandoned ones among them', () => {
     const all = [...taskIds.values()].flatMap(billsOf);
@@ -169,17 +153,7 @@ describe('statistics over a scripted day, against an independent calculation', (
         const tasks = [...queueOf].filter(([, q]) => q === queue).map(([name]) => taskIds.get(name) as string);
         const bills = tasks.flatMap(billsOf).filter((b) => b.starttime >= from && b.starttime < to);
         const e = independent(bills);
-        expect(result.data?.queueStatistics[index]).toEqual({
-          queue,
-          offered: e.offered,
-          answered: e.answered,
-          abandoned: e.abandoned,
-          abandonRatePercent: e.offered ? round2((e.abandoned / e.offered) * 100) : null,
-          averageSpeedOfAnswerSeconds: e.answered ? round1(e.waitSum / e.answered) : null,
-          averageTalkSeconds: e.answered ? round1(e.talkSum / e.answered) : null,
-          talkSeconds: e.talkSum,
-          serviceLevel: { thresholdSeconds: SERVICE_LEVEL_SECONDS, answeredWithin: e.within, percent: e.offered ? round2((e.within / e.offered) * 100) : null },
-        });
+        expect(result.data?.queueStatistics[index]).toEqual(expectedQueueStatistics(queue, e, SERVICE_LEVEL_SECONDS));
       }
     }
   });
