@@ -8,7 +8,7 @@ import { MAX_WAIT_SECONDS } from '../stats/classify.ts';
 import { MAX_WINDOW_MS, type StatsWindow, resolveWindow, startOfDay } from '../stats/window.ts';
 import { cost } from '../limits/cost.ts';
 import type { PredictiveTask } from '../store/index.ts';
-import { AgentPresenceStateEnum, type PresenceState } from './presence.ts';
+import { AgentPresenceStateEnum, type PresenceState, presenceOfSeat } from './presence.ts';
 import { AbandonGuardRef } from './abandon-guard.ts';
 import { AgentRef, agentOf } from './refs.ts';
 import { PredictiveTaskRef } from './task.ts';
@@ -139,6 +139,30 @@ const ServiceLevelRef = builder.objectRef<QueueFigures>('ServiceLevel').implemen
   }),
 });
 
+interface StateCount {
+  state: PresenceState;
+  agents: number;
+}
+
+const AgentStateCountRef = builder.objectRef<StateCount>('AgentStateCount').implement({
+  description: 'How many of a queue\'s seats are in one state now.',
+  fields: (t) => ({
+    state: t.field({ type: AgentPresenceStateEnum, description: 'The state.', resolve: (c) => c.state }),
+    agents: t.exposeInt('agents', { description: 'Seats in it.' }),
+  }),
+});
+
+const PRESENCE_ORDER: readonly PresenceState[] = ['AVAILABLE', 'RINGING', 'IN_CALL', 'PAUSED', 'OFFLINE', 'DISABLED', 'NOT_FOUND', 'UNKNOWN'];
+
+/** A queue's seats now, counted per state in one fixed order; states no seat is in are left out. */
+async function agentsNow(ctx: GatewayContext, queue: string): Promise<StateCount[]> {
+  // Read afresh: a live subscription resolves update after update with one operation's loaders.
+  const seats = await ctx.loaders.seatsByQueue.clear(queue).load(queue);
+  const counts = new Map<PresenceState, number>();
+  for (const seat of seats) counts.set(presenceOfSeat(seat), (counts.get(presenceOfSeat(seat)) ?? 0) + 1);
+  return PRESENCE_ORDER.filter((state) => counts.has(state)).map((state) => ({ state, agents: counts.get(state) ?? 0 }));
+}
+
 const QueueStatisticsRef = builder.objectRef<QueueFigures>('QueueStatistics').implement({
   description:
     "One queue's figures over a window, for the predictive calls of tasks assigned to the queue (docs/statistics.md). Read from the gateway's counters: no platform call.",
@@ -156,6 +180,16 @@ const QueueStatisticsRef = builder.objectRef<QueueFigures>('QueueStatistics').im
     }),
     averageTalkSeconds: t.exposeFloat('averageTalkSeconds', { nullable: true, description: 'Mean talk time of answered calls; null without any.' }),
     talkSeconds: t.exposeInt('talkSeconds', { description: 'Talk time of answered calls in all.' }),
+    agentsNow: t.field({
+      type: [AgentStateCountRef],
+      nullable: true,
+      description:
+        "The queue's seats now (not over the window), counted by state (PAUSED: showing busy in the queue): the one field here that reads the PBX. " +
+        'Null with an error on this path when the PBX cannot be read; the counted figures still resolve.',
+      // Cost: one GetQueueSipStatus for every queue of the request (batched); in queueStatisticsUpdated, one per update.
+      complexity: cost.batched,
+      resolve: (f, _args, ctx) => agentsNow(ctx, f.queue),
+    }),
   }),
 });
 
@@ -235,7 +269,9 @@ builder.queryFields((t) => ({
   }),
   queueStatistics: t.field({
     type: [QueueStatisticsRef],
-    description: `Figures per queue over a window (default: today so far), in the order asked; at most ${MAX_STAT_QUEUES} queues. No platform call.`,
+    description:
+      `Figures per queue over a window (default: today so far), in the order asked; at most ${MAX_STAT_QUEUES} queues. ` +
+      'No platform call, except one GetQueueSipStatus for all of them when `agentsNow` is selected.',
     authScopes: { viewer: true },
     // Cost: two store statements; each entry is one object.
     complexity: cost.storeList(50),

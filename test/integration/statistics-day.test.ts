@@ -158,6 +158,22 @@ describe('statistics over a scripted day, against an independent calculation', (
     }
   });
 
+  it('a queue\'s seats now: one PBX read for every queue asked, each seat counted once in its state', async () => {
+    const queues = [...new Set(queueOf.values())];
+    gw.sim.stats.reset();
+    const result = await gw.gql(`query($q: [String!]!) { queueStatistics(queues: $q) { queue agentsNow { state agents } } }`, { q: queues });
+    expect(result.errors).toBeUndefined();
+    expect(gw.sim.stats.snapshot()).toEqual({ 'App.Sip_Queue.GetQueueSipStatus': 1 });
+    for (const [index, queue] of queues.entries()) {
+      const seats = await gw.gql(`query($n: String!) { queue(name: $n) { seats { presenceState } } }`, { n: queue });
+      const expected = new Map<string, number>();
+      for (const { presenceState } of seats.data?.queue.seats ?? []) expected.set(presenceState, (expected.get(presenceState) ?? 0) + 1);
+      const now = result.data?.queueStatistics[index].agentsNow as Array<{ state: string; agents: number }>;
+      expect(new Map(now.map((c) => [c.state, c.agents]))).toEqual(expected);
+      expect(now.reduce((n, c) => n + c.agents, 0)).toBe(gw.sim.sip.queues.get(queue)?.seats.size);
+    }
+  });
+
   it("agent figures: offered, answered, missed, connected calls, talk time and handle time; state times add up", async () => {
     const extensions = [...new Set(rings.map((r) => r.extension))].sort();
     expect(extensions.length).toBeGreaterThan(5);
