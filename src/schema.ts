@@ -17,6 +17,7 @@ import './schema/ai-call-outcomes.ts';
 import './schema/abandon-guard.ts';
 import './schema/statistics.ts';
 import './schema/statistics-live.ts';
+import './schema/ai-statistics.ts';
 
 /** The executable schema: every domain module registers its types and root fields on the builder when imported. */
 export const schema = builder.toSchema();

@@ -224,6 +224,8 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     // aicall-notify and abandon-guard feed no projection: stored settled, so they never wait for catch-up.
     const settledAtInsert = callback.topic === 'aicall-notify' || callback.topic === 'abandon-guard' ? { applied: true, effect: null } : undefined;
     const { event, duplicate } = await store.events.append({ ...callback, settled: settledAtInsert });
+    // Stored settled by this very insert: counted here, in its transaction, once (a duplicate inserted nothing).
+    if (settledAtInsert && !duplicate && afterSettle) await afterSettle({ ...event, applied: true }, settledAtInsert);
     if (event.applied !== null) {
       return { result: { id: event.id, duplicate, event: duplicate ? null : { ...event, applied: event.applied } } };
     }

@@ -291,4 +291,4 @@ builder.queryFields((t) => ({
   }),
 }));
 
-export { StatisticsWindowInput, QueueStatisticsRef, lastCallsArg, serviceLevelArg, listOf, DEFAULT_LAST_CALLS, DEFAULT_SERVICE_LEVEL_SECONDS };
+export { StatisticsWindowInput, StatisticsWindowRef, QueueStatisticsRef, lastCallsArg, serviceLevelArg, listOf, DEFAULT_LAST_CALLS, DEFAULT_SERVICE_LEVEL_SECONDS };

@@ -114,6 +114,8 @@ export enum StatDim {
   Agent = 'agent',
   Queue = 'queue',
   Task = 'task',
+  /** AI calls of an AI task (from the platform's hang-up notifications): dialled, connected, talk_s. */
+  AiTask = 'ai-task',
 }
 
 export const COUNTERS = [

@@ -156,3 +156,32 @@ export async function taskFigures(
     guard,
   };
 }
+
+export interface AiTaskFigures {
+  window: StatsWindow;
+  calls: number;
+  answered: number;
+  talkSeconds: number;
+  answerRatePercent: number | null;
+  averageTalkSeconds: number | null;
+  /** All time, most calls first. */
+  outcomes: Array<{ outcome: string; calls: number }>;
+}
+
+/** An AI task's calls as its platform's hang-up notifications told them (windowed), and its outcome labels (all time). */
+export async function aiTaskFigures(store: Store, taskId: string, window: StatsWindow): Promise<AiTaskFigures> {
+  const [counts, outcomes] = await Promise.all([
+    store.statistics.counts(StatDim.AiTask, [taskId], window),
+    store.statistics.aiOutcomes([taskId]),
+  ]);
+  const c = counts.get(taskId) ?? zeroCounts();
+  return {
+    window,
+    calls: c.dialled,
+    answered: c.connected,
+    talkSeconds: c.talk_s,
+    answerRatePercent: percent(c.connected, c.dialled),
+    averageTalkSeconds: average(c.talk_s, c.connected),
+    outcomes: outcomes.get(taskId) ?? [],
+  };
+}

@@ -40,6 +40,9 @@ export interface StatisticsProjectionOptions {
 /** The advisory locks of the topics' inserts (store/events.ts): one writer of a call's fact or an agent's states at a time. */
 const EVENT_LOCK_CLASS = 0x47574556;
 
+/** Longest outcome label kept (longer ones are cut). */
+const MAX_OUTCOME_LENGTH = 64;
+
 const STATE_OF = { ring: 'ringing', answer: 'talking', hangup: 'idle' } as const;
 
 export function createStatisticsProjection(options: StatisticsProjectionOptions): StatisticsProjection {
@@ -88,9 +91,22 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
     await stats.agentEntered(extension, STATE_OF[current.status], Date.parse(current.changedAt), event.id);
   }
 
+  /** An AI call ended: its task's calls, answered calls and talk time, and its outcome label. */
+  async function applyAiCall(event: GatewayEvent<'aicall-notify'>): Promise<void> {
+    const p = event.payload;
+    if (!p.taskId) return;
+    const at = Date.parse(p.startedAt ?? p.endedAt ?? event.receivedAt);
+    const answered = p.answeredAt !== null || (p.talkSeconds ?? 0) > 0;
+    const talk = answered && p.talkSeconds !== null && Number.isFinite(p.talkSeconds) ? Math.max(0, Math.round(p.talkSeconds)) : 0;
+    await stats.addCounts(StatDim.AiTask, p.taskId, at, { dialled: 1, connected: answered ? 1 : 0, talk_s: talk });
+    const outcome = p.outcome?.trim().slice(0, MAX_OUTCOME_LENGTH);
+    if (outcome) await stats.addAiOutcome(p.taskId, outcome);
+  }
+
   return {
     async apply(event, projected) {
       if (event.topic === 'agent-status') return applyAgentStatus(event as GatewayEvent<'agent-status'>);
+      if (event.topic === 'aicall-notify') return applyAiCall(event as GatewayEvent<'aicall-notify'>);
       if (event.topic !== 'call-record') return;
       const key = (event as GatewayEvent<'call-record'>).effect?.recordKey;
       if (!key) return;

@@ -296,6 +296,16 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addPrimaryKeyConstraint('stat_agent_states_pk', ['extension', 'at', 'event_id'])
           .execute();
 
+        // AI calls' outcome labels per task, all time (the windowed call counts are in stat_counts, dimension ai-task).
+        await db.schema
+          .createTable('stat_ai_outcomes')
+          .ifNotExists()
+          .addColumn('task_id', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('calls', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('stat_ai_outcomes_pk', ['task_id', 'outcome'])
+          .execute();
+
         await db.schema
           .createTable('task_guards')
           .ifNotExists()

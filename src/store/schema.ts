@@ -188,6 +188,13 @@ export interface StatAgentStateTable {
   talking_ms: number;
 }
 
+/** AI calls per task and outcome label (the platform's word for the call's result), all time. */
+export interface StatAiOutcomeTable {
+  task_id: string;
+  outcome: string;
+  calls: number;
+}
+
 /** A predictive task's abandon-rate guard (src/stats/guard.ts). */
 export interface TaskGuardTable {
   task_id: string;
@@ -214,5 +221,6 @@ export interface Database {
   stat_counts: StatCountTable;
   stat_waits: StatWaitTable;
   stat_agent_states: StatAgentStateTable;
+  stat_ai_outcomes: StatAiOutcomeTable;
   task_guards: TaskGuardTable;
 }

@@ -56,6 +56,13 @@ export interface StatisticsRepository {
   linkOf(record: { customerId: string | null; destinationNumber: string | null; startedAt: number }): Promise<CallLink | null>;
   /** Moves a call's fact to `fact` and its counters by the difference; returns what was stored before. */
   applyCall(key: string, fact: CallFact | null): Promise<CallFact | null>;
+  /**
+   * Counts one AI call's outcome label for its task. A task keeps at most MAX_AI_OUTCOMES labels (a sender inventing
+   * labels cannot grow the table); later new ones count as OTHER_OUTCOME.
+   */
+  addAiOutcome(taskId: string, outcome: string): Promise<void>;
+  /** Outcome labels and their calls, per AI task, most calls first. */
+  aiOutcomes(taskIds: readonly string[]): Promise<Map<string, Array<{ outcome: string; calls: number }>>>;
   /** Adds to one subject's counters at `at` (agent ring counts). */
   addCounts(dim: StatDim, subject: string, at: number, counts: Partial<Counts>): Promise<void>;
   /** An agent entered `state` at `at` (event `eventId`); a repeat of the same event or state changes nothing. */
@@ -87,6 +94,8 @@ export interface StatisticsRepository {
 }
 
 const CHUNK = 500;
+export const MAX_AI_OUTCOMES = 50;
+export const OTHER_OUTCOME = '(other)';
 const LINK_CLOCK_SKEW_MS = 5 * 60_000;
 const INSERT_CHUNK = 400;
 /** Agents per UNION ALL statement of the state-time read (two parameters each). */
@@ -349,6 +358,42 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
         );
       }
       return before;
+    },
+
+    async addAiOutcome(taskId, outcome) {
+      const bump = () => db.updateTable('stat_ai_outcomes').set((eb) => ({ calls: eb('calls', '+', 1) })).where('task_id', '=', taskId);
+      if (Number((await bump().where('outcome', '=', outcome).executeTakeFirst()).numUpdatedRows) > 0) return;
+      const { labels } = await db
+        .selectFrom('stat_ai_outcomes')
+        .select(sql<number>`count(*)`.as('labels'))
+        .where('task_id', '=', taskId)
+        .executeTakeFirstOrThrow();
+      // The last place is OTHER_OUTCOME's, so a task never holds more than MAX_AI_OUTCOMES rows.
+      const label = Number(labels) >= MAX_AI_OUTCOMES - 1 ? OTHER_OUTCOME : outcome;
+      await db
+        .insertInto('stat_ai_outcomes')
+        .values({ task_id: taskId, outcome: label, calls: 1 })
+        .onConflict((oc) => oc.columns(['task_id', 'outcome']).doUpdateSet((eb) => ({ calls: eb(eb.ref('stat_ai_outcomes.calls'), '+', 1) })))
+        .execute();
+    },
+
+    async aiOutcomes(taskIds) {
+      const result = new Map<string, Array<{ outcome: string; calls: number }>>();
+      for (let i = 0; i < taskIds.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom('stat_ai_outcomes')
+          .selectAll()
+          .where('task_id', 'in', taskIds.slice(i, i + CHUNK))
+          .orderBy('calls', 'desc')
+          .orderBy('outcome')
+          .execute();
+        for (const row of rows) {
+          const list = result.get(row.task_id) ?? [];
+          list.push({ outcome: row.outcome, calls: Number(row.calls) });
+          result.set(row.task_id, list);
+        }
+      }
+      return result;
     },
 
     async addCounts(dim, subject, at, counts) {
