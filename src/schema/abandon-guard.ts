@@ -97,7 +97,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetAbandonGuardInput, required: true, description: 'The guard.' }) },
     resolve: async (_root, { input }, ctx) => {
       const task = await guardedTask(ctx, String(input.taskId), 'setAbandonGuard');
-      const guard = await ctx.store.statistics.setGuard(
+      const guard = await ctx.store.guards.set(
         task.id,
         { targetPercent: input.targetPercent, lastCalls: input.lastCalls ?? 100, pauseTask: input.pauseTask ?? false },
         Date.now(),
@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: TaskRefInput, required: true, description: 'The task.' }) },
     resolve: async (_root, { input }, ctx) => {
       const task = await guardedTask(ctx, String(input.taskId), 'removeAbandonGuard');
-      await ctx.store.statistics.setGuard(task.id, null, Date.now());
+      await ctx.store.guards.set(task.id, null, Date.now());
       return { task, guard: null };
     },
   }),

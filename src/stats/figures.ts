@@ -137,7 +137,7 @@ export async function taskFigures(
     store.statistics.counts(StatDim.Task, [task.id], window),
     store.statistics.dialledNumbers([task.id]),
     store.statistics.recentAnswered(task.id, lastCalls, 0),
-    store.statistics.guard(task.id),
+    store.guards.get(task.id),
   ]);
   const c = counts.get(task.id) ?? zeroCounts();
   const dialledEver = ever.get(task.id) ?? 0;

@@ -101,7 +101,7 @@ export function createAbandonGuard(options: AbandonGuardOptions): AbandonGuard {
       payload,
     });
     if (result.event) ingestor.publish(result.event);
-    await store.statistics.reported(guard.taskId, trippedAt, now());
+    await store.guards.reported(guard.taskId, trippedAt, now());
     logger.warn(
       `abandon-rate guard: task ${guard.taskId} at ${payload.ratePercent} % over its last ${calls} answered calls (target ${guard.targetPercent} %): ${action}`,
     );
@@ -111,7 +111,7 @@ export function createAbandonGuard(options: AbandonGuardOptions): AbandonGuard {
     let reported = 0;
     for (;;) {
       const at = now();
-      const claimed = await store.statistics.claimUnreported(at, at - leaseMs, CLAIM_BATCH);
+      const claimed = await store.guards.claimUnreported(at, at - leaseMs, CLAIM_BATCH);
       for (const guard of claimed) {
         try {
           await report(guard);
@@ -142,12 +142,12 @@ export function createAbandonGuard(options: AbandonGuardOptions): AbandonGuard {
 
   return {
     async check(taskId) {
-      const guard = await store.statistics.guard(taskId);
+      const guard = await store.guards.get(taskId);
       if (!guard || guard.trippedAt !== null) return;
       const recent = await store.statistics.recentAnswered(taskId, guard.lastCalls, guard.armedAt);
       if (recent.calls < guard.lastCalls) return;
       if ((recent.abandoned / recent.calls) * 100 <= guard.targetPercent) return;
-      if (await store.statistics.trip(taskId, now(), recent.calls, recent.abandoned)) {
+      if (await store.guards.trip(taskId, now(), recent.calls, recent.abandoned)) {
         // After this transaction commits: the sweep's claim runs behind it (one SQLite connection) or finds it next time.
         setImmediate(() => {
           if (!closed) void run().catch((error: unknown) => logger.warn('abandon-rate guard sweep failed; will retry', error));

@@ -11,6 +11,7 @@ import { type IdempotencyRepository, createIdempotencyRepository } from './idemp
 import { type DialectName, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { type StatisticsRepository, createStatisticsRepository } from './statistics.ts';
+import { type TaskGuardRepository, createTaskGuardRepository } from './task-guards.ts';
 import { cachedStatements } from './sqlite-statements.ts';
 import { registerDirectConnection } from './transaction-scope.ts';
 import { type PredictiveTaskRepository, createPredictiveTaskRepository } from './tasks.ts';
@@ -39,6 +40,8 @@ export interface Store {
   readonly callRecords: CallRecordRepository;
   /** Counters and facts behind the statistics (docs/statistics.md). */
   readonly statistics: StatisticsRepository;
+  /** Abandon-rate guards of predictive tasks. */
+  readonly guards: TaskGuardRepository;
   /** One trivial statement: whether the database answers (readiness). */
   ping(): Promise<void>;
   /** Closes the connection(s); safe to call more than once. */
@@ -165,6 +168,7 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
     agentStatus: createAgentStatusRepository(db, { dialect: location.dialect }),
     callRecords: createCallRecordRepository(db, { now }),
     statistics: createStatisticsRepository(db),
+    guards: createTaskGuardRepository(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -32,5 +32,6 @@ export {
   isTerminalStatus,
 } from './model.ts';
 export type { Database } from './schema.ts';
-export { type AgentStateTimes, type AgentTimeState, type GuardRow, type StatisticsRepository } from './statistics.ts';
+export { type AgentStateTimes, type AgentTimeState, type StatisticsRepository } from './statistics.ts';
+export { type GuardRow, type TaskGuardRepository } from './task-guards.ts';
 export { type PageArgs, type PredictiveTaskRepository, type SetStatusResult, type TaskFilter, type TaskPage, foldName, taskCursor } from './tasks.ts';

@@ -34,17 +34,6 @@ export interface AgentStateTimes {
   knownFrom: number | null;
 }
 
-export interface GuardRow {
-  taskId: string;
-  targetPercent: number;
-  lastCalls: number;
-  pauseTask: boolean;
-  armedAt: number;
-  trippedAt: number | null;
-  trippedCalls: number | null;
-  trippedAbandoned: number | null;
-  reportedAt: number | null;
-}
 
 export interface StatisticsRepository {
   /** Records the numbers an upload sent (accepted ones), so later call records can be joined to the task. */
@@ -78,14 +67,6 @@ export interface StatisticsRepository {
   /** Calls placed per task over its whole life (a number dialled twice counts twice). */
   dialledNumbers(taskIds: readonly string[]): Promise<Map<string, number>>;
 
-  guard(taskId: string): Promise<GuardRow | null>;
-  guards(taskIds: readonly string[]): Promise<Map<string, GuardRow>>;
-  setGuard(taskId: string, guard: { targetPercent: number; lastCalls: number; pauseTask: boolean } | null, at: number): Promise<GuardRow | null>;
-  /** Marks the guard tripped if it is armed and not yet tripped; true for the one caller that did. */
-  trip(taskId: string, at: number, calls: number, abandoned: number): Promise<boolean>;
-  /** Tripped guards not yet reported whose claim is free or older than `staleBefore`, claimed for `at`. */
-  claimUnreported(at: number, staleBefore: number, limit: number): Promise<GuardRow[]>;
-  reported(taskId: string, trippedAt: number, at: number): Promise<void>;
   /**
    * Deletes up to `limit` rows older than `before` of one kind at a time (minute counters, minute waits, call facts, agent
    * transitions but each agent's newest); hour counters stay. Returns how many it deleted (0: nothing left).
@@ -118,17 +99,6 @@ const toFact = (row: FactRow): CallFact => ({
   talkSeconds: Number(row.talk_s),
 });
 
-const toGuard = (row: Database['task_guards']): GuardRow => ({
-  taskId: row.task_id,
-  targetPercent: Number(row.target_percent),
-  lastCalls: Number(row.last_calls),
-  pauseTask: Boolean(row.pause_task),
-  armedAt: Number(row.armed_at),
-  trippedAt: row.tripped_at === null ? null : Number(row.tripped_at),
-  trippedCalls: row.tripped_calls === null ? null : Number(row.tripped_calls),
-  trippedAbandoned: row.tripped_abandoned === null ? null : Number(row.tripped_abandoned),
-  reportedAt: row.reported_at === null ? null : Number(row.reported_at),
-});
 
 const STATE_COLUMN: Record<AgentTimeState, 'idle_ms' | 'ringing_ms' | 'talking_ms'> = {
   idle: 'idle_ms',
@@ -204,10 +174,6 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       ),
   );
 
-  // Every call the customer answered of a task asks whether the task has a guard.
-  const selectGuard = queryTemplate<[string], Database['task_guards']>(1, (slot) =>
-    root.selectFrom('task_guards').selectAll().where('task_id', '=', slot(0)),
-  );
   const lastState = queryTemplate<[string], Database['stat_agent_states']>(1, (slot) =>
     root.selectFrom('stat_agent_states').selectAll().where('extension', '=', slot(0)).orderBy('at', 'desc').orderBy('event_id', 'desc').limit(1),
   );
@@ -515,80 +481,6 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       return result;
     },
 
-    async guard(taskId) {
-      const row = (await db.executeQuery(selectGuard(taskId))).rows[0];
-      return row ? toGuard(row) : null;
-    },
-
-    async guards(taskIds) {
-      const result = new Map<string, GuardRow>();
-      for (let i = 0; i < taskIds.length; i += CHUNK) {
-        const rows = await db.selectFrom('task_guards').selectAll().where('task_id', 'in', taskIds.slice(i, i + CHUNK)).execute();
-        for (const row of rows) result.set(row.task_id, toGuard(row));
-      }
-      return result;
-    },
-
-    async setGuard(taskId, guard, at) {
-      if (!guard) {
-        await db.deleteFrom('task_guards').where('task_id', '=', taskId).execute();
-        return null;
-      }
-      const values = {
-        task_id: taskId,
-        target_percent: guard.targetPercent,
-        last_calls: guard.lastCalls,
-        pause_task: guard.pauseTask ? 1 : 0,
-        armed_at: at,
-        tripped_at: null,
-        tripped_calls: null,
-        tripped_abandoned: null,
-        claimed_at: null,
-        reported_at: null,
-      };
-      const row = await db
-        .insertInto('task_guards')
-        .values(values)
-        .onConflict((oc) => oc.column('task_id').doUpdateSet(values))
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toGuard(row);
-    },
-
-    async trip(taskId, at, calls, abandoned) {
-      const result = await db
-        .updateTable('task_guards')
-        .set({ tripped_at: at, tripped_calls: calls, tripped_abandoned: abandoned })
-        .where('task_id', '=', taskId)
-        .where('tripped_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
-
-    async claimUnreported(at, staleBefore, limit) {
-      const candidates = await db
-        .selectFrom('task_guards')
-        .select('task_id')
-        .where('tripped_at', 'is not', null)
-        .where('reported_at', 'is', null)
-        .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', staleBefore)]))
-        .limit(limit)
-        .execute();
-      const claimed: GuardRow[] = [];
-      for (const { task_id } of candidates) {
-        const row = await db
-          .updateTable('task_guards')
-          .set({ claimed_at: at })
-          .where('task_id', '=', task_id)
-          .where('reported_at', 'is', null)
-          .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', staleBefore)]))
-          .returningAll()
-          .executeTakeFirst();
-        if (row) claimed.push(toGuard(row));
-      }
-      return claimed;
-    },
-
     async prune(before, limit) {
       const minuteCounts = Number(
         (
@@ -621,8 +513,5 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       );
     },
 
-    async reported(taskId, trippedAt, at) {
-      await db.updateTable('task_guards').set({ reported_at: at }).where('task_id', '=', taskId).where('tripped_at', '=', trippedAt).execute();
-    },
   };
 }

@@ -145,10 +145,10 @@ describe('the abandon-rate guard', () => {
   it('a guard tripped by a replica that died before acting is reported by the sweep', async () => {
     const task = await overDialledTask('orphaned trip');
     const { store } = gw.app.services;
-    await store.statistics.setGuard(task.platformId, { targetPercent: 3, lastCalls: 20, pauseTask: false }, Date.now());
+    await store.guards.set(task.platformId, { targetPercent: 3, lastCalls: 20, pauseTask: false }, Date.now());
     // As a transaction that tripped it would have, then nothing: its process is gone before the sweep claimed it.
-    expect(await store.statistics.trip(task.platformId, Date.now(), 20, 5)).toBe(true);
-    expect(await store.statistics.trip(task.platformId, Date.now(), 20, 6)).toBe(false);
+    expect(await store.guards.trip(task.platformId, Date.now(), 20, 5)).toBe(true);
+    expect(await store.guards.trip(task.platformId, Date.now(), 20, 6)).toBe(false);
     const alerts = collectSubscription<GuardEvent>(client, GUARD_EVENTS, { taskId: task.id, after: '0' });
     expect(await gw.app.services.statistics?.guard.run()).toBe(1);
     const [alert] = await alerts.until(1);

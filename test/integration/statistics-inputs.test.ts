@@ -176,7 +176,7 @@ describe('statistics inputs', () => {
         expect(answer.errors, JSON.stringify(answer)).toBeUndefined();
         expect(answer.data?.setAbandonGuard).toEqual({ ...invalid, message, issues: [{ path, message }] });
       }
-      expect(await gw.app.services.store.statistics.guard(task.platformId)).toBeNull();
+      expect(await gw.app.services.store.guards.get(task.platformId)).toBeNull();
       // The bounds themselves are fine.
       const ok = await gw.gql(SET_GUARD, { i: { taskId: task.id, targetPercent: 100, lastCalls: 1000 } }, 'operator');
       expect(ok.data?.setAbandonGuard).toEqual({ __typename: 'AbandonGuardPayload', guard: { targetPercent: 100, lastCalls: 1000, pauseTask: false, tripped: false } });
@@ -184,7 +184,7 @@ describe('statistics inputs', () => {
       expect(low.data?.setAbandonGuard).toEqual({ __typename: 'AbandonGuardPayload', guard: { targetPercent: 0.01, lastCalls: 10, pauseTask: true, tripped: false } });
       const removed = await gw.gql(REMOVE_GUARD, { i: { taskId: task.id } }, 'operator');
       expect(removed.data?.removeAbandonGuard).toEqual({ __typename: 'AbandonGuardPayload', guard: null });
-      expect(await gw.app.services.store.statistics.guard(task.platformId)).toBeNull();
+      expect(await gw.app.services.store.guards.get(task.platformId)).toBeNull();
       expect(gw.sim.stats.total()).toBe(0);
     });
 
@@ -208,7 +208,7 @@ describe('statistics inputs', () => {
         const answer = await gw.gql(document, { i }, 'viewer');
         expect(topCode(answer)).toBe('FORBIDDEN');
       }
-      expect(await gw.app.services.store.statistics.guard(task.platformId)).toBeNull();
+      expect(await gw.app.services.store.guards.get(task.platformId)).toBeNull();
     });
   });
 

@@ -372,8 +372,8 @@ describeEachBackend('statistics repository on $name', (backend) => {
   // ---- the abandon-rate guard ------------------------------------------------------------------------------------
 
   it('setGuard stores, re-arms and removes a guard', async () => {
-    const stats = store.statistics;
-    const set = await stats.setGuard('t1', { targetPercent: 2.5, lastCalls: 100, pauseTask: true }, H10);
+    const guards = store.guards;
+    const set = await guards.set('t1', { targetPercent: 2.5, lastCalls: 100, pauseTask: true }, H10);
     const armed = {
       taskId: 't1',
       targetPercent: 2.5,
@@ -386,83 +386,83 @@ describeEachBackend('statistics repository on $name', (backend) => {
       reportedAt: null,
     };
     expect(set).toEqual(armed);
-    expect(await stats.guard('t1')).toEqual(armed);
-    expect(await stats.guard('t2')).toBeNull();
-    expect(await stats.guards(['t1', 't2'])).toEqual(new Map([['t1', armed]]));
+    expect(await guards.get('t1')).toEqual(armed);
+    expect(await guards.get('t2')).toBeNull();
+    expect(await guards.getMany(['t1', 't2'])).toEqual(new Map([['t1', armed]]));
 
-    expect(await stats.trip('t1', H10 + MINUTE, 100, 3)).toBe(true);
-    expect(await stats.guard('t1')).toEqual({ ...armed, trippedAt: H10 + MINUTE, trippedCalls: 100, trippedAbandoned: 3 });
+    expect(await guards.trip('t1', H10 + MINUTE, 100, 3)).toBe(true);
+    expect(await guards.get('t1')).toEqual({ ...armed, trippedAt: H10 + MINUTE, trippedCalls: 100, trippedAbandoned: 3 });
 
     // Setting it again re-arms it with the new settings.
-    const rearmed = await stats.setGuard('t1', { targetPercent: 5, lastCalls: 10, pauseTask: false }, H10 + 2 * MINUTE);
+    const rearmed = await guards.set('t1', { targetPercent: 5, lastCalls: 10, pauseTask: false }, H10 + 2 * MINUTE);
     expect(rearmed).toEqual({ ...armed, targetPercent: 5, lastCalls: 10, pauseTask: false, armedAt: H10 + 2 * MINUTE });
-    expect(await stats.trip('t1', H10 + 3 * MINUTE, 10, 1)).toBe(true);
+    expect(await guards.trip('t1', H10 + 3 * MINUTE, 10, 1)).toBe(true);
 
-    expect(await stats.setGuard('t1', null, H10 + 4 * MINUTE)).toBeNull();
-    expect(await stats.guard('t1')).toBeNull();
-    expect(await stats.trip('t1', H10 + 5 * MINUTE, 10, 1)).toBe(false);
+    expect(await guards.set('t1', null, H10 + 4 * MINUTE)).toBeNull();
+    expect(await guards.get('t1')).toBeNull();
+    expect(await guards.trip('t1', H10 + 5 * MINUTE, 10, 1)).toBe(false);
   });
 
   it('trip: once per arming, for one caller only; a task without a guard never trips', async () => {
-    const stats = store.statistics;
-    await stats.setGuard('t1', { targetPercent: 3, lastCalls: 100, pauseTask: false }, H10);
-    expect(await stats.trip('t1', H10 + 1, 100, 4)).toBe(true);
-    expect(await stats.trip('t1', H10 + 2, 100, 9)).toBe(false);
-    expect(await stats.guard('t1')).toMatchObject({ trippedAt: H10 + 1, trippedCalls: 100, trippedAbandoned: 4 });
-    expect(await stats.trip('nope', H10, 1, 1)).toBe(false);
+    const guards = store.guards;
+    await guards.set('t1', { targetPercent: 3, lastCalls: 100, pauseTask: false }, H10);
+    expect(await guards.trip('t1', H10 + 1, 100, 4)).toBe(true);
+    expect(await guards.trip('t1', H10 + 2, 100, 9)).toBe(false);
+    expect(await guards.get('t1')).toMatchObject({ trippedAt: H10 + 1, trippedCalls: 100, trippedAbandoned: 4 });
+    expect(await guards.trip('nope', H10, 1, 1)).toBe(false);
   });
 
   it('trip: two stores (two connections) racing on one armed guard: exactly one wins', async () => {
     const other = await database.open({ now: clock.now });
     for (let round = 0; round < 5; round++) {
       const taskId = `race-${round}`;
-      await store.statistics.setGuard(taskId, { targetPercent: 3, lastCalls: 100, pauseTask: true }, H10);
-      const results = await Promise.all([store.statistics.trip(taskId, H10 + 1, 100, 4), other.statistics.trip(taskId, H10 + 2, 100, 5)]);
+      await store.guards.set(taskId, { targetPercent: 3, lastCalls: 100, pauseTask: true }, H10);
+      const results = await Promise.all([store.guards.trip(taskId, H10 + 1, 100, 4), other.guards.trip(taskId, H10 + 2, 100, 5)]);
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = results[0] ? { trippedAt: H10 + 1, trippedAbandoned: 4 } : { trippedAt: H10 + 2, trippedAbandoned: 5 };
-      expect(await other.statistics.guard(taskId)).toMatchObject(winner);
+      expect(await other.guards.get(taskId)).toMatchObject(winner);
     }
   });
 
   it('claimUnreported: tripped and unreported guards whose claim is free or stale; reported() ends them', async () => {
-    const stats = store.statistics;
-    for (const id of ['a', 'b', 'c']) await stats.setGuard(id, { targetPercent: 3, lastCalls: 100, pauseTask: false }, H10);
-    await stats.trip('a', H10 + 1000, 100, 4);
-    await stats.trip('c', H10 + 3000, 100, 5);
+    const guards = store.guards;
+    for (const id of ['a', 'b', 'c']) await guards.set(id, { targetPercent: 3, lastCalls: 100, pauseTask: false }, H10);
+    await guards.trip('a', H10 + 1000, 100, 4);
+    await guards.trip('c', H10 + 3000, 100, 5);
     const ids = (rows: Array<{ taskId: string }>) => rows.map((r) => r.taskId).sort();
 
     const T = H10 + 10 * MINUTE;
-    const claimed = await stats.claimUnreported(T, T - 30_000, 10);
+    const claimed = await guards.claimUnreported(T, T - 30_000, 10);
     expect(ids(claimed)).toEqual(['a', 'c']);
     expect(claimed.find((r) => r.taskId === 'a')).toMatchObject({ trippedAt: H10 + 1000, trippedCalls: 100, trippedAbandoned: 4, reportedAt: null });
     // Claimed a moment ago: not again.
-    expect(await stats.claimUnreported(T + 1000, T + 1000 - 30_000, 10)).toEqual([]);
+    expect(await guards.claimUnreported(T + 1000, T + 1000 - 30_000, 10)).toEqual([]);
     // The claim grew stale: claimed again (a sweep that died while reporting is taken over).
-    expect(ids(await stats.claimUnreported(T + 60_000, T + 30_000, 10))).toEqual(['a', 'c']);
+    expect(ids(await guards.claimUnreported(T + 60_000, T + 30_000, 10))).toEqual(['a', 'c']);
 
     // Reported for another tripping than the guard's: nothing.
-    await stats.reported('a', H10 + 999, T + 61_000);
-    expect((await stats.guard('a'))?.reportedAt).toBeNull();
-    await stats.reported('a', H10 + 1000, T + 61_000);
-    expect((await stats.guard('a'))?.reportedAt).toBe(T + 61_000);
-    expect(ids(await stats.claimUnreported(T + 120_000, T + 90_000, 10))).toEqual(['c']);
+    await guards.reported('a', H10 + 999, T + 61_000);
+    expect((await guards.get('a'))?.reportedAt).toBeNull();
+    await guards.reported('a', H10 + 1000, T + 61_000);
+    expect((await guards.get('a'))?.reportedAt).toBe(T + 61_000);
+    expect(ids(await guards.claimUnreported(T + 120_000, T + 90_000, 10))).toEqual(['c']);
 
     // The limit.
-    await stats.trip('b', H10 + 2000, 100, 6);
-    expect(await stats.claimUnreported(T + 200_000, T + 190_000, 1)).toHaveLength(1);
-    expect(await stats.claimUnreported(T + 201_000, T + 191_000, 10)).toHaveLength(1);
-    expect(await stats.claimUnreported(T + 202_000, T + 192_000, 10)).toEqual([]);
+    await guards.trip('b', H10 + 2000, 100, 6);
+    expect(await guards.claimUnreported(T + 200_000, T + 190_000, 1)).toHaveLength(1);
+    expect(await guards.claimUnreported(T + 201_000, T + 191_000, 10)).toHaveLength(1);
+    expect(await guards.claimUnreported(T + 202_000, T + 192_000, 10)).toEqual([]);
   });
 
   it('claimUnreported: two stores claiming at once get each guard once between them', async () => {
     const other = await database.open({ now: clock.now });
     const ids = Array.from({ length: 6 }, (_, i) => `g${i}`);
     for (const id of ids) {
-      await store.statistics.setGuard(id, { targetPercent: 3, lastCalls: 100, pauseTask: false }, H10);
-      await store.statistics.trip(id, H10 + 1, 100, 4);
+      await store.guards.set(id, { targetPercent: 3, lastCalls: 100, pauseTask: false }, H10);
+      await store.guards.trip(id, H10 + 1, 100, 4);
     }
     const T = H10 + MINUTE;
-    const [mine, theirs] = await Promise.all([store.statistics.claimUnreported(T, T - 30_000, 10), other.statistics.claimUnreported(T, T - 30_000, 10)]);
+    const [mine, theirs] = await Promise.all([store.guards.claimUnreported(T, T - 30_000, 10), other.guards.claimUnreported(T, T - 30_000, 10)]);
     expect([...mine, ...theirs].map((r) => r.taskId).sort()).toEqual(ids);
   });
 });
