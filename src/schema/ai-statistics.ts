@@ -37,11 +37,11 @@ builder.objectField(AiTaskRef, 'statistics', (t) =>
     // Nullable: with STATISTICS=off its error must not null the task.
     nullable: true,
     description:
-      "Calls, answers, talk time (default window: today so far) and outcome labels, counted from the platform's hang-up notifications. " +
+      "Calls, answers, talk time (default window: today) and outcome labels, counted from the platform's hang-up notifications. " +
       "Read from the gateway's counters: no platform call. Null with STATISTICS_DISABLED when the gateway counts none.",
     // Cost: two store reads.
     complexity: cost.local,
-    args: { window: t.arg({ type: StatisticsWindowInput, description: 'The window of the counted figures (default: today so far).' }) },
+    args: { window: t.arg({ type: StatisticsWindowInput, description: 'The window of the counted figures (default: today).' }) },
     resolve: (task, args, ctx) => {
       requireStatistics(ctx);
       return aiTaskFigures(ctx.store, task.id, windowOf(ctx, args.window));

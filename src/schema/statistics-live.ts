@@ -39,7 +39,7 @@ interface TaskUpdate {
 }
 
 const QueueStatisticsUpdateRef = builder.objectRef<QueueUpdate>('QueueStatisticsUpdate').implement({
-  description: "The queues' figures for today so far, as of `at`.",
+  description: "The queues' figures for today, as of `at`.",
   fields: (t) => ({
     at: t.field({ type: 'DateTime', description: 'When the figures were read.', resolve: (u) => new Date(u.at) }),
     queues: t.field({ type: [QueueStatisticsRef], description: 'One entry per queue asked for, in that order.', resolve: (u) => u.queues }),
@@ -47,7 +47,7 @@ const QueueStatisticsUpdateRef = builder.objectRef<QueueUpdate>('QueueStatistics
 });
 
 const TaskStatisticsUpdateRef = builder.objectRef<TaskUpdate>('TaskStatisticsUpdate').implement({
-  description: "A predictive task's figures for today so far, as of `at`.",
+  description: "A predictive task's figures for today, as of `at`.",
   fields: (t) => ({
     at: t.field({ type: 'DateTime', description: 'When the figures were read.', resolve: (u) => new Date(u.at) }),
     statistics: t.field({ type: TaskStatisticsRef, description: 'The figures.', resolve: (u) => u.statistics }),
@@ -57,7 +57,7 @@ const TaskStatisticsUpdateRef = builder.objectRef<TaskUpdate>('TaskStatisticsUpd
 const COALESCED =
   'The first message comes at once with the current figures; then at most one about every second, and only after a call record ' +
   'that may have moved them (subscribers asking for the same figures share each update). Figures are state, not events: there is no ' +
-  '`after`, and a slow reader gets the newest figures rather than a backlog. The window is today so far (it rolls over at midnight in UPSTREAM_TIME_ZONE).';
+  '`after`, and a slow reader gets the newest figures rather than a backlog. The window is today (it rolls over at midnight in UPSTREAM_TIME_ZONE).';
 
 builder.subscriptionFields((t) => ({
   queueStatisticsUpdated: t.field({

@@ -5,7 +5,7 @@ import { InvalidInputError, StatisticsDisabledError } from '../errors.ts';
 import type { Statistics } from '../stats/index.ts';
 import { type AgentFigures, type QueueFigures, type TaskFigures, agentFigures, queueFigures, taskFigures } from '../stats/figures.ts';
 import { MAX_WAIT_SECONDS } from '../stats/classify.ts';
-import { MAX_WINDOW_MS, type StatsWindow, resolveWindow, startOfDay } from '../stats/window.ts';
+import { MAX_WINDOW_MS, type StatsWindow, endOfDay, resolveWindow, startOfDay } from '../stats/window.ts';
 import { cost } from '../limits/cost.ts';
 import type { PredictiveTask } from '../store/index.ts';
 import { AgentPresenceStateEnum, type PresenceState, presenceOfSeat } from './presence.ts';
@@ -41,18 +41,22 @@ interface WindowArg {
 
 const StatisticsWindowInput = builder.inputType('StatisticsWindowInput', {
   description:
-    'A time window. Both ends are optional: `from` defaults to midnight (today, or of `to`\'s day) in the call centre\'s time zone ' +
-    '(UPSTREAM_TIME_ZONE), `to` to now. Resolved to whole minutes (`from` down, `to` up); at most 31 days.',
+    'A time window. Both ends are optional: `to` defaults to the end of today, `from` to the midnight that starts `to`\'s day, in the ' +
+    "call centre's time zone (UPSTREAM_TIME_ZONE): no window is today. Resolved to whole minutes (`from` down, `to` up); at most 31 days. " +
+    'State times never run past now.',
   fields: (t) => ({
     from: t.field({ type: 'DateTime', description: 'Start (inclusive).' }),
     to: t.field({ type: 'DateTime', description: 'End (exclusive).' }),
   }),
 });
 
-/** The window asked for, or today so far; INVALID_INPUT when it is backwards or longer than 31 days. */
+/**
+ * The window asked for, or today (midnight to midnight: a PBX has no calls after now, and the demo's simulator, whose
+ * clock runs fast, has some that a window ending now would hide); INVALID_INPUT when it is backwards or over 31 days.
+ */
 export function windowOf(ctx: GatewayContext, arg: WindowArg | null | undefined, now = Date.now()): StatsWindow {
-  const to = arg?.to ? arg.to.getTime() : now;
-  const from = arg?.from ? arg.from.getTime() : startOfDay(arg?.to ? to - 1 : now, ctx.time);
+  const to = arg?.to ? arg.to.getTime() : endOfDay(now, ctx.time);
+  const from = arg?.from ? arg.from.getTime() : startOfDay(to - 1, ctx.time);
   if (from >= to) throw invalidAt(['window', 'from'], 'window: `from` must be before `to`');
   if (to - from > MAX_WINDOW_MS) throw invalidAt(['window', 'to'], 'window: at most 31 days');
   return resolveWindow(from, to);
@@ -235,11 +239,11 @@ builder.objectField(PredictiveTaskRef, 'statistics', (t) =>
     // Nullable: with STATISTICS=off its error must not null the task.
     nullable: true,
     description:
-      "Progress and abandon rate (default window: today so far). Read from the gateway's counters: no platform call. Null with STATISTICS_DISABLED when the gateway counts none.",
+      "Progress and abandon rate (default window: today). Read from the gateway's counters: no platform call. Null with STATISTICS_DISABLED when the gateway counts none.",
     // Cost: four store reads.
     complexity: cost.local,
     args: {
-      window: t.arg({ type: StatisticsWindowInput, description: 'The window of the windowed figures (default: today so far).' }),
+      window: t.arg({ type: StatisticsWindowInput, description: 'The window of the windowed figures (default: today).' }),
       lastCalls: t.arg.int({ defaultValue: DEFAULT_LAST_CALLS, description: `N of recentAbandonRate (1…${MAX_LAST_CALLS}).`, validate: lastCallsArg }),
     },
     resolve: (task, args, ctx) => {
@@ -254,13 +258,13 @@ const serviceLevelArg = z.number().int().min(1).max(MAX_WAIT_SECONDS, `serviceLe
 builder.queryFields((t) => ({
   agentStatistics: t.field({
     type: [AgentStatisticsRef],
-    description: `Figures per agent over a window (default: today so far), in the order asked; at most ${MAX_STAT_EXTENSIONS} extensions. No platform call.`,
+    description: `Figures per agent over a window (default: today), in the order asked; at most ${MAX_STAT_EXTENSIONS} extensions. No platform call.`,
     authScopes: { viewer: true },
     // Cost: three store statements per 250 agents; each entry is one object.
     complexity: cost.storeList(200),
     args: {
       extensions: t.arg.stringList({ required: true, description: 'The agents, by extension.', validate: listOf('extensions', MAX_STAT_EXTENSIONS) }),
-      window: t.arg({ type: StatisticsWindowInput, description: 'The window (default: today so far).' }),
+      window: t.arg({ type: StatisticsWindowInput, description: 'The window (default: today).' }),
     },
     resolve: (_root, args, ctx) => {
       requireStatistics(ctx);
@@ -270,14 +274,14 @@ builder.queryFields((t) => ({
   queueStatistics: t.field({
     type: [QueueStatisticsRef],
     description:
-      `Figures per queue over a window (default: today so far), in the order asked; at most ${MAX_STAT_QUEUES} queues. ` +
+      `Figures per queue over a window (default: today), in the order asked; at most ${MAX_STAT_QUEUES} queues. ` +
       'No platform call, except one GetQueueSipStatus for all of them when `agentsNow` is selected.',
     authScopes: { viewer: true },
     // Cost: two store statements; each entry is one object.
     complexity: cost.storeList(50),
     args: {
       queues: t.arg.stringList({ required: true, description: 'The queues, by name.', validate: listOf('queues', MAX_STAT_QUEUES) }),
-      window: t.arg({ type: StatisticsWindowInput, description: 'The window (default: today so far).' }),
+      window: t.arg({ type: StatisticsWindowInput, description: 'The window (default: today).' }),
       serviceLevelSeconds: t.arg.int({
         defaultValue: DEFAULT_SERVICE_LEVEL_SECONDS,
         description: `The service level's threshold T (1…${MAX_WAIT_SECONDS} s): the share answered within T seconds.`,

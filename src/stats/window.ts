@@ -50,6 +50,11 @@ export function rowsOf(window: StatsWindow): WindowRows {
   return { hours: { from: firstHour, to: lastHour }, minutes };
 }
 
+/** The midnight that ends `now`'s day on the zone's wall clock (a day of 23 or 25 hours where clocks change). */
+export function endOfDay(now: number, time: ZonedTime): number {
+  return startOfDay(startOfDay(now, time) + 36 * HOUR_MS, time);
+}
+
 /** Midnight of `now`'s day on the zone's wall clock. */
 export function startOfDay(now: number, time: ZonedTime): number {
   const day = time.format(new Date(now)).slice(0, 10);

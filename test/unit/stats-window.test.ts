@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Grain, bucketOf, resolveWindow, rowsOf, startOfDay } from '../../src/stats/window.ts';
+import { Grain, bucketOf, resolveWindow, rowsOf, endOfDay, startOfDay } from '../../src/stats/window.ts';
 import { createZonedTime } from '../../src/upstream/time.ts';
 
 /** Statistics windows (src/stats/window.ts): whole minutes, read as whole hours plus ragged minute ends. */
@@ -131,5 +131,23 @@ describe('startOfDay', () => {
   it('across a month and a year end', () => {
     expect(startOfDay(at('2024-12-31T16:30:00Z'), shanghai)).toBe(at('2024-12-31T16:00:00Z'));
     expect(startOfDay(at('2024-03-01T00:00:00Z'), kolkata)).toBe(at('2024-02-29T18:30:00Z'));
+  });
+});
+
+describe('endOfDay', () => {
+  const shanghai = createZonedTime('Asia/Shanghai');
+  const kolkata = createZonedTime('Asia/Kolkata');
+  const berlin = createZonedTime('Europe/Berlin');
+  const at = (iso: string) => Date.parse(iso);
+
+  it("is the midnight that ends the instant's day in the zone", () => {
+    expect(endOfDay(at('2025-06-02T10:17:42Z'), shanghai)).toBe(at('2025-06-02T16:00:00Z'));
+    expect(endOfDay(at('2025-06-01T16:00:00Z'), shanghai)).toBe(at('2025-06-02T16:00:00Z'));
+    expect(endOfDay(at('2025-12-31T20:00:00Z'), kolkata)).toBe(at('2026-01-01T18:30:00Z'));
+  });
+
+  it('spans 23 or 25 hours where the clocks change', () => {
+    expect(endOfDay(at('2025-03-30T08:00:00Z'), berlin) - at('2025-03-29T23:00:00Z')).toBe(23 * 3_600_000);
+    expect(endOfDay(at('2025-10-26T08:00:00Z'), berlin) - at('2025-10-25T22:00:00Z')).toBe(25 * 3_600_000);
   });
 });
