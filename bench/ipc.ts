@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
@@ -90,6 +91,16 @@ export function spawn(module: string, execArgv: string[] = [], options: SpawnOpt
 export function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
+}
+
+/** CPU ms used by every process on the machine (Linux /proc/stat, 100 ticks/s); null elsewhere. */
+export function machineBusyMs(): number | null {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** A bench part run alone (`npx tsx bench/<part>.ts`): prints what it measured and exits 0, or the error and 1. */

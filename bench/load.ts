@@ -11,6 +11,8 @@ export interface Target {
   headers: Record<string, string>;
   /** The body, or a function giving each request its own (every callback a new event). */
   body: string | (() => string);
+  /** Each request's own path and body, instead of `path` and `body` (a mix of callback kinds, each to its own path). */
+  request?: () => { path: string; body: string };
   /** True when the answer is right; a wrong answer counts as a failure, not as a latency sample. */
   check(status: number, body: string): boolean;
 }
@@ -33,6 +35,7 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const bodyOf = (target: Target): string => (typeof target.body === 'string' ? target.body : target.body());
+const requestOf = (target: Target): { path: string; body: string } => target.request?.() ?? { path: target.path, body: bodyOf(target) };
 
 /** Failures of one run: how many, and the first one's reason. */
 function createFailures() {
@@ -70,7 +73,7 @@ export async function runLoad(target: Target, concurrency: number, durationMs: n
     while (process.hrtime.bigint() < deadline) {
       const sent = process.hrtime.bigint();
       try {
-        const response = await pool.request({ path: target.path, method: 'POST', headers: target.headers, body: bodyOf(target) });
+        const response = await pool.request({ ...requestOf(target), method: 'POST', headers: target.headers });
         const text = await response.body.text();
         const ms = Number(process.hrtime.bigint() - sent) / 1e6;
         if (target.check(response.statusCode, text)) latencies.push(ms);
@@ -103,7 +106,7 @@ export async function runOpenLoad(target: Target, ratePerSecond: number, duratio
 
   const send = (due: bigint): Promise<void> =>
     pool
-      .request({ path: target.path, method: 'POST', headers: target.headers, body: bodyOf(target) })
+      .request({ ...requestOf(target), method: 'POST', headers: target.headers })
       .then(async (response) => {
         const text = await response.body.text();
         const ms = Number(process.hrtime.bigint() - due) / 1e6;

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIRST_EXTENSION, WALLBOARD } from './documents.ts';
-import { cpuMs, spawn } from './ipc.ts';
+import { cpuMs, machineBusyMs, spawn } from './ipc.ts';
 import { runLoad, type LoadResult, type Target } from './load.ts';
 import { runColdStartBench } from './cold-start.ts';
 import { runFanOutBench } from './fan-out.ts';
@@ -13,6 +12,7 @@ import { runIdleSubscriptionsBench } from './idle-subscriptions.ts';
 import { runIngestBench } from './ingest.ts';
 import { runUploadBench } from './upload.ts';
 import { runObservabilityBench } from './observability.ts';
+import { runStatisticsBench } from './statistics.ts';
 
 /**
  * The gateway's cost and its batching benefit, in one run on 127.0.0.1 (see bench/README.md).
@@ -63,16 +63,6 @@ function revision(): string {
   }
 }
 
-/** CPU ms used by every process on the machine (Linux /proc/stat, 100 ticks/s); null elsewhere. */
-function machineBusyMs(): number | null {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
-  } catch {
-    return null;
-  }
-}
-
 const json = { 'content-type': 'application/json' };
 const agentsCheck = (agents: unknown) => Array.isArray(agents) && agents.length === AGENTS && agents[0]?.extension === extensions[0];
 
@@ -85,6 +75,7 @@ const SECTIONS: Array<[name: string, run: () => Promise<string>]> = [
   ['cold-start', runColdStartBench],
   ['upload', runUploadBench],
   ['observability', runObservabilityBench],
+  ['statistics', runStatisticsBench],
 ];
 const CORE_SCENARIOS = ['gateway wallboard', 'raw adapter', 'naive N+1 adapter', 'gateway { version }', 'node:http hello'];
 const selected = (name: string) => ONLY.length === 0 || ONLY.some((part) => name.includes(part));
@@ -102,7 +93,7 @@ async function main(): Promise<void> {
     }
   }
   const goals = goalTable();
-  if (goals) console.log(`\n## Goals (issues 13 and 14), this run\n\n${goals}`);
+  if (goals) console.log(`\n## Goals (issues 13, 14 and 15), this run\n\n${goals}`);
 }
 
 /** The wallboard against the hand-written adapters, and the smallest query against node:http, in one server process. */

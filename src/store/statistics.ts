@@ -1,9 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { type Compilable, type Kysely, sql } from 'kysely';
 import {
   COUNTERS,
   type CallFact,
   type CallLink,
   type Contribution,
+  type Counter,
   type Counts,
   type StatDim,
   type WaitContribution,
@@ -11,7 +12,7 @@ import {
   zeroCounts,
 } from '../stats/classify.ts';
 import { GRAINS, Grain, type StatsWindow, bucketOf, rowsOf } from '../stats/window.ts';
-import { queryTemplate } from './query-template.ts';
+import { type QueryTemplate, queryTemplate } from './query-template.ts';
 import type { Database, StatCallTable } from './schema.ts';
 import { ambient } from './transaction-scope.ts';
 
@@ -75,6 +76,8 @@ export interface StatisticsRepository {
 }
 
 const CHUNK = 500;
+/** Rows per multi-row counter upsert (13 parameters each). */
+const MAX_ROWS_PER_UPSERT = 32;
 export const MAX_AI_OUTCOMES = 50;
 export const OTHER_OUTCOME = '(other)';
 const LINK_CLOCK_SKEW_MS = 5 * 60_000;
@@ -106,34 +109,128 @@ const STATE_COLUMN: Record<AgentTimeState, 'idle_ms' | 'ringing_ms' | 'talking_m
   talking: 'talking_ms',
 };
 
+interface CountRow {
+  dim: StatDim;
+  subject: string;
+  grain: Grain;
+  bucket: number;
+  counts: Partial<Counts>;
+}
+
+interface WaitRow {
+  queue: string;
+  grain: Grain;
+  bucket: number;
+  waitSeconds: number;
+  calls: number;
+}
+
+const rowKey = (parts: ReadonlyArray<string | number>) => parts.join('\u0000');
+
+/**
+ * Contributions as counter rows: each at both grains, rows of one key summed (two contributions may share an hour, and
+ * one statement may not touch a row twice), rows that sum to nothing dropped, in one order for every transaction (so
+ * two of them never wait on each other's rows in a cycle, on PostgreSQL).
+ */
+export function countRowsOf(contributions: readonly Contribution[]): CountRow[] {
+  const rows = new Map<string, CountRow>();
+  for (const c of contributions) {
+    for (const grain of GRAINS) {
+      const bucket = bucketOf(c.at, grain);
+      const key = rowKey([c.dim, c.subject, grain, bucket]);
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { dim: c.dim, subject: c.subject, grain, bucket, counts: {} }));
+      for (const [name, value] of Object.entries(c.counts) as [Counter, number][]) row.counts[name] = (row.counts[name] ?? 0) + value;
+    }
+  }
+  return [...rows.values()]
+    .filter((row) => Object.values(row.counts).some((v) => v !== 0))
+    .sort((a, b) => compareKeys([a.dim, a.subject, a.grain, a.bucket], [b.dim, b.subject, b.grain, b.bucket]));
+}
+
+export function waitRowsOf(contributions: readonly WaitContribution[]): WaitRow[] {
+  const rows = new Map<string, WaitRow>();
+  for (const w of contributions) {
+    for (const grain of GRAINS) {
+      const bucket = bucketOf(w.at, grain);
+      const key = rowKey([w.queue, grain, bucket, w.waitSeconds]);
+      const row = rows.get(key) ?? { queue: w.queue, grain, bucket, waitSeconds: w.waitSeconds, calls: 0 };
+      row.calls += w.calls;
+      rows.set(key, row);
+    }
+  }
+  return [...rows.values()]
+    .filter((row) => row.calls !== 0)
+    .sort((a, b) => compareKeys([a.queue, a.grain, a.bucket, a.waitSeconds], [b.queue, b.grain, b.bucket, b.waitSeconds]));
+}
+
+function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+/** A query template per row count, each built and compiled on first use. */
+function templatesByRows(arity: number, build: (slot: (index: number) => any, rows: number) => Compilable<unknown>) {
+  const byRows = new Map<number, QueryTemplate<unknown[], never>>();
+  return (rows: number, values: unknown[]) => {
+    let template = byRows.get(rows);
+    if (!template) byRows.set(rows, (template = queryTemplate<unknown[], never>(arity * rows, (slot) => build(slot, rows))));
+    return template(...values);
+  };
+}
+
 export function createStatisticsRepository(root: Kysely<Database>): StatisticsRepository {
   const db = ambient(root);
 
-  const upsertCounts = queryTemplate<[string, string, number, number, ...number[]], never>(4 + COUNTERS.length, (slot) =>
+  // A call moves up to twelve counter rows (task, queue, agent × minute, hour, before and after) and four wait rows: one
+  // multi-row upsert each, built once per row count (statements, not their size, are what a callback pays for).
+  const COUNT_ARITY = 4 + COUNTERS.length;
+  const upsertCounts = templatesByRows(COUNT_ARITY, (slot, rows) =>
     root
       .insertInto('stat_counts')
-      .values({
-        dim: slot(0),
-        subject: slot(1),
-        grain: slot(2),
-        bucket: slot(3),
-        ...Object.fromEntries(COUNTERS.map((name, i) => [name, slot(4 + i)])),
-      } as Database['stat_counts'])
+      .values(
+        Array.from(
+          { length: rows },
+          (_, r) =>
+            ({
+              dim: slot(r * COUNT_ARITY),
+              subject: slot(r * COUNT_ARITY + 1),
+              grain: slot(r * COUNT_ARITY + 2),
+              bucket: slot(r * COUNT_ARITY + 3),
+              ...Object.fromEntries(COUNTERS.map((name, i) => [name, slot(r * COUNT_ARITY + 4 + i)])),
+            }) as Database['stat_counts'],
+        ),
+      )
       .onConflict((oc) =>
         oc.columns(['dim', 'subject', 'grain', 'bucket']).doUpdateSet((eb) =>
           Object.fromEntries(COUNTERS.map((name) => [name, eb(eb.ref(`stat_counts.${name}`), '+', eb.ref(`excluded.${name}`))])),
         ),
       ),
   );
+  const countValues = (row: CountRow) => [row.dim, row.subject, row.grain, row.bucket, ...COUNTERS.map((name) => row.counts[name] ?? 0)];
 
-  const upsertWait = queryTemplate<[string, number, number, number, number], never>(5, (slot) =>
+  const upsertWaits = templatesByRows(5, (slot, rows) =>
     root
       .insertInto('stat_waits')
-      .values({ queue: slot(0), grain: slot(1), bucket: slot(2), wait_s: slot(3), calls: slot(4) })
+      .values(
+        Array.from({ length: rows }, (_, r) => ({
+          queue: slot(r * 5),
+          grain: slot(r * 5 + 1),
+          bucket: slot(r * 5 + 2),
+          wait_s: slot(r * 5 + 3),
+          calls: slot(r * 5 + 4),
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['queue', 'grain', 'bucket', 'wait_s']).doUpdateSet((eb) => ({ calls: eb(eb.ref('stat_waits.calls'), '+', eb.ref('excluded.calls')) })),
       ),
   );
+  const waitValues = (row: WaitRow) => [row.queue, row.grain, row.bucket, row.waitSeconds, row.calls];
 
   const selectFact = queryTemplate<[string], FactRow>(1, (slot) => root.selectFrom('stat_calls').selectAll().where('key', '=', slot(0)));
   const deleteFact = queryTemplate<[string], never>(1, (slot) => root.deleteFrom('stat_calls').where('key', '=', slot(0)));
@@ -205,40 +302,49 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       .limit(1),
   );
 
-  async function writeCounts(c: Contribution): Promise<void> {
-    const values = COUNTERS.map((name) => c.counts[name] ?? 0);
-    for (const grain of GRAINS) await db.executeQuery(upsertCounts(c.dim, c.subject, grain, bucketOf(c.at, grain), ...values));
+  async function writeCounts(contributions: readonly Contribution[]): Promise<void> {
+    const rows = countRowsOf(contributions);
+    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_UPSERT) {
+      const part = rows.slice(i, i + MAX_ROWS_PER_UPSERT);
+      await db.executeQuery(upsertCounts(part.length, part.flatMap(countValues)));
+    }
   }
 
-  async function writeWait(w: WaitContribution): Promise<void> {
-    for (const grain of GRAINS) await db.executeQuery(upsertWait(w.queue, grain, bucketOf(w.at, grain), w.waitSeconds, w.calls));
+  async function writeWaits(contributions: readonly WaitContribution[]): Promise<void> {
+    const rows = waitRowsOf(contributions);
+    for (let i = 0; i < rows.length; i += MAX_ROWS_PER_UPSERT) {
+      const part = rows.slice(i, i + MAX_ROWS_PER_UPSERT);
+      await db.executeQuery(upsertWaits(part.length, part.flatMap(waitValues)));
+    }
+  }
+
+  /** The window's rows as one index range per part (whole hours, ragged minute ends): SQLite seeks each, none is scanned. */
+  function windowParts(window: StatsWindow) {
+    const rows = rowsOf(window);
+    return [
+      ...(rows.hours ? [{ grain: Grain.Hour, from: rows.hours.from, to: rows.hours.to }] : []),
+      ...rows.minutes.map((m) => ({ grain: Grain.Minute, from: m.from, to: m.to })),
+    ];
   }
 
   /** Sums counters over the window's rows, per subject; `bigint` sums are cast back so PostgreSQL returns numbers. */
   async function sumCounts(dim: StatDim, subjects: readonly string[], window: StatsWindow): Promise<Map<string, Counts>> {
     const result = new Map<string, Counts>();
-    const rows = rowsOf(window);
+    const parts = windowParts(window);
+    const columns = sql.join(COUNTERS.map((name) => sql.ref(name)));
+    const sums = sql.join(COUNTERS.map((name) => sql`cast(sum(${sql.ref(name)}) as bigint) as ${sql.ref(name)}`));
     for (let i = 0; i < subjects.length; i += CHUNK) {
-      const chunk = subjects.slice(i, i + CHUNK);
-      const found = await db
-        .selectFrom('stat_counts')
-        .select('subject')
-        .select(COUNTERS.map((name) => sql<number>`cast(sum(${sql.ref(name)}) as bigint)`.as(name)))
-        .where('dim', '=', dim)
-        .where('subject', 'in', chunk)
-        .where((eb) =>
-          eb.or([
-            ...(rows.hours
-              ? [eb.and([eb('grain', '=', Grain.Hour), eb('bucket', '>=', rows.hours.from), eb('bucket', '<', rows.hours.to)])]
-              : []),
-            ...rows.minutes.map((m) => eb.and([eb('grain', '=', Grain.Minute), eb('bucket', '>=', m.from), eb('bucket', '<', m.to)])),
-          ]),
-        )
-        .groupBy('subject')
-        .execute();
-      for (const row of found) {
+      const chunk = sql.join(subjects.slice(i, i + CHUNK));
+      const ranges = parts.map(
+        (part) =>
+          sql`select subject, ${columns} from stat_counts
+              where dim = ${dim} and subject in (${chunk}) and grain = ${part.grain} and bucket >= ${part.from} and bucket < ${part.to}`,
+      );
+      const { rows } = await sql<Record<string, unknown> & { subject: string }>`
+        select subject, ${sums} from (${sql.join(ranges, sql` union all `)}) as w group by subject`.execute(db);
+      for (const row of rows) {
         const counts = zeroCounts();
-        for (const name of COUNTERS) counts[name] = Number((row as Record<string, unknown>)[name] ?? 0);
+        for (const name of COUNTERS) counts[name] = Number(row[name] ?? 0);
         result.set(row.subject, counts);
       }
     }
@@ -299,10 +405,8 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       const { rows } = await db.executeQuery(selectFact(key));
       const before = rows[0] ? toFact(rows[0]) : null;
       const delta = deltaOf(before, fact);
-      for (const c of delta.counts) await writeCounts(c);
-      for (const w of delta.waits.sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : a.at - b.at || a.waitSeconds - b.waitSeconds))) {
-        await writeWait(w);
-      }
+      await writeCounts(delta.counts);
+      await writeWaits(delta.waits);
       if (!fact) {
         if (before) await db.executeQuery(deleteFact(key));
       } else if (delta.counts.length > 0 || delta.waits.length > 0 || !before || before.endedAt !== fact.endedAt) {
@@ -363,7 +467,7 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
     },
 
     async addCounts(dim, subject, at, counts) {
-      await writeCounts({ dim, subject, at, counts });
+      await writeCounts([{ dim, subject, at, counts }]);
     },
 
     async agentEntered(extension, state, at, eventId) {
@@ -385,25 +489,17 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
 
     async answeredWithin(queues, window, seconds) {
       const result = new Map<string, number>();
-      const rows = rowsOf(window);
+      const parts = windowParts(window);
       for (let i = 0; i < queues.length; i += CHUNK) {
-        const found = await db
-          .selectFrom('stat_waits')
-          .select('queue')
-          .select(sql<number>`cast(sum(calls) as bigint)`.as('calls'))
-          .where('queue', 'in', queues.slice(i, i + CHUNK))
-          .where('wait_s', '<=', seconds)
-          .where((eb) =>
-            eb.or([
-              ...(rows.hours
-                ? [eb.and([eb('grain', '=', Grain.Hour), eb('bucket', '>=', rows.hours.from), eb('bucket', '<', rows.hours.to)])]
-                : []),
-              ...rows.minutes.map((m) => eb.and([eb('grain', '=', Grain.Minute), eb('bucket', '>=', m.from), eb('bucket', '<', m.to)])),
-            ]),
-          )
-          .groupBy('queue')
-          .execute();
-        for (const row of found) result.set(row.queue, Number(row.calls));
+        const chunk = sql.join(queues.slice(i, i + CHUNK));
+        const ranges = parts.map(
+          (part) =>
+            sql`select queue, calls from stat_waits
+                where queue in (${chunk}) and grain = ${part.grain} and bucket >= ${part.from} and bucket < ${part.to} and wait_s <= ${seconds}`,
+        );
+        const { rows } = await sql<{ queue: string; calls: number }>`
+          select queue, cast(sum(calls) as bigint) as calls from (${sql.join(ranges, sql` union all `)}) as w group by queue`.execute(db);
+        for (const row of rows) result.set(row.queue, Number(row.calls));
       }
       return result;
     },
@@ -485,14 +581,14 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       const minuteCounts = Number(
         (
           await sql`delete from stat_counts where (dim, subject, grain, bucket) in (
-            select dim, subject, grain, bucket from stat_counts where grain = ${Grain.Minute} and bucket < ${before} limit ${limit})`.execute(db)
+            select dim, subject, grain, bucket from stat_counts where grain = 1 and bucket < ${before} limit ${limit})`.execute(db)
         ).numAffectedRows ?? 0n,
       );
       if (minuteCounts > 0) return minuteCounts;
       const minuteWaits = Number(
         (
           await sql`delete from stat_waits where (queue, grain, bucket, wait_s) in (
-            select queue, grain, bucket, wait_s from stat_waits where grain = ${Grain.Minute} and bucket < ${before} limit ${limit})`.execute(db)
+            select queue, grain, bucket, wait_s from stat_waits where grain = 1 and bucket < ${before} limit ${limit})`.execute(db)
         ).numAffectedRows ?? 0n,
       );
       if (minuteWaits > 0) return minuteWaits;

@@ -55,7 +55,7 @@ describeEachBackend('database on $name', (backend) => {
     await migrateToLatest(second.db, second.dialect);
 
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.db);
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_predictive_tasks_and_idempotency', '0002_events_and_projections', '0003_event_prune_marks', '0004_statistics']);
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001_predictive_tasks_and_idempotency', '0002_events_and_projections', '0003_event_prune_marks', '0004_statistics', '0005_events_pending_by_id']);
     expect((await second.tasks.get('kept'))?.callerNumbers).toEqual(['02100000001']);
   });
 
