@@ -97,7 +97,7 @@ const AgentStatisticsRef = builder.objectRef<AgentFigures>('AgentStatistics').im
     extension: t.exposeString('extension', { description: "The agent's extension." }),
     agent: t.field({ type: AgentRef, description: 'The agent (its platform fields cost what they cost on Agent).', resolve: (f) => agentOf(f.extension) }),
     window: t.field({ type: StatisticsWindowRef, description: 'The window the figures cover.', resolve: (f) => f.window }),
-    offered: t.exposeInt('offered', { description: 'Calls that rang the agent (ring events), counted at the moment the ringing began.' }),
+    offered: t.exposeInt('offered', { description: 'Calls that rang the agent (ring events), counted when the gateway took the ring in.' }),
     answered: t.exposeInt('answered', { description: 'Of those, calls the agent answered.' }),
     missed: t.exposeInt('missed', { description: 'Of those, calls that stopped ringing unanswered (rang out, refused, or taken by another agent).' }),
     connectedCalls: t.exposeInt('connectedCalls', { description: 'Call records with this agent that an agent answered (started in the window).' }),

@@ -125,9 +125,6 @@ export const COUNTERS = [
   'abandoned',
   'talk_s',
   'wait_s',
-  'rung',
-  'rung_answered',
-  'rung_missed',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counts = Record<Counter, number>;
@@ -139,9 +136,6 @@ export const zeroCounts = (): Counts => ({
   abandoned: 0,
   talk_s: 0,
   wait_s: 0,
-  rung: 0,
-  rung_answered: 0,
-  rung_missed: 0,
 });
 
 /** One subject's counters moved by a fact, at the fact's start time. */

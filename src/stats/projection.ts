@@ -77,18 +77,15 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
     if (!event.applied || !current) return;
     await lockTopic('agent-status');
     const previous = event.effect?.previous ?? null;
-    const extension = event.payload.extension;
     const sameCall = previous !== null && previous.callUuid === current.callUuid;
-    // Counted at the leg's start (the moment its extension began ringing), so a window's offers and their answers agree.
-    const at = Date.parse(current.callStartedAt);
-    if (current.status === 'ring' && !(sameCall && previous.status === 'ring')) {
-      await stats.addCounts(StatDim.Agent, extension, at, { rung: 1 });
-    } else if (current.status === 'answer' && sameCall && previous.status === 'ring') {
-      await stats.addCounts(StatDim.Agent, extension, at, { rung_answered: 1 });
-    } else if (current.status === 'hangup' && sameCall && previous.status === 'ring') {
-      await stats.addCounts(StatDim.Agent, extension, at, { rung_missed: 1 });
-    }
-    await stats.agentEntered(extension, STATE_OF[current.status], Date.parse(current.changedAt), event.id);
+    const rang = sameCall && previous.status === 'ring';
+    // Offers are counted with the transition (one statement): a ring of a new call, and how a ring ended.
+    const offers = {
+      rung: current.status === 'ring' && !rang ? 1 : 0,
+      answered: current.status === 'answer' && rang ? 1 : 0,
+      missed: current.status === 'hangup' && rang ? 1 : 0,
+    };
+    await stats.agentEntered(event.payload.extension, STATE_OF[current.status], Date.parse(current.changedAt), event.id, offers);
   }
 
   /** An AI call ended: its task's calls, answered calls and talk time, and its outcome label. */

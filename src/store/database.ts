@@ -167,7 +167,7 @@ export async function createDatabase(databaseUrl: string, options: StoreOptions 
     events: createEventRepository(db, { dialect: location.dialect, now }),
     agentStatus: createAgentStatusRepository(db, { dialect: location.dialect }),
     callRecords: createCallRecordRepository(db, { now }),
-    statistics: createStatisticsRepository(db),
+    statistics: createStatisticsRepository(db, location.dialect),
     guards: createTaskGuardRepository(db),
     ping: async () => {
       await sql`select 1`.execute(db);

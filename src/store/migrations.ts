@@ -273,9 +273,6 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('abandoned', 'bigint', (c) => c.notNull().defaultTo(0))
           .addColumn('talk_s', 'bigint', (c) => c.notNull().defaultTo(0))
           .addColumn('wait_s', 'bigint', (c) => c.notNull().defaultTo(0))
-          .addColumn('rung', 'bigint', (c) => c.notNull().defaultTo(0))
-          .addColumn('rung_answered', 'bigint', (c) => c.notNull().defaultTo(0))
-          .addColumn('rung_missed', 'bigint', (c) => c.notNull().defaultTo(0))
           .addPrimaryKeyConstraint('stat_counts_pk', ['dim', 'subject', 'grain', 'bucket'])
           .$call(clustered)
           .execute();
@@ -304,6 +301,9 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('idle_ms', 'bigint', (c) => c.notNull())
           .addColumn('ringing_ms', 'bigint', (c) => c.notNull())
           .addColumn('talking_ms', 'bigint', (c) => c.notNull())
+          .addColumn('rung', 'bigint', (c) => c.notNull())
+          .addColumn('rung_answered', 'bigint', (c) => c.notNull())
+          .addColumn('rung_missed', 'bigint', (c) => c.notNull())
           .addPrimaryKeyConstraint('stat_agent_states_pk', ['extension', 'at', 'event_id'])
           .$call(clustered)
           .execute();

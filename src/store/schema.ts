@@ -163,9 +163,6 @@ export interface StatCountTable {
   abandoned: number;
   talk_s: number;
   wait_s: number;
-  rung: number;
-  rung_answered: number;
-  rung_missed: number;
 }
 
 /** Connected calls per queue, bucket and whole seconds of waiting (the service level's histogram). */
@@ -177,7 +174,10 @@ export interface StatWaitTable {
   calls: number;
 }
 
-/** An agent's state from `at`, with its cumulative time in each state before `at`. */
+/**
+ * An agent's state from `at`, with its cumulative time in each state before `at`, and its cumulative offers (rings),
+ * offers answered and offers missed up to and including this transition.
+ */
 export interface StatAgentStateTable {
   extension: string;
   at: number;
@@ -186,6 +186,9 @@ export interface StatAgentStateTable {
   idle_ms: number;
   ringing_ms: number;
   talking_ms: number;
+  rung: number;
+  rung_answered: number;
+  rung_missed: number;
 }
 
 /** AI calls per task and outcome label (the platform's word for the call's result), all time. */

@@ -1,4 +1,4 @@
-import { type Compilable, type Kysely, sql } from 'kysely';
+import { type Compilable, CompiledQuery, type Kysely, sql } from 'kysely';
 import {
   COUNTERS,
   type CallFact,
@@ -13,6 +13,7 @@ import {
 } from '../stats/classify.ts';
 import { GRAINS, Grain, type StatsWindow, bucketOf, rowsOf } from '../stats/window.ts';
 import { type QueryTemplate, queryTemplate } from './query-template.ts';
+import type { DialectName } from './migrations.ts';
 import type { Database, StatCallTable } from './schema.ts';
 import { ambient } from './transaction-scope.ts';
 
@@ -33,6 +34,17 @@ export interface AgentStateTimes {
   since: number | null;
   /** When the first known state of the window began (time before it is unknown, not idle). */
   knownFrom: number | null;
+  /** Calls that rang the agent in the window, and of those rings the ones answered and the ones that stopped unanswered. */
+  offered: number;
+  answered: number;
+  missed: number;
+}
+
+/** What an agent's transition adds to its offer counts (each 0 or 1). */
+export interface OfferCounts {
+  rung: number;
+  answered: number;
+  missed: number;
 }
 
 
@@ -55,8 +67,11 @@ export interface StatisticsRepository {
   aiOutcomes(taskIds: readonly string[]): Promise<Map<string, Array<{ outcome: string; calls: number }>>>;
   /** Adds to one subject's counters at `at` (agent ring counts). */
   addCounts(dim: StatDim, subject: string, at: number, counts: Partial<Counts>): Promise<void>;
-  /** An agent entered `state` at `at` (event `eventId`); a repeat of the same event or state changes nothing. */
-  agentEntered(extension: string, state: AgentTimeState, at: number, eventId: number): Promise<void>;
+  /**
+   * An agent entered `state` at `at` (event `eventId`), with what the event adds to its offers. One statement. A repeat
+   * of the last event, or the same state again with no offer to count, changes nothing.
+   */
+  agentEntered(extension: string, state: AgentTimeState, at: number, eventId: number, offers?: OfferCounts): Promise<void>;
 
   counts(dim: StatDim, subjects: readonly string[], window: StatsWindow): Promise<Map<string, Counts>>;
   /** Connected calls per queue that waited at most `seconds`. */
@@ -76,6 +91,7 @@ export interface StatisticsRepository {
 }
 
 const CHUNK = 500;
+const NO_OFFERS: OfferCounts = { rung: 0, answered: 0, missed: 0 };
 /** Rows per multi-row counter upsert (13 parameters each). */
 const MAX_ROWS_PER_UPSERT = 32;
 export const MAX_AI_OUTCOMES = 50;
@@ -184,8 +200,42 @@ function templatesByRows(arity: number, build: (slot: (index: number) => any, ro
   };
 }
 
-export function createStatisticsRepository(root: Kysely<Database>): StatisticsRepository {
+/**
+ * The transition's row, computed from the agent's last one in the same statement (no read before the write): its
+ * cumulative times move by the time spent in the last state, its offer counts by the event's. Replicas' clocks and
+ * commit order may put an event a little before the last one: time never runs backwards. Arguments, numbered from 1:
+ * extension, at, event id, state, rung, answered, missed. better-sqlite3 binds only plain `?` by position, so for
+ * SQLite every use of an argument is its own `?` and `order` says which argument goes there.
+ */
+function agentTransitionSql(dialect: DialectName): { text: string; order: number[] } {
+  const later = (a: string, b: string) => (dialect === 'sqlite' ? `max(${a}, ${b})` : `greatest(${a}, ${b})`);
+  const order: number[] = [];
+  const p =
+    dialect === 'sqlite'
+      ? (n: number) => {
+          order.push(n);
+          return '?';
+        }
+      : (n: number) => `$${n}`;
+  const cast = (n: number) => (dialect === 'sqlite' ? p(n) : `${p(n)}::bigint`);
+  const text = (n: number) => (dialect === 'sqlite' ? p(n) : `${p(n)}::text`);
+  const spent = (state: AgentTimeState) =>
+    `coalesce(l.${STATE_COLUMN[state]}, 0) + case when l.state = '${state}' then ${later(cast(2), 'l.at')} - l.at else 0 end`;
+  // Written in the order the placeholders appear (SQLite's `order` follows it).
+  const head = `insert into stat_agent_states (extension, at, event_id, state, idle_ms, ringing_ms, talking_ms, rung, rung_answered, rung_missed)
+    select ${text(1)}, ${later(cast(2), `coalesce(l.at, ${cast(2)})`)}, ${cast(3)}, ${text(4)}, `;
+  const times = `${spent('idle')}, ${spent('ringing')}, ${spent('talking')}, `;
+  const offers = `coalesce(l.rung, 0) + ${cast(5)}, coalesce(l.rung_answered, 0) + ${cast(6)}, coalesce(l.rung_missed, 0) + ${cast(7)}
+    from (select 1 as one) as one
+    left join (select * from stat_agent_states where extension = ${text(1)} order by at desc, event_id desc limit 1) as l on 1 = 1
+    where (l.event_id is null or l.event_id <> ${cast(3)}) and (l.state is null or l.state <> ${text(4)} or ${cast(5)} + ${cast(6)} + ${cast(7)} > 0)
+    on conflict (extension, at, event_id) do nothing`;
+  return { text: head + times + offers, order };
+}
+
+export function createStatisticsRepository(root: Kysely<Database>, dialect: DialectName): StatisticsRepository {
   const db = ambient(root);
+  const agentTransition = agentTransitionSql(dialect);
 
   // A call moves up to twelve counter rows (task, queue, agent × minute, hour, before and after) and four wait rows: one
   // multi-row upsert each, built once per row count (statements, not their size, are what a callback pays for).
@@ -271,16 +321,6 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       ),
   );
 
-  const lastState = queryTemplate<[string], Database['stat_agent_states']>(1, (slot) =>
-    root.selectFrom('stat_agent_states').selectAll().where('extension', '=', slot(0)).orderBy('at', 'desc').orderBy('event_id', 'desc').limit(1),
-  );
-  const insertState = queryTemplate<[string, number, number, string, number, number, number], never>(7, (slot) =>
-    root
-      .insertInto('stat_agent_states')
-      .values({ extension: slot(0), at: slot(1), event_id: slot(2), state: slot(3), idle_ms: slot(4), ringing_ms: slot(5), talking_ms: slot(6) })
-      .onConflict((oc) => oc.columns(['extension', 'at', 'event_id']).doNothing()),
-  );
-
   const linkByCustomer = queryTemplate<[string, number], { task_id: string; assignment_type: string | null; assignee: string | null }>(2, (slot) =>
     root
       .selectFrom('task_numbers')
@@ -353,20 +393,21 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
 
   type AgentStateRow = Database['stat_agent_states'];
 
-  /** One statement of `limit 1` seeks, one per agent (a UNION ALL): the latest transition at or before `t`. */
-  async function lastAtOrBefore(extensions: readonly string[], t: number): Promise<Map<string, AgentStateRow>> {
+  /** One statement of `limit 1` seeks, one per agent (a UNION ALL): the latest transition before `t`. */
+  async function lastBefore(extensions: readonly string[], t: number): Promise<Map<string, AgentStateRow>> {
     const parts = extensions.map(
       (extension) =>
-        sql`select * from (select * from stat_agent_states where extension = ${extension} and at <= ${t} order by at desc, event_id desc limit 1) as s`,
+        sql`select * from (select * from stat_agent_states where extension = ${extension} and at < ${t} order by at desc, event_id desc limit 1) as s`,
     );
     const { rows } = await sql<AgentStateRow>`${sql.join(parts, sql` union all `)}`.execute(db);
     return new Map(rows.map((row) => [row.extension, row]));
   }
 
-  async function firstAfter(extensions: readonly string[], t: number): Promise<Map<string, number>> {
+  /** The first transition at or after `t`, per agent. */
+  async function firstFrom(extensions: readonly string[], t: number): Promise<Map<string, number>> {
     const parts = extensions.map(
       (extension) =>
-        sql`select * from (select extension, at from stat_agent_states where extension = ${extension} and at > ${t} order by at asc limit 1) as s`,
+        sql`select * from (select extension, at from stat_agent_states where extension = ${extension} and at >= ${t} order by at asc limit 1) as s`,
     );
     const { rows } = await sql<{ extension: string; at: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
     return new Map(rows.map((row) => [row.extension, Number(row.at)]));
@@ -470,19 +511,10 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
       await writeCounts([{ dim, subject, at, counts }]);
     },
 
-    async agentEntered(extension, state, at, eventId) {
-      const last = (await db.executeQuery(lastState(extension))).rows[0];
-      if (last && (last.state === state || Number(last.event_id) === eventId)) return;
-      const totals = {
-        idle_ms: Number(last?.idle_ms ?? 0),
-        ringing_ms: Number(last?.ringing_ms ?? 0),
-        talking_ms: Number(last?.talking_ms ?? 0),
-      };
-      // Replicas' clocks and commit order may put an event a little before the last one: time never runs backwards.
-      const from = last ? Number(last.at) : at;
-      const when = Math.max(at, from);
-      if (last) totals[STATE_COLUMN[last.state as AgentTimeState] ?? 'idle_ms'] += when - from;
-      await db.executeQuery(insertState(extension, when, eventId, state, totals.idle_ms, totals.ringing_ms, totals.talking_ms));
+    async agentEntered(extension, state, at, eventId, offers = NO_OFFERS) {
+      const args = [extension, at, eventId, state, offers.rung, offers.answered, offers.missed];
+      const parameters = agentTransition.order.length > 0 ? agentTransition.order.map((n) => args[n - 1]) : args;
+      await db.executeQuery(CompiledQuery.raw(agentTransition.text, parameters));
     },
 
     counts: sumCounts,
@@ -518,21 +550,29 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
         if (state in totals) totals[state] += Math.max(0, t - Number(row.at));
         return totals;
       };
+      const offersOf = (row: AgentStateRow | undefined) => ({
+        rung: Number(row?.rung ?? 0),
+        answered: Number(row?.rung_answered ?? 0),
+        missed: Number(row?.rung_missed ?? 0),
+      });
       for (let i = 0; i < unique.length; i += STATE_CHUNK) {
         const chunk = unique.slice(i, i + STATE_CHUNK);
-        // Per agent, the last transition at or before each end of the window: index seeks, whatever the day held.
-        const [starts, ends] = await Promise.all([lastAtOrBefore(chunk, window.from), lastAtOrBefore(chunk, until)]);
+        // Per agent, the last transition before each end of the window: index seeks, whatever the day held. The
+        // window holds the transitions from `from` on, up to `until` (its end, or now: never what is to come).
+        const [starts, ends] = await Promise.all([lastBefore(chunk, window.from), lastBefore(chunk, Math.min(window.to, until + 1))]);
         const unknownAtStart = chunk.filter((e) => !starts.has(e) && ends.has(e));
-        const firsts = unknownAtStart.length > 0 ? await firstAfter(unknownAtStart, window.from) : new Map<string, number>();
+        const firsts = unknownAtStart.length > 0 ? await firstFrom(unknownAtStart, window.from) : new Map<string, number>();
         for (const extension of chunk) {
           const end = ends.get(extension);
           if (!end) {
-            result.set(extension, { idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null });
+            result.set(extension, { idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null, offered: 0, answered: 0, missed: 0 });
             continue;
           }
           const start = starts.get(extension);
           const a = totalAt(start, window.from);
           const b = totalAt(end, until);
+          const before = offersOf(start);
+          const after = offersOf(end);
           result.set(extension, {
             idleMs: b.idle - a.idle,
             ringingMs: b.ringing - a.ringing,
@@ -540,6 +580,9 @@ export function createStatisticsRepository(root: Kysely<Database>): StatisticsRe
             state: end.state as AgentTimeState,
             since: Number(end.at),
             knownFrom: start ? window.from : (firsts.get(extension) ?? Number(end.at)),
+            offered: after.rung - before.rung,
+            answered: after.answered - before.answered,
+            missed: after.missed - before.missed,
           });
         }
       }

@@ -166,16 +166,13 @@ describeEachBackend('statistics repository on $name', (backend) => {
     expect((await stats.counts(StatDim.Task, ['q0'], window('2025-06-02T10:00:00Z', '2025-06-02T11:00:00Z'))).size).toBe(0);
   });
 
-  it('addCounts adds agent ring counters at the leg\'s start', async () => {
+  it('addCounts adds to one subject\'s counters at a moment, in both grains', async () => {
     const stats = store.statistics;
-    await stats.addCounts(StatDim.Agent, '8001', H10 + 59 * MINUTE, { rung: 1 });
-    await stats.addCounts(StatDim.Agent, '8001', H10 + 59 * MINUTE, { rung_answered: 1 });
-    await stats.addCounts(StatDim.Agent, '8001', H10 + 61 * MINUTE, { rung: 1 });
-    await stats.addCounts(StatDim.Agent, '8001', H10 + 61 * MINUTE, { rung_missed: 1 });
-    expect(await one(StatDim.Agent, '8001', window('2025-06-02T10:00:00Z', '2025-06-02T12:00:00Z'))).toEqual(
-      counts({ rung: 2, rung_answered: 1, rung_missed: 1 }),
-    );
-    expect(await one(StatDim.Agent, '8001', window('2025-06-02T10:30:00Z', '2025-06-02T11:01:00Z'))).toEqual(counts({ rung: 1, rung_answered: 1 }));
+    await stats.addCounts(StatDim.Agent, '8001', H10 + 59 * MINUTE, { connected: 1, talk_s: 30 });
+    await stats.addCounts(StatDim.Agent, '8001', H10 + 61 * MINUTE, { connected: 1, talk_s: 20 });
+    expect(await one(StatDim.Agent, '8001', window('2025-06-02T10:00:00Z', '2025-06-02T12:00:00Z'))).toEqual(counts({ connected: 2, talk_s: 50 }));
+    expect(await one(StatDim.Agent, '8001', window('2025-06-02T10:30:00Z', '2025-06-02T11:01:00Z'))).toEqual(counts({ connected: 1, talk_s: 30 }));
+    expect(await one(StatDim.Agent, '8001', window('2025-06-02T11:00:00Z', '2025-06-02T12:00:00Z'))).toEqual(counts({ connected: 1, talk_s: 20 }));
   });
 
   it('answeredWithin: connected calls per queue by their wait (a wait past 600 s is never within), windows cut like counts()', async () => {
@@ -222,31 +219,31 @@ describeEachBackend('statistics repository on $name', (backend) => {
     it('agentStateTimes: time per state in the window, clamped at now; the state at the end and since when', async () => {
       await script();
       const result = await store.statistics.agentStateTimes(['8001', '8002'], { from: s(0), to: s(3600) }, s(100));
-      expect(result.get('8001')).toEqual({ idleMs: 35_000, ringingMs: 5_000, talkingMs: 60_000, state: 'idle', since: s(75), knownFrom: s(0) });
+      expect(result.get('8001')).toEqual({ idleMs: 35_000, ringingMs: 5_000, talkingMs: 60_000, state: 'idle', since: s(75), knownFrom: s(0), offered: 0, answered: 0, missed: 0 });
       // An agent with no event: nothing known.
-      expect(result.get('8002')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null });
+      expect(result.get('8002')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null, offered: 0, answered: 0, missed: 0 });
     });
 
     it('agentStateTimes: a window that starts mid-state and ends before now', async () => {
       await script();
       // From 12 s (ringing since 10 s) to 50 s (talking since 15 s); now is later.
       const result = await store.statistics.agentStateTimes(['8001'], { from: s(12), to: s(50) }, s(1000));
-      expect(result.get('8001')).toEqual({ idleMs: 0, ringingMs: 3_000, talkingMs: 35_000, state: 'talking', since: s(15), knownFrom: s(12) });
+      expect(result.get('8001')).toEqual({ idleMs: 0, ringingMs: 3_000, talkingMs: 35_000, state: 'talking', since: s(15), knownFrom: s(12), offered: 0, answered: 0, missed: 0 });
       // Now before the window's end: the time to come is not counted.
       const early = await store.statistics.agentStateTimes(['8001'], { from: s(12), to: s(3600) }, s(20));
-      expect(early.get('8001')).toEqual({ idleMs: 0, ringingMs: 3_000, talkingMs: 5_000, state: 'talking', since: s(15), knownFrom: s(12) });
+      expect(early.get('8001')).toEqual({ idleMs: 0, ringingMs: 3_000, talkingMs: 5_000, state: 'talking', since: s(15), knownFrom: s(12), offered: 0, answered: 0, missed: 0 });
     });
 
     it('agentStateTimes: knownFrom is the first event when nothing came before the window', async () => {
       await script();
       const result = await store.statistics.agentStateTimes(['8001'], { from: s(-600), to: s(3600) }, s(100));
-      expect(result.get('8001')).toEqual({ idleMs: 35_000, ringingMs: 5_000, talkingMs: 60_000, state: 'idle', since: s(75), knownFrom: s(0) });
+      expect(result.get('8001')).toEqual({ idleMs: 35_000, ringingMs: 5_000, talkingMs: 60_000, state: 'idle', since: s(75), knownFrom: s(0), offered: 0, answered: 0, missed: 0 });
       // A window that ends before the first event knows nothing.
       const before = await store.statistics.agentStateTimes(['8001'], { from: s(-600), to: s(-60) }, s(100));
-      expect(before.get('8001')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null });
+      expect(before.get('8001')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 0, state: null, since: null, knownFrom: null, offered: 0, answered: 0, missed: 0 });
       // A now before the window: nothing counted, but the state before it is known.
       const future = await store.statistics.agentStateTimes(['8001'], { from: s(200), to: s(300) }, s(100));
-      expect(future.get('8001')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 0, state: 'idle', since: s(75), knownFrom: s(200) });
+      expect(future.get('8001')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 0, state: 'idle', since: s(75), knownFrom: s(200), offered: 0, answered: 0, missed: 0 });
     });
 
     it('agentEntered: the same state again or the same event again changes nothing; time never runs backwards', async () => {
@@ -259,7 +256,27 @@ describeEachBackend('statistics repository on $name', (backend) => {
       // An event stamped before the last one is taken at the last one's time.
       await stats.agentEntered('8001', 'ringing', s(70), 6);
       result = await stats.agentStateTimes(['8001'], { from: s(0), to: s(3600) }, s(100));
-      expect(result.get('8001')).toEqual({ idleMs: 10_000, ringingMs: 30_000, talkingMs: 60_000, state: 'ringing', since: s(75), knownFrom: s(0) });
+      expect(result.get('8001')).toEqual({ idleMs: 10_000, ringingMs: 30_000, talkingMs: 60_000, state: 'ringing', since: s(75), knownFrom: s(0), offered: 0, answered: 0, missed: 0 });
+    });
+
+    it('agentEntered counts offers with the transition: rings, and how they ended, in the window they happened', async () => {
+      const stats = store.statistics;
+      const ring = { rung: 1, answered: 0, missed: 0 };
+      await stats.agentEntered('8001', 'ringing', s(10), 1, ring);
+      await stats.agentEntered('8001', 'talking', s(15), 2, { rung: 0, answered: 1, missed: 0 });
+      await stats.agentEntered('8001', 'idle', s(75), 3);
+      await stats.agentEntered('8001', 'ringing', s(80), 4, ring);
+      // A ring of another call while ringing: the same state, but an offer to count.
+      await stats.agentEntered('8001', 'ringing', s(85), 5, ring);
+      await stats.agentEntered('8001', 'idle', s(100), 6, { rung: 0, answered: 0, missed: 1 });
+      const all = await stats.agentStateTimes(['8001'], { from: s(0), to: s(3600) }, s(200));
+      expect(all.get('8001')).toMatchObject({ offered: 3, answered: 1, missed: 1, ringingMs: 25_000 });
+      // From the second ring on (a transition at the window's start is in it).
+      const later = await stats.agentStateTimes(['8001'], { from: s(80), to: s(3600) }, s(200));
+      expect(later.get('8001')).toMatchObject({ offered: 2, answered: 0, missed: 1 });
+      // A repeat of the last event counts nothing more.
+      await stats.agentEntered('8001', 'idle', s(100), 6, { rung: 0, answered: 0, missed: 1 });
+      expect((await stats.agentStateTimes(['8001'], { from: s(0), to: s(3600) }, s(200))).get('8001')).toMatchObject({ missed: 1 });
     });
 
     it('agentStateTimes: many agents in one call (more than one statement\'s chunk), duplicates asked once', async () => {
@@ -269,9 +286,9 @@ describeEachBackend('statistics repository on $name', (backend) => {
       await stats.agentEntered('7299', 'ringing', s(50), 11);
       const result = await stats.agentStateTimes([...extensions, '7000'], { from: s(0), to: s(3600) }, s(100));
       expect(result.size).toBe(300);
-      expect(result.get('7000')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 100_000, state: 'talking', since: s(0), knownFrom: s(0) });
-      expect(result.get('7299')).toEqual({ idleMs: 0, ringingMs: 50_000, talkingMs: 0, state: 'ringing', since: s(50), knownFrom: s(50) });
-      expect(result.get('7150')).toMatchObject({ state: null, knownFrom: null });
+      expect(result.get('7000')).toEqual({ idleMs: 0, ringingMs: 0, talkingMs: 100_000, state: 'talking', since: s(0), knownFrom: s(0), offered: 0, answered: 0, missed: 0 });
+      expect(result.get('7299')).toEqual({ idleMs: 0, ringingMs: 50_000, talkingMs: 0, state: 'ringing', since: s(50), knownFrom: s(50), offered: 0, answered: 0, missed: 0 });
+      expect(result.get('7150')).toMatchObject({ state: null, knownFrom: null, offered: 0, answered: 0, missed: 0 });
     });
   }
 
