@@ -10,6 +10,8 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 
 export enum Grain {
+  /** A task's totals over its whole life (bucket 0): what `remaining` reads, without adding up its hours. */
+  AllTime = 0,
   Minute = 1,
   Hour = 60,
 }

@@ -6,7 +6,7 @@ import {
   type Contribution,
   type Counter,
   type Counts,
-  type StatDim,
+  StatDim,
   type WaitContribution,
   deltaOf,
   zeroCounts,
@@ -141,6 +141,8 @@ interface WaitRow {
   calls: number;
 }
 
+const TASK_GRAINS: readonly Grain[] = [...GRAINS, Grain.AllTime];
+
 const rowKey = (parts: ReadonlyArray<string | number>) => parts.join('\u0000');
 
 /**
@@ -151,8 +153,8 @@ const rowKey = (parts: ReadonlyArray<string | number>) => parts.join('\u0000');
 export function countRowsOf(contributions: readonly Contribution[]): CountRow[] {
   const rows = new Map<string, CountRow>();
   for (const c of contributions) {
-    for (const grain of GRAINS) {
-      const bucket = bucketOf(c.at, grain);
+    for (const grain of c.dim === StatDim.Task ? TASK_GRAINS : GRAINS) {
+      const bucket = grain === Grain.AllTime ? 0 : bucketOf(c.at, grain);
       const key = rowKey([c.dim, c.subject, grain, bucket]);
       let row = rows.get(key);
       if (!row) rows.set(key, (row = { dim: c.dim, subject: c.subject, grain, bucket, counts: {} }));
@@ -161,7 +163,7 @@ export function countRowsOf(contributions: readonly Contribution[]): CountRow[] 
   }
   return [...rows.values()]
     .filter((row) => Object.values(row.counts).some((v) => v !== 0))
-    .sort((a, b) => compareKeys([a.dim, a.subject, a.grain, a.bucket], [b.dim, b.subject, b.grain, b.bucket]));
+    .sort((a, b) => compareKeys([a.grain, a.bucket, a.dim, a.subject], [b.grain, b.bucket, b.dim, b.subject]));
 }
 
 export function waitRowsOf(contributions: readonly WaitContribution[]): WaitRow[] {
@@ -177,7 +179,7 @@ export function waitRowsOf(contributions: readonly WaitContribution[]): WaitRow[
   }
   return [...rows.values()]
     .filter((row) => row.calls !== 0)
-    .sort((a, b) => compareKeys([a.queue, a.grain, a.bucket, a.waitSeconds], [b.queue, b.grain, b.bucket, b.waitSeconds]));
+    .sort((a, b) => compareKeys([a.grain, a.bucket, a.queue, a.waitSeconds], [b.grain, b.bucket, b.queue, b.waitSeconds]));
 }
 
 function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
@@ -358,7 +360,7 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
     }
   }
 
-  /** The window's rows as one index range per part (whole hours, ragged minute ends): SQLite seeks each, none is scanned. */
+  /** The window's rows as one key range per part (whole hours, ragged minute ends): nothing outside the window is read. */
   function windowParts(window: StatsWindow) {
     const rows = rowsOf(window);
     return [
@@ -378,7 +380,7 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
       const ranges = parts.map(
         (part) =>
           sql`select subject, ${columns} from stat_counts
-              where dim = ${dim} and subject in (${chunk}) and grain = ${part.grain} and bucket >= ${part.from} and bucket < ${part.to}`,
+              where grain = ${part.grain} and bucket >= ${part.from} and bucket < ${part.to} and dim = ${dim} and subject in (${chunk})`,
       );
       const { rows } = await sql<Record<string, unknown> & { subject: string }>`
         select subject, ${sums} from (${sql.join(ranges, sql` union all `)}) as w group by subject`.execute(db);
@@ -527,7 +529,7 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
         const ranges = parts.map(
           (part) =>
             sql`select queue, calls from stat_waits
-                where queue in (${chunk}) and grain = ${part.grain} and bucket >= ${part.from} and bucket < ${part.to} and wait_s <= ${seconds}`,
+                where grain = ${part.grain} and bucket >= ${part.from} and bucket < ${part.to} and queue in (${chunk}) and wait_s <= ${seconds}`,
         );
         const { rows } = await sql<{ queue: string; calls: number }>`
           select queue, cast(sum(calls) as bigint) as calls from (${sql.join(ranges, sql` union all `)}) as w group by queue`.execute(db);
@@ -605,15 +607,14 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
     async dialledNumbers(taskIds) {
       const result = new Map<string, number>();
       for (let i = 0; i < taskIds.length; i += CHUNK) {
-        // The all-time hour rows of each task: a task's whole life is a few hundred rows at most.
+        // Each task's all-time row: one key seek each.
         const found = await db
           .selectFrom('stat_counts')
-          .select('subject')
-          .select(sql<number>`cast(sum(dialled) as bigint)`.as('dialled'))
-          .where('dim', '=', 'task')
-          .where('grain', '=', Grain.Hour)
+          .select(['subject', 'dialled'])
+          .where('grain', '=', Grain.AllTime)
+          .where('bucket', '=', 0)
+          .where('dim', '=', StatDim.Task)
           .where('subject', 'in', taskIds.slice(i, i + CHUNK))
-          .groupBy('subject')
           .execute();
         for (const row of found) result.set(row.subject, Number(row.dialled));
       }

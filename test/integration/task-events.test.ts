@@ -3,7 +3,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_STATUS } from '../utils/callback-seeds.ts';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway, wsClient, demoQueue } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway, wsClient, demoQueue } from '../utils/gateway.ts';
 import { collectSubscription } from '../utils/subscription.ts';
 
 /** Issue 11 item 9: every task status change the gateway makes is pushed as taskStatusChanged, with previous/source/kind. */
@@ -122,6 +122,31 @@ describe('taskStatusChanged: changes made through the gateway, and the PBX callb
     expect(finished).toMatchObject({ kind: 'PREDICTIVE', source: 'CALLBACK', previous: 'RUNNING', status: 'FINISHED' });
     expect(finished?.task).toMatchObject({ status: 'FINISHED', progress: { total: 3, dialled: 3 } });
     sub.stop();
+  });
+
+  it('an AI task paused twice (a start between) by a client reusing one x-request-id: both pauses are events', async () => {
+    const state = gw.sim.aicall.state;
+    const seeded = [...state.tasks.values()][0];
+    const line = [...state.callerLines.values()].find((l) => state.residue(l.id) >= 1);
+    if (!seeded || !line) throw new Error('no demo resources');
+    const simTask = state.createTask({ ...seeded, name: '同一请求号-AI', callerLineId: line.id, maximumcall: 1 });
+    const id = encodeGlobalID('AiTask', simTask.uuid);
+    // The client's own request id, the same on every command: the change key must not be built from it.
+    const send = async (name: string) => {
+      const response = await fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.operator}`, 'x-request-id': 'session-7' },
+        body: JSON.stringify({ query: COMMAND(name), variables: { id } }),
+      });
+      expect(response.headers.get('x-request-id')).toBe('session-7');
+      return ((await response.json()) as { data: Record<string, { task?: { status: string } }> }).data[name];
+    };
+    expect(await send('startTask')).toMatchObject({ task: { status: 'RUNNING' } });
+    expect(await send('pauseTask')).toMatchObject({ task: { status: 'PAUSED' } });
+    expect(await send('startTask')).toMatchObject({ task: { status: 'RUNNING' } });
+    expect(await send('pauseTask')).toMatchObject({ task: { status: 'PAUSED' } });
+    const stored = await gw.app.services.store.events.eventsAfter('task-status', 0, { subjects: [simTask.uuid] });
+    expect(stored.map((e) => e.payload.status)).toEqual(['RUNNING', 'PAUSED', 'RUNNING', 'PAUSED']);
   });
 
   it('pushes start, pause and deletion of an AI task; a retried start pushes nothing more', async () => {
