@@ -1,3 +1,4 @@
+import type { StoredCallRecord } from '../store/call-records.ts';
 import { CallMethod, SipCode } from '../upstream/sip/codes.ts';
 
 /**
@@ -13,18 +14,11 @@ import { CallMethod, SipCode } from '../upstream/sip/codes.ts';
  * - **customer answered**: connected or abandoned (the calls a regulator's abandon rate is taken over).
  */
 
-export interface CallRecordFacts {
-  key: string;
-  extension: string | null;
-  direction: string | null;
-  callMethod: string | null;
-  startedAt: Date | null;
-  answeredAt: Date | null;
-  endedAt: Date | null;
-  waitSeconds: number | null;
-  talkSeconds: number | null;
-  hangupCause: string | null;
-}
+/** What of a stored call record the classification reads. */
+export type CallRecordFacts = Pick<
+  StoredCallRecord,
+  'key' | 'extension' | 'direction' | 'callMethod' | 'startedAt' | 'answeredAt' | 'endedAt' | 'waitSeconds' | 'talkSeconds' | 'hangupCause'
+>;
 
 /** The task a call record belongs to (found through the numbers its upload sent) and the queue the task rings. */
 export interface CallLink {

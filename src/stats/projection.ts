@@ -3,6 +3,7 @@ import type { EventTopic, GatewayEvent } from '../events/types.ts';
 import type { Projected, Store, StoredCallRecord } from '../store/index.ts';
 import type { Bill } from '../upstream/sip/types.ts';
 import { EVENT_TOPICS } from '../events/types.ts';
+import { EVENT_LOCK_CLASS } from '../store/events.ts';
 import { ambient } from '../store/transaction-scope.ts';
 import { type CallFact, type ClassifyOptions, StatDim, classifyCall, isPredictive, sameFact } from './classify.ts';
 
@@ -37,8 +38,6 @@ export interface StatisticsProjectionOptions {
   onAnsweredCall?: (taskId: string) => Promise<void>;
 }
 
-/** The advisory locks of the topics' inserts (store/events.ts): one writer of a call's fact or an agent's states at a time. */
-const EVENT_LOCK_CLASS = 0x47574556;
 
 /** Longest outcome label kept (longer ones are cut). */
 const MAX_OUTCOME_LENGTH = 64;

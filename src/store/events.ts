@@ -145,7 +145,8 @@ const DEFAULT_LIMIT = 100;
 // Subjects per IN list, well inside both dialects' parameter limits.
 const MAX_SUBJECTS = 500;
 /** The first key of the PostgreSQL advisory locks that order event inserts ('GWEV'); the second is the topic. */
-const EVENT_LOCK_CLASS = 0x47574556;
+/** The class of the advisory locks that serialise each topic's inserts (PostgreSQL); the statistics take them too. */
+export const EVENT_LOCK_CLASS = 0x47574556;
 
 function toIso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();

@@ -323,26 +323,20 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
       ),
   );
 
-  const linkByCustomer = queryTemplate<[string, number], { task_id: string; assignment_type: string | null; assignee: string | null }>(2, (slot) =>
-    root
-      .selectFrom('task_numbers')
-      .leftJoin('predictive_tasks', 'predictive_tasks.id', 'task_numbers.task_id')
-      .select(['task_numbers.task_id', 'predictive_tasks.assignment_type', 'predictive_tasks.assignee'])
-      .where('task_numbers.customer_id', '=', slot(0))
-      .where('task_numbers.added_at', '<=', slot(1))
-      .orderBy('task_numbers.added_at', 'desc')
-      .limit(1),
-  );
-  const linkByPhone = queryTemplate<[string, number], { task_id: string; assignment_type: string | null; assignee: string | null }>(2, (slot) =>
-    root
-      .selectFrom('task_numbers')
-      .leftJoin('predictive_tasks', 'predictive_tasks.id', 'task_numbers.task_id')
-      .select(['task_numbers.task_id', 'predictive_tasks.assignment_type', 'predictive_tasks.assignee'])
-      .where('task_numbers.phone', '=', slot(0))
-      .where('task_numbers.added_at', '<=', slot(1))
-      .orderBy('task_numbers.added_at', 'desc')
-      .limit(1),
-  );
+  /** The most recent upload at or before a moment that sent a number (by `column`), with its task's assignment. */
+  const linkBy = (column: 'task_numbers.customer_id' | 'task_numbers.phone') =>
+    queryTemplate<[string, number], { task_id: string; assignment_type: string | null; assignee: string | null }>(2, (slot) =>
+      root
+        .selectFrom('task_numbers')
+        .leftJoin('predictive_tasks', 'predictive_tasks.id', 'task_numbers.task_id')
+        .select(['task_numbers.task_id', 'predictive_tasks.assignment_type', 'predictive_tasks.assignee'])
+        .where(column, '=', slot(0))
+        .where('task_numbers.added_at', '<=', slot(1))
+        .orderBy('task_numbers.added_at', 'desc')
+        .limit(1),
+    );
+  const linkByCustomer = linkBy('task_numbers.customer_id');
+  const linkByPhone = linkBy('task_numbers.phone');
 
   async function writeCounts(contributions: readonly Contribution[]): Promise<void> {
     const rows = countRowsOf(contributions);

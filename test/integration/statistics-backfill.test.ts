@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDisposer } from '../utils/disposer.ts';
 import { startGateway, type TestGateway } from '../utils/gateway.ts';
-import { expectedFigures, expectedQueueStatistics } from '../utils/statistics-oracle.ts';
+import { CAMPAIGN_AND_QUEUE, expectedFigures, expectedQueueStatistics } from '../utils/statistics-oracle.ts';
 
 /**
  * Callbacks lost for part of a campaign (the PBX's callback URL was wrong, or the gateway unreachable): the statistics
@@ -57,11 +57,7 @@ describe('statistics backfilled from GetBill after lost callbacks', () => {
 
   async function figures() {
     const result = await gw.gql(
-      `query($id: ID!, $w: StatisticsWindowInput, $t: Int) {
-        node(id: $id) { ... on PredictiveTask { statistics(window: $w) { dialled customerAnswered connected abandoned remaining } } }
-        queueStatistics(queues: ["sales"], window: $w, serviceLevelSeconds: $t) {
-          queue offered answered abandoned abandonRatePercent averageSpeedOfAnswerSeconds averageTalkSeconds talkSeconds
-          serviceLevel { thresholdSeconds answeredWithin percent } } }`,
+      CAMPAIGN_AND_QUEUE,
       { id: globalId, w: window(), t: SERVICE_LEVEL },
     );
     expect(result.errors).toBeUndefined();

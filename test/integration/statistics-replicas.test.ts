@@ -7,7 +7,7 @@ import { createSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { postgresUrl } from '../utils/backends.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { KEYS, startApp } from '../utils/gateway.ts';
-import { expectedFigures, expectedQueueStatistics } from '../utils/statistics-oracle.ts';
+import { CAMPAIGN_AND_QUEUE, expectedFigures, expectedQueueStatistics } from '../utils/statistics-oracle.ts';
 import { storeBackends } from '../utils/store-backends.ts';
 
 /**
@@ -123,11 +123,7 @@ describe.runIf(postgresUrl())('statistics across replicas on PostgreSQL, and aft
     expect(e.abandoned).toBeGreaterThan(0);
     const result = await gql(
       base,
-      `query($id: ID!, $w: StatisticsWindowInput, $t: Int) {
-        node(id: $id) { ... on PredictiveTask { statistics(window: $w) { dialled customerAnswered connected abandoned remaining } } }
-        queueStatistics(queues: ["sales"], window: $w, serviceLevelSeconds: $t) {
-          queue offered answered abandoned abandonRatePercent averageSpeedOfAnswerSeconds averageTalkSeconds talkSeconds
-          serviceLevel { thresholdSeconds answeredWithin percent } } }`,
+      CAMPAIGN_AND_QUEUE,
       { id: taskGlobalId, w: window(), t: SERVICE_LEVEL },
     );
     expect(result.errors).toBeUndefined();

@@ -49,3 +49,14 @@ export function expectedQueueStatistics(queue: string, e: ExpectedFigures, servi
     serviceLevel: { thresholdSeconds: serviceLevelSeconds, answeredWithin: e.within, percent: e.offered ? round2((e.within / e.offered) * 100) : null },
   };
 }
+
+/** A campaign's figures and its queue's (`sales`), in the shapes the expectations above describe. */
+export const CAMPAIGN_AND_QUEUE = /* GraphQL */ `
+  query($id: ID!, $w: StatisticsWindowInput, $t: Int) {
+    node(id: $id) { ... on PredictiveTask { statistics(window: $w) { dialled customerAnswered connected abandoned remaining } } }
+    queueStatistics(queues: ["sales"], window: $w, serviceLevelSeconds: $t) {
+      queue offered answered abandoned abandonRatePercent averageSpeedOfAnswerSeconds averageTalkSeconds talkSeconds
+      serviceLevel { thresholdSeconds answeredWithin percent }
+    }
+  }
+`;
