@@ -44,7 +44,7 @@ builder.objectField(AiTaskRef, 'statistics', (t) =>
     args: { window: t.arg({ type: StatisticsWindowInput, description: 'The window of the counted figures (default: today).' }) },
     resolve: (task, args, ctx) => {
       requireStatistics(ctx);
-      return aiTaskFigures(ctx.store, task.id, windowOf(ctx, args.window));
+      return aiTaskFigures(ctx.store, task.id, windowOf(ctx.time, args.window));
     },
   }),
 );

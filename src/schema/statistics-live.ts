@@ -8,6 +8,8 @@ import { BACKFILL_MAX_PAGES, type BackfillResult } from '../stats/index.ts';
 import { HOUR_MS } from '../stats/window.ts';
 import { resultErrors } from './errors.ts';
 import { requireSip } from './upstream.ts';
+import type { PredictiveTask, Store } from '../store/index.ts';
+import type { ZonedTime } from '../upstream/time.ts';
 import {
   DEFAULT_LAST_CALLS,
   DEFAULT_SERVICE_LEVEL_SECONDS,
@@ -54,6 +56,20 @@ const TaskStatisticsUpdateRef = builder.objectRef<TaskUpdate>('TaskStatisticsUpd
   }),
 });
 
+// A channel may outlive the subscriber that opened it: its computation is made here, outside the resolvers, so that it
+// holds services and arguments, never an operation's context (a closure made in a resolver would keep its scope).
+const queueUpdates = (store: Store, time: ZonedTime, queues: string[], seconds: number) => async (): Promise<QueueUpdate> => {
+  const at = Date.now();
+  return { at, queues: await queueFigures(store, queues, windowOf(time, null, at), seconds) };
+};
+
+const taskUpdates = (store: Store, time: ZonedTime, task: PredictiveTask, lastCalls: number) => async (): Promise<TaskUpdate> => {
+  const at = Date.now();
+  // The uploaded count may grow (addTaskNumbers): read the task again.
+  const current = (await store.tasks.get(task.id)) ?? task;
+  return { at, statistics: await statisticsOfTask(store, current, windowOf(time, null, at), lastCalls) };
+};
+
 const COALESCED =
   'The first message comes at once with the current figures; then at most one about every second, and only after a call record ' +
   'that may have moved them (subscribers asking for the same figures share each update). Figures are state, not events: there is no ' +
@@ -75,12 +91,7 @@ builder.subscriptionFields((t) => ({
         const queues = [...args.queues];
         const seconds = args.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS;
         const key = `queues\u0000${seconds}\u0000${JSON.stringify(queues)}`;
-        const { store } = ctx;
-        const compute = async (): Promise<QueueUpdate> => {
-          const at = Date.now();
-          return { at, queues: await queueFigures(store, queues, windowOf(ctx, null, at), seconds) };
-        };
-        return { stream: statistics.live.watch(key, ['call-record'], compute) };
+        return { stream: statistics.live.watch(key, ['call-record'], queueUpdates(ctx.store, ctx.time, queues, seconds)) };
       }),
     resolve: (update: QueueUpdate) => update,
   }),
@@ -100,14 +111,7 @@ builder.subscriptionFields((t) => ({
         const task = await requirePredictiveTask(ctx, String(args.taskId));
         const lastCalls = args.lastCalls ?? DEFAULT_LAST_CALLS;
         const key = `task\u0000${task.id}\u0000${lastCalls}`;
-        const { store } = ctx;
-        const compute = async (): Promise<TaskUpdate> => {
-          const at = Date.now();
-          // The uploaded count may grow (addTaskNumbers): read the task again.
-          const current = (await store.tasks.get(task.id)) ?? task;
-          return { at, statistics: await statisticsOfTask(ctx, current, windowOf(ctx, null, at), lastCalls) };
-        };
-        return { stream: statistics.live.watch(key, ['call-record', 'task-status'], compute) };
+        return { stream: statistics.live.watch(key, ['call-record', 'task-status'], taskUpdates(ctx.store, ctx.time, task, lastCalls)) };
       }),
     resolve: (update: TaskUpdate) => update,
   }),

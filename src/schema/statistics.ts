@@ -7,7 +7,8 @@ import { type AgentFigures, type QueueFigures, type TaskFigures, agentFigures, q
 import { MAX_WAIT_SECONDS } from '../stats/classify.ts';
 import { MAX_WINDOW_MS, type StatsWindow, endOfDay, resolveWindow, startOfDay } from '../stats/window.ts';
 import { cost } from '../limits/cost.ts';
-import type { PredictiveTask } from '../store/index.ts';
+import type { PredictiveTask, Store } from '../store/index.ts';
+import type { ZonedTime } from '../upstream/time.ts';
 import { AgentPresenceStateEnum, type PresenceState, presenceOfSeat } from './presence.ts';
 import { AbandonGuardRef } from './abandon-guard.ts';
 import { AgentRef, agentOf } from './refs.ts';
@@ -54,9 +55,9 @@ const StatisticsWindowInput = builder.inputType('StatisticsWindowInput', {
  * The window asked for, or today (midnight to midnight: a PBX has no calls after now, and the demo's simulator, whose
  * clock runs fast, has some that a window ending now would hide); INVALID_INPUT when it is backwards or over 31 days.
  */
-export function windowOf(ctx: GatewayContext, arg: WindowArg | null | undefined, now = Date.now()): StatsWindow {
-  const to = arg?.to ? arg.to.getTime() : endOfDay(now, ctx.time);
-  const from = arg?.from ? arg.from.getTime() : startOfDay(to - 1, ctx.time);
+export function windowOf(time: ZonedTime, arg: WindowArg | null | undefined, now = Date.now()): StatsWindow {
+  const to = arg?.to ? arg.to.getTime() : endOfDay(now, time);
+  const from = arg?.from ? arg.from.getTime() : startOfDay(to - 1, time);
   if (from >= to) throw invalidAt(['window', 'from'], 'window: `from` must be before `to`');
   if (to - from > MAX_WINDOW_MS) throw invalidAt(['window', 'to'], 'window: at most 31 days');
   return resolveWindow(from, to);
@@ -227,8 +228,8 @@ export const TaskStatisticsRef = builder.objectRef<TaskFigures>('TaskStatistics'
   }),
 });
 
-export async function statisticsOfTask(ctx: GatewayContext, task: PredictiveTask, window: StatsWindow, lastCalls: number): Promise<TaskFigures> {
-  return taskFigures(ctx.store, { id: task.id, accepted: task.counts.accepted }, window, lastCalls);
+export async function statisticsOfTask(store: Store, task: PredictiveTask, window: StatsWindow, lastCalls: number): Promise<TaskFigures> {
+  return taskFigures(store, { id: task.id, accepted: task.counts.accepted }, window, lastCalls);
 }
 
 const lastCallsArg = z.number().int().min(1).max(MAX_LAST_CALLS, `lastCalls is at most ${MAX_LAST_CALLS}`);
@@ -248,7 +249,7 @@ builder.objectField(PredictiveTaskRef, 'statistics', (t) =>
     },
     resolve: (task, args, ctx) => {
       requireStatistics(ctx);
-      return statisticsOfTask(ctx, task, windowOf(ctx, args.window), args.lastCalls ?? DEFAULT_LAST_CALLS);
+      return statisticsOfTask(ctx.store, task, windowOf(ctx.time, args.window), args.lastCalls ?? DEFAULT_LAST_CALLS);
     },
   }),
 );
@@ -268,7 +269,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, ctx) => {
       requireStatistics(ctx);
-      return agentFigures(ctx.store, args.extensions, windowOf(ctx, args.window));
+      return agentFigures(ctx.store, args.extensions, windowOf(ctx.time, args.window));
     },
   }),
   queueStatistics: t.field({
@@ -290,7 +291,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, ctx) => {
       requireStatistics(ctx);
-      return queueFigures(ctx.store, args.queues, windowOf(ctx, args.window), args.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS);
+      return queueFigures(ctx.store, args.queues, windowOf(ctx.time, args.window), args.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS);
     },
   }),
 }));
