@@ -15,7 +15,7 @@ import { GRAINS, Grain, type StatsWindow, bucketOf, rowsOf } from '../stats/wind
 import { type QueryTemplate, queryTemplate } from './query-template.ts';
 import type { DialectName } from './migrations.ts';
 import type { Database, StatCallTable } from './schema.ts';
-import { ambient } from './transaction-scope.ts';
+import { type WriteBehind, ambient, writeBehindOf } from './transaction-scope.ts';
 
 /**
  * The statistics' tables (migration 0004, docs/statistics.md): written inside the ingest transaction, after the event
@@ -235,8 +235,44 @@ function agentTransitionSql(dialect: DialectName): { text: string; order: number
   return { text: head + times + offers, order };
 }
 
+/** Contributions held back in one transaction (a WriteBehind: see transaction-scope.ts). */
+class PendingCounters implements WriteBehind {
+  private counts: Contribution[] = [];
+  private waits: WaitContribution[] = [];
+  constructor(
+    private readonly writeCounts: (counts: readonly Contribution[]) => Promise<void>,
+    private readonly writeWaits: (waits: readonly WaitContribution[]) => Promise<void>,
+  ) {}
+
+  add(counts: readonly Contribution[], waits: readonly WaitContribution[]): void {
+    this.counts.push(...counts);
+    this.waits.push(...waits);
+  }
+
+  mark(): [number, number] {
+    return [this.counts.length, this.waits.length];
+  }
+
+  rollbackTo(mark: unknown): void {
+    const [counts, waits] = (mark as [number, number] | undefined) ?? [0, 0];
+    this.counts.length = Math.min(this.counts.length, counts);
+    this.waits.length = Math.min(this.waits.length, waits);
+  }
+
+  async flush(): Promise<void> {
+    const counts = this.counts;
+    const waits = this.waits;
+    this.counts = [];
+    this.waits = [];
+    await this.writeCounts(counts);
+    await this.writeWaits(waits);
+  }
+}
+
 export function createStatisticsRepository(root: Kysely<Database>, dialect: DialectName): StatisticsRepository {
   const db = ambient(root);
+  /** The key of this repository's write-behind buffer in a transaction. */
+  const pendingCounters = {};
   const agentTransition = agentTransitionSql(dialect);
 
   // A call moves up to twelve counter rows (task, queue, agent × minute, hour, before and after) and four wait rows: one
@@ -354,6 +390,17 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
     }
   }
 
+  /**
+   * Counter and wait contributions: held back to the end of the running transaction, where those of all its callbacks
+   * (a group commit's) are summed per row and written in one upsert per table; outside a transaction, written at once.
+   */
+  async function addCounters(counts: readonly Contribution[], waits: readonly WaitContribution[]): Promise<void> {
+    const buffer = writeBehindOf(root, pendingCounters, () => new PendingCounters(writeCounts, writeWaits));
+    if (buffer) return buffer.add(counts, waits);
+    await writeCounts(counts);
+    await writeWaits(waits);
+  }
+
   /** The window's rows as one key range per part (whole hours, ragged minute ends): nothing outside the window is read. */
   function windowParts(window: StatsWindow) {
     const rows = rowsOf(window);
@@ -442,8 +489,7 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
       const { rows } = await db.executeQuery(selectFact(key));
       const before = rows[0] ? toFact(rows[0]) : null;
       const delta = deltaOf(before, fact);
-      await writeCounts(delta.counts);
-      await writeWaits(delta.waits);
+      await addCounters(delta.counts, delta.waits);
       if (!fact) {
         if (before) await db.executeQuery(deleteFact(key));
       } else if (delta.counts.length > 0 || delta.waits.length > 0 || !before || before.endedAt !== fact.endedAt) {
@@ -504,7 +550,7 @@ export function createStatisticsRepository(root: Kysely<Database>, dialect: Dial
     },
 
     async addCounts(dim, subject, at, counts) {
-      await writeCounts([{ dim, subject, at, counts }]);
+      await addCounters([{ dim, subject, at, counts }], []);
     },
 
     async agentEntered(extension, state, at, eventId, offers = NO_OFFERS) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { type CallFact, type Counts, StatDim, zeroCounts } from '../../src/stats/classify.ts';
 import { resolveWindow } from '../../src/stats/window.ts';
 import { PredictiveAssignmentType, type Store } from '../../src/store/index.ts';
+import { SavepointName, inTransaction, withSavepoint } from '../../src/store/transaction-scope.ts';
 import { type TestDatabase, describeEachBackend } from '../utils/store-backends.ts';
 import { createFakeClock, newTask } from './fixtures.ts';
 
@@ -54,6 +55,25 @@ describeEachBackend('statistics repository on $name', (backend) => {
     (await store.statistics.counts(dim, [subject], w)).get(subject) ?? null;
 
   // ---- call facts ------------------------------------------------------------------------------------------------
+
+  it('in a transaction, counters wait for the commit: a rolled-back savepoint takes its own back, the rest are summed', async () => {
+    const stats = store.statistics;
+    const hour = window('2025-06-02T10:00:00Z', '2025-06-02T11:00:00Z');
+    await inTransaction(store.db, store.dialect, async () => {
+      await stats.applyCall('a', fact({ key: 'a', startedAt: H10 + MINUTE }));
+      await withSavepoint(store.db, SavepointName.Callback, async () => {
+        await stats.applyCall('b', fact({ key: 'b', startedAt: H10 + MINUTE }));
+        throw new Error('this callback fails');
+      }).catch(() => undefined);
+      await stats.applyCall('c', abandonedFact({ key: 'c', startedAt: H10 + 2 * MINUTE }));
+      // Held back: nothing is in the table before the commit.
+      expect(await one(StatDim.Task, 't1', hour)).toBeNull();
+    });
+    expect(await one(StatDim.Task, 't1', hour)).toEqual(counts({ dialled: 2, customer_answered: 2, connected: 1, abandoned: 1, talk_s: 60, wait_s: 10 }));
+    // The fact of the rolled-back call is gone with it: applying it now counts it.
+    expect(await stats.applyCall('b', fact({ key: 'b', startedAt: H10 + MINUTE }))).toBeNull();
+    expect((await one(StatDim.Task, 't1', hour))?.dialled).toBe(3);
+  });
 
   it('applyCall counts a fact once however often it is applied, and returns what was stored before', async () => {
     const stats = store.statistics;
