@@ -113,6 +113,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     metrics: telemetry.metrics,
     afterSettle: projectInto(statistics),
   });
+  if (statistics) telemetry.metrics?.watchStatistics({ live: () => statistics.live.stats(), guardTrips: () => statistics.guard.trips });
   const services: GatewayServices = { config, sip, aicall, aiTaskOptions, time, store, pubsub, feed, recordTaskChange, statistics, telemetry, version: VERSION };
 
   const authenticate = createAuthenticator(config);

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CALLBACK_KINDS, type CallbackKind } from '../callbacks/schemas.ts';
 import { ErrorCode, type UpstreamName } from '../errors.ts';
-import { EVENT_TOPICS, type EventTopic, type GatewayEvent } from '../events/types.ts';
+import { type AbandonGuardAction, EVENT_TOPICS, type EventTopic, type GatewayEvent } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/index.ts';
 import { UpstreamCallOutcome, type UpstreamCallEnd, type UpstreamCallObserver, UpstreamCodeKind, upstreamCodeOf } from '../upstream/http.ts';
@@ -133,9 +133,19 @@ export interface GatewayMetrics {
   reconciled(corrections: number): void;
   /** The SIP session whose logins and renewals are reported (read at scrape time). */
   watchSipSession(session: SipSessionCounters): void;
+  /** Reads the statistics' live figures and guard trips at each scrape (nothing when STATISTICS=off). */
+  watchStatistics(statistics: StatisticsCounters): void;
   /** The Prometheus text of every metric. */
   render(): Promise<string>;
   readonly contentType: string;
+}
+
+/** What the statistics count for the metrics (src/stats/index.ts). */
+export interface StatisticsCounters {
+  /** Distinct live figures watched on this replica, and their subscribers. */
+  live(): { channels: number; subscribers: number };
+  /** Abandon-rate guard trips this replica reported, per action. */
+  guardTrips(): Readonly<Record<AbandonGuardAction, number>>;
 }
 
 /** Per-subscription and per-event counts, kept as plain numbers (hot paths) and copied into the registry at scrape. */
@@ -181,6 +191,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     registers: [registry],
   });
   const sip = sipSessionMetrics(registry);
+  const statistics = statisticsMetrics(registry);
   storeMetrics(registry, options.store, options.logger);
   return {
     registry,
@@ -193,6 +204,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       if (corrections > 0) reconcile.inc(corrections);
     },
     watchSipSession: sip.watch,
+    watchStatistics: statistics.watch,
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };
@@ -446,6 +458,44 @@ function sipSessionMetrics(registry: Registry): { watch(session: SipSessionCount
   return {
     watch(watched) {
       session = watched;
+    },
+  };
+}
+
+const GUARD_ACTIONS: readonly AbandonGuardAction[] = ['PAUSED', 'ALERT_ONLY', 'NOT_RUNNING', 'PAUSE_FAILED'];
+
+function statisticsMetrics(registry: Registry): { watch(statistics: StatisticsCounters): void } {
+  let watched: StatisticsCounters | null = null;
+  new Gauge({
+    name: `${PREFIX}statistics_live_figures`,
+    help: 'Distinct live statistics (queueStatisticsUpdated, taskStatisticsUpdated arguments) watched on this replica (at most 1,000).',
+    registers: [registry],
+    collect() {
+      this.set(watched?.live().channels ?? 0);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}statistics_live_subscribers`,
+    help: 'Subscriptions to live statistics on this replica.',
+    registers: [registry],
+    collect() {
+      this.set(watched?.live().subscribers ?? 0);
+    },
+  });
+  new Counter({
+    name: `${PREFIX}abandon_guard_trips_total`,
+    help: "Abandon-rate guard trips this replica reported, by what it did (PAUSED, ALERT_ONLY, NOT_RUNNING, PAUSE_FAILED).",
+    labelNames: ['action'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const trips = watched?.guardTrips();
+      for (const action of GUARD_ACTIONS) this.inc({ action }, trips?.[action] ?? 0);
+    },
+  });
+  return {
+    watch(statistics) {
+      watched = statistics;
     },
   };
 }

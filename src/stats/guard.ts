@@ -23,6 +23,8 @@ export interface AbandonGuard {
   run(): Promise<number>;
   start(): void;
   close(): void;
+  /** Trips this replica reported, per action (metrics). */
+  readonly trips: Readonly<Record<AbandonGuardAction, number>>;
 }
 
 export interface AbandonGuardOptions {
@@ -54,6 +56,7 @@ export function createAbandonGuard(options: AbandonGuardOptions): AbandonGuard {
   let running: Promise<number> | undefined;
   let again = false;
   let closed = false;
+  const trips: Record<AbandonGuardAction, number> = { PAUSED: 0, ALERT_ONLY: 0, NOT_RUNNING: 0, PAUSE_FAILED: 0 };
 
   async function pause(guard: GuardRow): Promise<{ action: AbandonGuardAction; errorCode: string | null }> {
     if (!guard.pauseTask) return { action: 'ALERT_ONLY', errorCode: null };
@@ -102,6 +105,7 @@ export function createAbandonGuard(options: AbandonGuardOptions): AbandonGuard {
     });
     if (result.event) ingestor.publish(result.event);
     await store.guards.reported(guard.taskId, trippedAt, now());
+    trips[action] += 1;
     logger.warn(
       `abandon-rate guard: task ${guard.taskId} at ${payload.ratePercent} % over its last ${calls} answered calls (target ${guard.targetPercent} %): ${action}`,
     );
@@ -155,6 +159,7 @@ export function createAbandonGuard(options: AbandonGuardOptions): AbandonGuard {
       }
     },
     run,
+    trips,
     start() {
       if (closed || timer) return;
       timer = setInterval(() => {

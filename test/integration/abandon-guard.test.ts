@@ -1,7 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDisposer } from '../utils/disposer.ts';
-import { startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
+import { KEYS, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
 import { collectSubscription } from '../utils/subscription.ts';
 
 /**
@@ -155,6 +155,11 @@ describe('the abandon-rate guard', () => {
     expect(alert).toMatchObject({ calls: 20, abandoned: 5, ratePercent: 25, action: 'ALERT_ONLY' });
     // Reported once: another sweep finds nothing to do.
     expect(await gw.app.services.statistics?.guard.run()).toBe(0);
+    // Counted in the metrics, by what the guard did.
+    const metrics = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${KEYS.admin}` } }).then((r) => r.text());
+    expect(metrics).toContain('gateway_abandon_guard_trips_total{action="ALERT_ONLY"} 1');
+    expect(metrics).toContain('gateway_abandon_guard_trips_total{action="PAUSED"} 0');
+    expect(metrics).toMatch(/^gateway_statistics_live_figures 0$/m);
   });
 
   it('only operators set guards, and only on predictive tasks', async () => {
