@@ -10,7 +10,7 @@ import { type CallFact, type ClassifyOptions, StatDim, classifyCall, isPredictiv
 /**
  * The statistics projection: what each settled event adds to the counters (src/store/statistics.ts). It runs in the
  * transaction that settled the event, once per event (ingest.ts `afterSettle`), so a crash loses nothing and counts
- * nothing twice; GetBill backfills go through `applyRecords`, which is idempotent per call (a fact is replaced, and
+ * nothing twice; GetBill backfills go through `applyBills`, which is idempotent per call (a fact is replaced, and
  * only the difference is counted). docs/statistics.md has the rules.
  */
 
@@ -37,7 +37,6 @@ export interface StatisticsProjectionOptions {
   /** Called inside the transaction when a task's call the customer answered was counted: the guard checks it. */
   onAnsweredCall?: (taskId: string) => Promise<void>;
 }
-
 
 /** Longest outcome label kept (longer ones are cut). */
 const MAX_OUTCOME_LENGTH = 64;
@@ -91,7 +90,8 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
   async function applyAiCall(event: GatewayEvent<'aicall-notify'>): Promise<void> {
     const p = event.payload;
     if (!p.taskId) return;
-    const at = Date.parse(p.startedAt ?? p.endedAt ?? event.receivedAt);
+    const reported = Date.parse(p.startedAt ?? p.endedAt ?? event.receivedAt);
+    const at = Number.isFinite(reported) ? reported : Date.parse(event.receivedAt);
     const answered = p.answeredAt !== null || (p.talkSeconds ?? 0) > 0;
     const talk = answered && p.talkSeconds !== null && Number.isFinite(p.talkSeconds) ? Math.max(0, Math.round(p.talkSeconds)) : 0;
     await stats.addCounts(StatDim.AiTask, p.taskId, at, { dialled: 1, connected: answered ? 1 : 0, talk_s: talk });
