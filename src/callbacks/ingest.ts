@@ -141,7 +141,11 @@ export function createCallbackIngestor(options: IngestorOptions): CallbackIngest
     try {
       // The count is forgotten only once the event settles: clearing it before the attempt would keep every count at
       // one, and a poison event would never be given up.
-      const settled = await inTransaction(store.db, store.dialect, () => settle(event));
+      // Under the topic's lock, as an ingestion settles: the projections (the statistics' included) see one writer.
+      const settled = await inTransaction(store.db, store.dialect, async () => {
+        await store.events.lockTopic(event.topic);
+        return settle(event);
+      });
       failures.delete(event.id);
       return { settled, failed: false };
     } catch (error) {

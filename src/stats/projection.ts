@@ -1,10 +1,6 @@
-import { sql } from 'kysely';
 import type { EventTopic, GatewayEvent } from '../events/types.ts';
 import type { Projected, Store, StoredCallRecord } from '../store/index.ts';
 import type { Bill } from '../upstream/sip/types.ts';
-import { EVENT_TOPICS } from '../events/types.ts';
-import { EVENT_LOCK_CLASS } from '../store/events.ts';
-import { ambient } from '../store/transaction-scope.ts';
 import { type CallFact, type ClassifyOptions, StatDim, classifyCall, isPredictive, sameFact } from './classify.ts';
 
 /**
@@ -48,14 +44,6 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
   const stats = store.statistics;
   const now = options.now ?? Date.now;
 
-  /**
-   * The topic's lock, held to the commit (PostgreSQL; SQLite has one writer): ingestion took it already at the insert
-   * (re-entrant), but catch-up and takeovers settle without inserting, and backfills write no event at all.
-   */
-  async function lockTopic(topic: EventTopic): Promise<void> {
-    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${EVENT_TOPICS.indexOf(topic)})`.execute(ambient(store.db));
-  }
-
   async function applyRecord(record: StoredCallRecord): Promise<boolean> {
     const startedAt = record.startedAt?.getTime() ?? null;
     if (startedAt !== null && startedAt < now() - (options.retentionMs ?? Infinity)) return false;
@@ -73,7 +61,6 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
   async function applyAgentStatus(event: GatewayEvent<'agent-status'>): Promise<void> {
     const current = event.effect?.current;
     if (!event.applied || !current) return;
-    await lockTopic('agent-status');
     const previous = event.effect?.previous ?? null;
     const sameCall = previous !== null && previous.callUuid === current.callUuid;
     const rang = sameCall && previous.status === 'ring';
@@ -106,13 +93,14 @@ export function createStatisticsProjection(options: StatisticsProjectionOptions)
       if (event.topic !== 'call-record') return;
       const key = (event as GatewayEvent<'call-record'>).effect?.recordKey;
       if (!key) return;
-      await lockTopic('call-record');
+      // The topic's lock is held: an ingestion took it at the insert, catch-up before settling (ingest.ts).
       const record = projected?.record?.key === key ? projected.record : await store.callRecords.get(key);
       if (record) await applyRecord(record);
     },
 
     async applyBills(bills) {
-      await lockTopic('call-record');
+      // A backfill inserts no event: it takes the call-record topic's lock itself, before any row lock.
+      await store.events.lockTopic('call-record');
       const records = await store.callRecords.upsertFromBills(bills);
       let changed = 0;
       for (const record of records) if (await applyRecord(record)) changed++;

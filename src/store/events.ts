@@ -123,6 +123,12 @@ export interface EventRepository {
   pendingByTopic(): Promise<PendingEvents[]>;
   /** Events stored per topic and pending (unsettled) ones, in one statement: for the metrics (read at most every few s). */
   counts(): Promise<EventCounts>;
+  /**
+   * Takes the topic's lock for the rest of the running transaction (PostgreSQL; SQLite has one writer), as an insert
+   * of the topic does: for work that settles or projects without inserting (catch-up, takeovers, backfills), so it
+   * never runs beside an ingestion of the same topic.
+   */
+  lockTopic(topic: EventTopic): Promise<void>;
 }
 
 export interface EventCounts {
@@ -145,8 +151,7 @@ const DEFAULT_LIMIT = 100;
 // Subjects per IN list, well inside both dialects' parameter limits.
 const MAX_SUBJECTS = 500;
 /** The first key of the PostgreSQL advisory locks that order event inserts ('GWEV'); the second is the topic. */
-/** The class of the advisory locks that serialise each topic's inserts (PostgreSQL); the statistics take them too. */
-export const EVENT_LOCK_CLASS = 0x47574556;
+const EVENT_LOCK_CLASS = 0x47574556;
 
 function toIso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -265,6 +270,10 @@ export function createEventRepository(root: Kysely<Database>, options: { dialect
         if (existing) return { duplicate: true, event: existing };
       }
       throw new Error(`event ${event.topic}/${event.dedupeKey} conflicted but cannot be found`);
+    },
+
+    async lockTopic(topic) {
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, ${EVENT_TOPICS.indexOf(topic)})`.execute(db);
     },
 
     async settle(id, applied, effect, pending) {

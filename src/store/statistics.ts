@@ -65,7 +65,7 @@ export interface StatisticsRepository {
   addAiOutcome(taskId: string, outcome: string): Promise<void>;
   /** Outcome labels and their calls, per AI task, most calls first. */
   aiOutcomes(taskIds: readonly string[]): Promise<Map<string, Array<{ outcome: string; calls: number }>>>;
-  /** Adds to one subject's counters at `at` (agent ring counts). */
+  /** Adds to one subject's counters at `at` (an AI call). */
   addCounts(dim: StatDim, subject: string, at: number, counts: Partial<Counts>): Promise<void>;
   /**
    * An agent entered `state` at `at` (event `eventId`), with what the event adds to its offers. One statement. A repeat
