@@ -20,6 +20,8 @@ import { createJsonFastPath, type JsonFastPathCounts } from './server/json-fast-
 import { createOriginPolicy } from './server/origins.ts';
 import { createReadiness } from './server/readiness.ts';
 import { drainConnections } from './server/shutdown.ts';
+import { loadTrustedDocuments } from './server/trusted-documents.ts';
+import { createWallboardPage } from './server/wallboard.ts';
 import { attachWebSocket } from './server/websocket.ts';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.ts';
 import { createStatistics, projectInto } from './stats/index.ts';
@@ -32,6 +34,8 @@ export { GRAPHQL_PATH } from './server/yoga.ts';
  * which is the project root for src/app.ts, tsc's dist/app.js and the bundled dist/main.js alike.
  */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The wallboard's build output (scripts/bundle-wallboard.ts), found the same way from src/ and dist/. */
+const WALLBOARD_DIR = new URL('../dist/wallboard/', import.meta.url);
 
 export interface App {
   yoga: GatewayYoga;
@@ -69,6 +73,9 @@ export interface AppOptions {
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
   // Every error and log line of the process hides this config's secrets from here on (src/redact.ts).
   const unregisterSecrets = registerSecrets(secretsOf(config));
+  // The wallboard's persisted operations and any TRUSTED_DOCUMENTS_FILES, on every transport alike; read before
+  // anything opens, so a manifest that cannot be trusted stops the start with nothing to close.
+  const documents = loadTrustedDocuments({ config: config.exposure.trustedDocuments, builtIn: new URL('persisted-documents.json', WALLBOARD_DIR) });
   // Each part logs under its module, at that module's level (LOG_LEVEL=info,upstream=debug; src/log-levels.ts).
   const log = (module: LogModule) => logger.child({ module });
   const store = options.store ?? (await createDatabase(config.databaseUrl, { logger: log(LogModule.Store) }));
@@ -121,18 +128,41 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const originPolicy = createOriginPolicy(config.exposure.allowedOrigins);
   // SIGTERM's state: readiness, SSE streams, WebSocket upgrades and keep-alive all follow it.
   const drain = createDrain();
-  const yoga = createGatewayYoga({ services, authenticate, logger: log(LogModule.Graphql), connections, originPolicy, drain });
+  const yoga = createGatewayYoga({ services, authenticate, logger: log(LogModule.Graphql), connections, originPolicy, drain, documents });
 
   const callbacks = createCallbackHandler({ config, logger: log(LogModule.Callbacks), time, ingestor, tracing: telemetry.tracing, metrics: telemetry.metrics });
   const background = await startBackgroundWork({ config, store, sip, feed, callbacks, logger: log(LogModule.Background), metrics: telemetry.metrics });
 
   const readiness = createReadiness({ store, pubsub, sip, aicallConfigured: aicall !== null, drain, logger: log(LogModule.Http) });
   // Plain JSON POSTs run the same enveloped operation on node's req/res, without yoga's fetch layer.
-  const fastPath = config.httpFastPath ? createJsonFastPath({ yoga, authenticate, originPolicy, logger: log(LogModule.Graphql) }) : undefined;
+  const fastPath = config.httpFastPath ? createJsonFastPath({ yoga, authenticate, originPolicy, logger: log(LogModule.Graphql), documents }) : undefined;
   // /metrics: on its own listener when METRICS_PORT is set, else on the main port behind a token or an admin key.
   const metricsServing = serveMetrics({ metrics: telemetry.metrics, config, authenticate, logger: log(LogModule.Http) });
-  const httpServer = createHttpServer({ config, yoga, callbacks, logger: log(LogModule.Http), version: VERSION, readiness, drain, fastPath, metrics: metricsServing.onMainPort });
-  const webSocket = attachWebSocket({ server: httpServer.server, yoga, authenticate, config, connections, originPolicy, drain, logger: log(LogModule.Ws), metrics: telemetry.metrics });
+  const wallboard = config.exposure.wallboard ? createWallboardPage(WALLBOARD_DIR) : undefined;
+  const httpServer = createHttpServer({
+    config,
+    yoga,
+    callbacks,
+    logger: log(LogModule.Http),
+    version: VERSION,
+    readiness,
+    drain,
+    fastPath,
+    metrics: metricsServing.onMainPort,
+    wallboard,
+  });
+  const webSocket = attachWebSocket({
+    server: httpServer.server,
+    yoga,
+    authenticate,
+    config,
+    connections,
+    originPolicy,
+    drain,
+    logger: log(LogModule.Ws),
+    metrics: telemetry.metrics,
+    documents,
+  });
 
   async function stop(): Promise<void> {
     await webSocket.close();

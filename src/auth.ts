@@ -6,6 +6,11 @@ export interface Principal {
   role: Role;
   /** A short, non-secret fingerprint of the key, for logs; null when auth is off. */
   keyId: string | null;
+  /**
+   * Whether this caller may send document text: always unless TRUSTED_DOCUMENTS=on, then only keys marked `:arbitrary`
+   * (src/server/trusted-documents.ts).
+   */
+  arbitraryOperations: boolean;
 }
 
 const RANK: Record<Role, number> = { [Role.Viewer]: 1, [Role.Operator]: 2, [Role.Admin]: 3 };
@@ -16,7 +21,6 @@ export function roleAtLeast(role: Role | undefined, needed: Role): boolean {
 
 export type Authenticate = (authorization: string | null | undefined) => Principal | null;
 
-const OPEN: Principal = { role: Role.Admin, keyId: null };
 
 /** Computes a key's digest; a parameter of createAuthenticator so that the count tests can see how often it runs. */
 export type KeyDigest = (value: string) => Buffer;
@@ -32,10 +36,15 @@ export type KeyDigest = (value: string) => Buffer;
  * the answer itself does not: the key is valid. Wrong keys take the full, constant-time path every time.
  */
 export function createAuthenticator(config: GatewayConfig, hash: KeyDigest = digest): Authenticate {
-  if (!config.apiKeys) return () => OPEN;
+  const trusted = config.exposure.trustedDocuments;
+  // Without keys there is nobody to mark: TRUSTED_DOCUMENTS=on then holds for everyone.
+  if (!config.apiKeys) {
+    const open: Principal = Object.freeze({ role: Role.Admin, keyId: null, arbitraryOperations: !trusted.only });
+    return () => open;
+  }
   const keys = [...config.apiKeys].map(([key, role]) => {
     const keyDigest = hash(key);
-    return { digest: keyDigest, role, keyId: keyDigest.toString('hex').slice(0, 8) };
+    return { digest: keyDigest, role, keyId: keyDigest.toString('hex').slice(0, 8), arbitraryOperations: !trusted.only || trusted.arbitraryKeys.has(key) };
   });
   const known = new Map<string, Principal>();
   return (authorization) => {
@@ -48,7 +57,7 @@ export function createAuthenticator(config: GatewayConfig, hash: KeyDigest = dig
     let found: Principal | null = null;
     // Compare against every key (no early exit), so timing does not tell how many keys were tried.
     for (const key of keys) {
-      if (timingSafeEqual(key.digest, presented)) found = Object.freeze({ role: key.role, keyId: key.keyId });
+      if (timingSafeEqual(key.digest, presented)) found = Object.freeze({ role: key.role, keyId: key.keyId, arbitraryOperations: key.arbitraryOperations });
     }
     // Bounded: the same key in another spelling ("bearer", other spaces) is one more entry, a handful per key at most.
     if (found && known.size < keys.length * MAX_SPELLINGS_PER_KEY) known.set(authorization, found);

@@ -190,8 +190,24 @@ export interface ExposureConfig {
   allowedOrigins: readonly string[];
   /** Serve the GraphiQL page at GET /graphql. */
   graphiql: boolean;
+  /** Serve the supervisor's wallboard at /wallboard (built into dist/wallboard/ by `npm run build`). */
+  wallboard: boolean;
+  /**
+   * Trusted documents (docs/security.md): the documents persisted by the wallboard's build, plus any manifests listed,
+   * are always accepted by hash; with `only`, document text is refused except from keys marked `:arbitrary`.
+   */
+  trustedDocuments: TrustedDocumentsConfig;
   /** Who may run introspection queries. */
   introspection: IntrospectionPolicy;
+}
+
+export interface TrustedDocumentsConfig {
+  /** TRUSTED_DOCUMENTS=on: only persisted documents run, except for `arbitraryKeys`. */
+  only: boolean;
+  /** TRUSTED_DOCUMENTS_FILES: more manifests (`{ "<sha256 hex>": "<document>" }`, codegen's persisted documents). */
+  files: readonly string[];
+  /** API keys that may send document text whatever `only` says (GraphiQL, scripts): `key:role:arbitrary`. */
+  arbitraryKeys: ReadonlySet<string>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -362,6 +378,15 @@ const envSchema = z.object({
   // Browser exposure.
   ALLOWED_ORIGINS: originList,
   GRAPHIQL: onOff('on'),
+  WALLBOARD: onOff('on'),
+  TRUSTED_DOCUMENTS: onOff('off'),
+  TRUSTED_DOCUMENTS_FILES: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw) => (raw ?? '').split(',').map((path) => path.trim()).filter((path) => path !== '')),
+  ),
   INTROSPECTION: z.preprocess(blankAsUndefined, z.enum(IntrospectionPolicy).optional()),
   // The event store and replicas.
   EVENT_RETENTION_DAYS: positiveInt(30),
@@ -405,27 +430,34 @@ const envSchema = z.object({
   OTEL_SDK_DISABLED: z.preprocess(blankAsUndefined, z.enum(['true', 'false']).default('false')),
 });
 
-/** Parses `GATEWAY_API_KEYS` (`key:role,…`), reporting each bad entry. */
-function parseApiKeys(raw: string, problems: string[]): Map<string, Role> {
+/** The flag after a key's role that lets it send document text when TRUSTED_DOCUMENTS=on (`key:admin:arbitrary`). */
+const ARBITRARY_FLAG = ':arbitrary';
+
+/** Parses `GATEWAY_API_KEYS` (`key:role[:arbitrary],…`), reporting each bad entry. */
+function parseApiKeys(raw: string, problems: string[]): { keys: Map<string, Role>; arbitrary: Set<string> } {
   const keys = new Map<string, Role>();
+  const arbitrary = new Set<string>();
   const roles = Object.values(Role) as string[];
   for (const [index, entry] of raw.split(',').entries()) {
-    const trimmed = entry.trim();
+    let trimmed = entry.trim();
+    const flagged = trimmed.endsWith(ARBITRARY_FLAG);
+    if (flagged) trimmed = trimmed.slice(0, -ARBITRARY_FLAG.length);
     const at = trimmed.lastIndexOf(':');
     const key = at > 0 ? trimmed.slice(0, at) : trimmed;
     const role = at > 0 ? trimmed.slice(at + 1) : '';
     const where = `GATEWAY_API_KEYS entry ${index + 1}`;
     if (!roles.includes(role)) {
-      problems.push(`${where}: role must be one of ${roles.join(', ')} (format key:role)`);
+      problems.push(`${where}: role must be one of ${roles.join(', ')} (format key:role or key:role:arbitrary)`);
     } else if (key.length < MIN_SECRET_LENGTH) {
       problems.push(`${where}: key must be at least ${MIN_SECRET_LENGTH} characters`);
     } else if (keys.has(key)) {
       problems.push(`${where}: the same key appears twice`);
     } else {
       keys.set(key, role as Role);
+      if (flagged) arbitrary.add(key);
     }
   }
-  return keys;
+  return { keys, arbitrary };
 }
 
 /** Reads the configuration from an environment; throws ConfigError listing every problem. */
@@ -495,7 +527,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL ?? null,
     redisChannelPrefix: c.REDIS_CHANNEL_PREFIX,
-    apiKeys: authDisabled ? null : apiKeys,
+    apiKeys: authDisabled ? null : (apiKeys?.keys ?? null),
     authDisabled,
     // A live deployment needs a stable callback URL that the platform is configured with, so only demo mode
     // makes a secret up; without one, a live gateway takes no callbacks.
@@ -544,6 +576,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
     exposure: {
       allowedOrigins: c.ALLOWED_ORIGINS,
       graphiql: c.GRAPHIQL === 'on',
+      wallboard: c.WALLBOARD === 'on',
+      trustedDocuments: { only: c.TRUSTED_DOCUMENTS === 'on', files: c.TRUSTED_DOCUMENTS_FILES, arbitraryKeys: apiKeys?.arbitrary ?? new Set() },
       // Schema exploration is the point of demo mode; a real deployment shows the schema to admins only
       // (front-end teams work from the committed schema.graphql).
       introspection: c.INTROSPECTION ?? (demo ? IntrospectionPolicy.All : IntrospectionPolicy.Admin),

@@ -31,6 +31,10 @@ export enum ErrorCode {
   ServerDraining = 'SERVER_DRAINING',
   /** This gateway runs with STATISTICS=off: no statistics are counted, no guard watches. */
   StatisticsDisabled = 'STATISTICS_DISABLED',
+  /** TRUSTED_DOCUMENTS=on and the request carried document text: send a persisted document's hash instead. */
+  PersistedQueryOnly = 'PERSISTED_QUERY_ONLY',
+  /** The hash names no document this gateway trusts: the client was built against another manifest. */
+  PersistedQueryNotFound = 'PERSISTED_QUERY_NOT_FOUND',
 }
 
 export type UpstreamName = 'sip' | 'aicall';
@@ -509,5 +513,23 @@ export class LiveStatisticsLimitError extends GatewayError {
   }
   override extensions() {
     return { limit: 'liveStatisticsPerReplica', max: this.max };
+  }
+}
+
+/** TRUSTED_DOCUMENTS=on: document text from a key not allowed arbitrary operations (docs/security.md, "Trusted documents"). */
+export class PersistedQueryOnlyError extends GatewayError {
+  readonly code = ErrorCode.PersistedQueryOnly;
+  constructor() {
+    super('This gateway runs only trusted (persisted) documents: send extensions.persistedQuery.sha256Hash instead of the query text');
+    this.name = 'PersistedQueryOnlyError';
+  }
+}
+
+/** A persisted document's hash this gateway does not know. The hash is not echoed: it came from the client. */
+export class PersistedQueryNotFoundError extends GatewayError {
+  readonly code = ErrorCode.PersistedQueryNotFound;
+  constructor() {
+    super('No trusted document has this hash: the client was built against another version of the gateway');
+    this.name = 'PersistedQueryNotFoundError';
   }
 }

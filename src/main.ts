@@ -61,11 +61,13 @@ function banner(config: GatewayConfig, url: string, simulatorUrl: string | null)
     `Call-centre GraphQL gateway listening on ${url}`,
     `  Bound to:   ${binding.text}`,
     `  GraphiQL:   ${exposure.graphiql ? `${url}/graphql` : 'off (GRAPHIQL=off)'}`,
+    `  Wallboard:  ${exposure.wallboard ? `${url}/wallboard/` : 'off (WALLBOARD=off)'}`,
     `  Health:     ${url}/healthz`,
     `  Introspection: ${exposure.introspection}; browser origins: ${
       exposure.allowedOrigins.length > 0 ? `same origin + ${exposure.allowedOrigins.join(', ')}` : 'same origin only'
     } (docs/security.md)`,
   ];
+  if (exposure.trustedDocuments.only) lines.push('  Trusted documents only (TRUSTED_DOCUMENTS=on): document text only from keys marked :arbitrary');
   if (simulatorUrl) {
     lines.push(
       '',
@@ -88,7 +90,8 @@ function banner(config: GatewayConfig, url: string, simulatorUrl: string | null)
   if (simulatorUrl) {
     lines.push(
       '',
-      '  A demo campaign is dialling. Paste this into GraphiQL and press run to watch agents live:',
+      `  A demo campaign is dialling. Watch it on the wallboard: ${url}/wallboard/`,
+      '  or paste this into GraphiQL and press run to watch agents live:',
       `  ${DEMO_SUBSCRIPTION}`,
       `  (or open ${url}/graphql?query=${encodeURIComponent(DEMO_SUBSCRIPTION)} )`,
     );

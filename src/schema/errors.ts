@@ -50,6 +50,9 @@ const CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   [ErrorCode.ServerDraining]:
     'This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received.',
   [ErrorCode.StatisticsDisabled]: 'This gateway runs with STATISTICS=off: it counts no statistics and watches no abandon rate.',
+  [ErrorCode.PersistedQueryOnly]:
+    'This gateway runs only trusted documents (TRUSTED_DOCUMENTS=on) and this API key may not send document text: send `extensions.persistedQuery.sha256Hash` of a persisted document.',
+  [ErrorCode.PersistedQueryNotFound]: 'No trusted document has the hash sent: the client was built against another version of the gateway.',
 };
 
 /**

@@ -1,4 +1,6 @@
+import type { Principal } from '../auth.ts';
 import { builder } from '../builder.ts';
+import { Role } from '../config.ts';
 import { cost } from '../limits/cost.ts';
 import type { GatewayContext } from '../context.ts';
 import type { UpstreamName } from '../errors.ts';
@@ -315,6 +317,31 @@ const OperatorViewRef = builder.objectRef<OperatorViewShape>('GatewayOperatorVie
   }),
 });
 
+const ApiRoleRef = builder.enumType('ApiRole', {
+  description: 'What an API key may do (GATEWAY_API_KEYS `key:role`).',
+  values: {
+    VIEWER: { value: Role.Viewer, description: 'Read and subscribe.' },
+    OPERATOR: { value: Role.Operator, description: 'Also run commands: tasks, queues, agents.' },
+    ADMIN: { value: Role.Admin, description: "Also the operator's view, backfills and introspection where limited to admins." },
+  } as const,
+});
+
+const GatewayAccessRef = builder.objectRef<Principal>('GatewayAccess').implement({
+  description: "What the API key of this request may do: a front-end shows only the commands it can run.",
+  fields: (t) => ({
+    role: t.field({
+      type: ApiRoleRef,
+      description: "The key's role; ADMIN when the gateway runs without keys (demo mode, GATEWAY_AUTH=off).",
+      resolve: (principal) => principal.role,
+    }),
+    arbitraryOperations: t.exposeBoolean('arbitraryOperations', {
+      description:
+        'Whether this key may send document text: always, unless the gateway runs only trusted documents (TRUSTED_DOCUMENTS=on) ' +
+        'and the key is not marked `:arbitrary`; then only persisted documents, sent by hash, run.',
+    }),
+  }),
+});
+
 const GatewayInfo = builder.objectRef<GatewayInfoShape>('GatewayInfo').implement({
   description: 'About this gateway deployment.',
   fields: (t) => ({
@@ -337,6 +364,29 @@ const GatewayInfo = builder.objectRef<GatewayInfoShape>('GatewayInfo').implement
       complexity: cost.local,
       authScopes: { admin: true },
       resolve: () => ({ at: Date.now() }),
+    }),
+    access: t.field({
+      type: GatewayAccessRef,
+      description: 'What the API key of this request may do.',
+      // Cost: the request's principal, in memory.
+      complexity: cost.local,
+      resolve: (_info, _args, ctx) => ctx.principal ?? { role: Role.Viewer, keyId: null, arbitraryOperations: false },
+    }),
+    latestEventId: t.field({
+      type: 'ID',
+      nullable: true,
+      args: { topic: t.arg({ type: EventTopicKindRef, required: true, description: 'Which kind of event.' }) },
+      description:
+        'The newest event of a topic a subscriber can be given now (null when there is none yet). How a front-end loads ' +
+        'state and then follows it without a gap: read this first, in a request of its own; then load the state; then ' +
+        'subscribe with `after` = this id, ignoring events its state already reflects (their eventId is not above the ' +
+        "one the state shows, e.g. `Agent.presence.eventId`). docs/front-end.md walks through it.",
+      // Cost: one indexed store read (the topic's greatest id).
+      complexity: cost.local,
+      resolve: async (_info, { topic }, ctx) => {
+        const id = await ctx.store.events.latestId(topic);
+        return id === 0 ? null : String(id);
+      },
     }),
   }),
 });

@@ -9,6 +9,7 @@ import { METRICS_PATH, type MetricsEndpoint } from '../observability/metrics-end
 import { createGraphiQLPage, wantsHtml } from './graphiql.ts';
 import { GRAPHQL_PATH, type GatewayYoga } from './yoga.ts';
 import { sendJson } from './send-json.ts';
+import type { WallboardPage } from './wallboard.ts';
 import type { Drain } from './drain.ts';
 import type { JsonFastPath } from './json-fast-path.ts';
 import { type Readiness, readinessStatus } from './readiness.ts';
@@ -38,6 +39,8 @@ export interface GatewayHttpOptions {
   fastPath?: JsonFastPath;
   /** `/metrics` on this port (src/observability/metrics-endpoint.ts); absent: METRICS=off or METRICS_PORT set (404). */
   metrics?: MetricsEndpoint;
+  /** The supervisor's wallboard at /wallboard (src/server/wallboard.ts); absent: WALLBOARD=off (404). */
+  wallboard?: WallboardPage;
 }
 
 /** Most header lines one request may carry (node's default is 2 000); a GraphQL client sends about ten. */
@@ -52,7 +55,7 @@ const DROP_WARNING_INTERVAL_MS = 10_000;
 const DRAIN_POLL_MS = 100;
 
 /**
- * The HTTP server: health, callbacks, the GraphiQL page, then GraphQL (with the body bounded by Content-Length).
+ * The HTTP server: health, callbacks, the wallboard and GraphiQL pages, then GraphQL (with the body bounded by Content-Length).
  *
  * Slow clients (docs/security.md, "HTTP server"): the header block must arrive within HTTP_HEADERS_TIMEOUT_SECONDS and
  * the whole request within HTTP_REQUEST_TIMEOUT_SECONDS (node answers 408 and closes); both stop counting once the
@@ -61,7 +64,7 @@ const DRAIN_POLL_MS = 100;
  * keep-alive connection is closed after HTTP_KEEPALIVE_TIMEOUT_SECONDS. Past HTTP_MAX_CONNECTIONS open sockets
  * (WebSockets and SSE included) node closes new connections at once.
  */
-export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain, fastPath, metrics }: GatewayHttpOptions): GatewayHttpServer {
+export function createHttpServer({ config, yoga, callbacks, logger, version, readiness, drain, fastPath, metrics, wallboard }: GatewayHttpOptions): GatewayHttpServer {
   /** Requests whose response has not finished (SSE streams included), for the drain. */
   let inFlight = 0;
   const graphiql = config.exposure.graphiql ? createGraphiQLPage() : null;
@@ -100,6 +103,14 @@ export function createHttpServer({ config, yoga, callbacks, logger, version, rea
       return;
     }
     if (callbacks.handle(req, res)) return;
+    if (wallboard?.owns(path)) {
+      wallboard.serve(req, res, path).catch((error: unknown) => {
+        logger.error('wallboard page failed', error);
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+      return;
+    }
     if (path !== GRAPHQL_PATH) {
       sendJson(res, 404, { error: 'not found', graphql: GRAPHQL_PATH });
       return;

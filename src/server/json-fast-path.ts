@@ -5,6 +5,7 @@ import type { Authenticate, Principal } from '../auth.ts';
 import type { Logger } from '../logger.ts';
 import { acceptedEncoding, COMPRESSION_THRESHOLD_BYTES, compress, withVary } from './compression.ts';
 import { type CorsHeaders, corsHeadersFor } from './exposure.ts';
+import { resolveDocument, type TrustedDocuments } from './trusted-documents.ts';
 import type { OriginPolicy } from './origins.ts';
 import { codeVariableErrors, type GatewayYoga, maskUnexpected, PARSE_REQUEST, type ServerContext } from './yoga.ts';
 
@@ -31,6 +32,8 @@ export interface JsonFastPathOptions {
   authenticate: Authenticate;
   originPolicy: OriginPolicy;
   logger: Logger;
+  /** Persisted documents by hash (the instance yoga uses); absent: document text only. */
+  documents?: TrustedDocuments;
 }
 
 export interface JsonFastPathCounts {
@@ -80,7 +83,8 @@ export function jsonMediaType(accept: string | undefined): JsonMediaType | null 
 const isJsonContentType = (type: string | undefined) => type === 'application/json' || (type?.startsWith('application/json;') ?? false);
 
 interface Params {
-  query: string;
+  /** Absent when the request names a persisted document by hash. */
+  query?: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
   extensions?: Record<string, unknown> | null;
@@ -97,7 +101,9 @@ export function plainParams(body: Buffer): Params | null {
   } catch {
     return null;
   }
-  if (!isPlainObject(parsed) || typeof parsed.query !== 'string') return null;
+  if (!isPlainObject(parsed)) return null;
+  // Text, or a persisted document's hash in extensions (src/server/trusted-documents.ts decides which runs).
+  if (typeof parsed.query !== 'string' && !(parsed.query === undefined && isPlainObject(parsed.extensions))) return null;
   for (const key in parsed) if (!PARAMETERS.has(key)) return null;
   const { variables, operationName, extensions } = parsed;
   if (variables != null && !isPlainObject(variables)) return null;
@@ -115,7 +121,7 @@ class CapturedResponse {
 }
 const CAPTURE = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
-export function createJsonFastPath({ yoga, authenticate, originPolicy, logger }: JsonFastPathOptions): JsonFastPath {
+export function createJsonFastPath({ yoga, authenticate, originPolicy, logger, documents }: JsonFastPathOptions): JsonFastPath {
   const counts: JsonFastPathCounts = { answered: 0, handedOver: 0 };
 
   /** yoga answers the request from the body already read, with node's req/res as its server context as usual. */
@@ -173,10 +179,14 @@ export function createJsonFastPath({ yoga, authenticate, originPolicy, logger }:
   async function answer(req: IncomingMessage, res: ServerResponse, body: Buffer, principal: Principal, mediaType: string): Promise<void> {
     const params = plainParams(body);
     if (!params) return handOver(req, res, body);
-    const enveloped = yoga.getEnveloped({ req, res, params, principal, request: PARSE_REQUEST } as unknown as YogaInitialContext);
+    // A hash becomes its document; anything refused (unknown hash, text under TRUSTED_DOCUMENTS=on) yoga answers.
+    const resolved = documents ? resolveDocument(documents, { ...params, query: params.query ?? '' }, principal) : { query: params.query };
+    if ('error' in resolved || typeof resolved.query !== 'string') return handOver(req, res, body);
+    const { query } = resolved;
+    const enveloped = yoga.getEnveloped({ req, res, params: { ...params, query }, principal, request: PARSE_REQUEST } as unknown as YogaInitialContext);
     let document: DocumentNode;
     try {
-      document = enveloped.parse(params.query);
+      document = enveloped.parse(query);
     } catch {
       return handOver(req, res, body);
     }

@@ -15,6 +15,7 @@ import { newRequestId, REQUEST_ID_HEADER, RequestScope, requestIdFrom, Transport
 import { CLOSE_REASON, CLOSE_REASON_GOING_AWAY, GatewayCloseCode, StandardCloseCode } from './close-codes.ts';
 import { clientAddress, type ConnectionCounter, principalKey } from './connection-limits.ts';
 import { asGraphQLError, withExtensions } from './graphql-errors.ts';
+import { resolveDocument, type TrustedDocuments } from './trusted-documents.ts';
 import type { Drain } from './drain.ts';
 import type { OriginPolicy } from './origins.ts';
 import { createSharedExecution, fanOutMetrics, serializedPayload, type SharedExecution } from './shared-execution.ts';
@@ -163,6 +164,8 @@ export interface GatewayWebSocketOptions {
   logger?: Logger;
   /** Counts subscribers closed for unsent bytes (telemetry.metrics); queue overflows are counted by their streams. */
   metrics?: Pick<GatewayMetrics, 'subscriptions'> | null;
+  /** Persisted documents by hash (the same instance yoga's HTTP side uses); absent: document text only. */
+  documents?: TrustedDocuments;
 }
 
 /**
@@ -204,7 +207,7 @@ function withoutHttp(error: GraphQLError): GraphQLError {
  * its socket with 4030 (docs/security.md, "Sockets and subscriptions").
  */
 export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSocket {
-  const { server, yoga, authenticate, config, connections, originPolicy, drain, logger } = options;
+  const { server, yoga, authenticate, config, connections, originPolicy, drain, logger, documents } = options;
   const limits = config.connectionLimits;
   const origins = originPolicy;
   // graphql-ws waits until each frame is written before it sends the operation's next, so a socket buffers about one
@@ -409,9 +412,13 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       const socket = ctx.extra.socket;
       onSubscriberOverflow(contextValue, () => slowConsumer(socket, 'a subscription fell behind'));
       // A syntax error or a refused document (OPERATION_LIMIT_EXCEEDED for tokens) is an error, not a closed socket.
+      // A persisted document's hash becomes its text, as on HTTP (src/server/trusted-documents.ts).
+      const resolved = documents ? resolveDocument(documents, payload, principal) : { query: payload.query };
+      if ('error' in resolved) return [asGraphQLError(resolved.error)];
+      const { query } = resolved;
       let document: ReturnType<typeof parse>;
       try {
-        document = parse(payload.query);
+        document = parse(query);
       } catch (error) {
         if (error instanceof GraphQLError) return [withoutHttp(error)];
         throw error;
@@ -422,7 +429,7 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
         document,
         variableValues: payload.variables,
         contextValue,
-        rootValue: { execute, subscribe, query: payload.query, principal, id, socket, wire: ctx.extra.wire } satisfies EnvelopedRoot,
+        rootValue: { execute, subscribe, query, principal, id, socket, wire: ctx.extra.wire } satisfies EnvelopedRoot,
       };
       const errors = validate(args.schema, args.document);
       return errors.length > 0 ? errors.map(withoutHttp) : args;

@@ -19,6 +19,7 @@ import { useUpstreamBudget } from '../upstream/budget.ts';
 import { useCompiledQueries } from './compiled-queries.ts';
 import { useOperationLimits } from '../limits/operation-limits.ts';
 import { useOperationMetrics } from '../observability/operation-metrics.ts';
+import { type TrustedDocuments, useTrustedDocuments } from './trusted-documents.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -154,10 +155,12 @@ export interface GatewayYogaOptions {
   originPolicy: OriginPolicy;
   /** Once draining, SSE subscriptions end with SERVER_DRAINING; absent: never. */
   drain?: Drain;
+  /** Persisted documents by hash, and whether only they run (src/server/trusted-documents.ts); absent: text only. */
+  documents?: TrustedDocuments;
 }
 
 /** The GraphQL server: schema, auth, limits, masking. HTTP and WebSocket both run operations through it. */
-export function createGatewayYoga({ services, authenticate, logger, connections, originPolicy, drain }: GatewayYogaOptions): GatewayYoga {
+export function createGatewayYoga({ services, authenticate, logger, connections, originPolicy, drain, documents }: GatewayYogaOptions): GatewayYoga {
   const principals = new WeakMap<Request, Principal>();
   return createYoga<ServerContext, GatewayContext>({
     schema,
@@ -174,6 +177,8 @@ export function createGatewayYoga({ services, authenticate, logger, connections,
     maskedErrors: { maskError: (error, message, isDev) => (logUpstreamError(logger, error), maskGatewayErrors(error, message, isDev)) },
     plugins: [
       useApiKeys(authenticate, principals),
+      // A persisted document's hash becomes its text; TRUSTED_DOCUMENTS=on refuses text from keys not marked arbitrary.
+      ...(documents ? [useTrustedDocuments(documents, (request) => principals.get(request))] : []),
       // GET and form / text/plain POSTs need X-GraphQL-Yoga-CSRF or Authorization (403 otherwise), in every mode.
       useCsrfProtection(),
       // INTROSPECTION=off|admin|all, over HTTP and graphql-ws alike.

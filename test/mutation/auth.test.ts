@@ -10,15 +10,16 @@ describe('API key authentication', () => {
     ['operator-key', Role.Operator],
     ['admin-key', Role.Admin],
   ]);
+  const exposure = (only: boolean, arbitraryKeys: string[] = []) => ({ trustedDocuments: { only, files: [], arbitraryKeys: new Set(arbitraryKeys) } });
   // Built inside each test, so the key table's construction counts as covered by these tests.
-  const authenticator = () => createAuthenticator({ apiKeys: keys } as unknown as GatewayConfig);
+  const authenticator = () => createAuthenticator({ apiKeys: keys, exposure: exposure(false) } as unknown as GatewayConfig);
   const keyId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 8);
 
   it('answers each key with its own role and an 8-hex-digit fingerprint of that key', () => {
     const authenticate = authenticator();
-    expect(authenticate('Bearer viewer-key')).toEqual({ role: Role.Viewer, keyId: keyId('viewer-key') });
-    expect(authenticate('Bearer operator-key')).toEqual({ role: Role.Operator, keyId: keyId('operator-key') });
-    expect(authenticate('Bearer admin-key')).toEqual({ role: Role.Admin, keyId: keyId('admin-key') });
+    expect(authenticate('Bearer viewer-key')).toEqual({ role: Role.Viewer, keyId: keyId('viewer-key'), arbitraryOperations: true });
+    expect(authenticate('Bearer operator-key')).toEqual({ role: Role.Operator, keyId: keyId('operator-key'), arbitraryOperations: true });
+    expect(authenticate('Bearer admin-key')).toEqual({ role: Role.Admin, keyId: keyId('admin-key'), arbitraryOperations: true });
     expect(keyId('admin-key')).toMatch(/^[0-9a-f]{8}$/);
   });
 
@@ -52,10 +53,19 @@ describe('API key authentication', () => {
     }
   });
 
-  it('everyone is admin, without a key id, when auth is off', () => {
-    const open = createAuthenticator({ apiKeys: null } as unknown as GatewayConfig);
-    expect(open(null)).toEqual({ role: Role.Admin, keyId: null });
-    expect(open('Bearer whatever')).toEqual({ role: Role.Admin, keyId: null });
+  it('with TRUSTED_DOCUMENTS=on only keys marked arbitrary may send document text', () => {
+    const authenticate = createAuthenticator({ apiKeys: keys, exposure: exposure(true, ['operator-key']) } as unknown as GatewayConfig);
+    expect(authenticate('Bearer viewer-key')?.arbitraryOperations).toBe(false);
+    expect(authenticate('Bearer operator-key')?.arbitraryOperations).toBe(true);
+    expect(authenticate('Bearer admin-key')?.arbitraryOperations).toBe(false);
+  });
+
+  it('everyone is admin, without a key id, when auth is off; arbitrary documents unless TRUSTED_DOCUMENTS=on', () => {
+    const open = createAuthenticator({ apiKeys: null, exposure: exposure(false) } as unknown as GatewayConfig);
+    expect(open(null)).toEqual({ role: Role.Admin, keyId: null, arbitraryOperations: true });
+    expect(open('Bearer whatever')).toEqual({ role: Role.Admin, keyId: null, arbitraryOperations: true });
+    const trusted = createAuthenticator({ apiKeys: null, exposure: exposure(true) } as unknown as GatewayConfig);
+    expect(trusted(null)).toEqual({ role: Role.Admin, keyId: null, arbitraryOperations: false });
   });
 
   it('ranks roles viewer < operator < admin, and no role reaches none', () => {

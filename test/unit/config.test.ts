@@ -138,6 +138,24 @@ describe('loadConfig', () => {
     expect(config.sip).toBeNull();
   });
 
+  it('marks keys that may send document text under TRUSTED_DOCUMENTS=on, and lists extra manifests', () => {
+    const admin = 'a'.repeat(20);
+    const config = loadConfig({
+      GATEWAY_API_KEYS: `${KEY}:viewer, ${admin}:admin:arbitrary`,
+      TRUSTED_DOCUMENTS: 'on',
+      TRUSTED_DOCUMENTS_FILES: ' one.json, ,two.json ',
+    });
+    expect([...(config.apiKeys ?? new Map())]).toEqual([[KEY, Role.Viewer], [admin, Role.Admin]]);
+    expect(config.exposure.trustedDocuments).toEqual({ only: true, files: ['one.json', 'two.json'], arbitraryKeys: new Set([admin]) });
+    expect(config.exposure.wallboard).toBe(true);
+    expect(loadConfig({}).exposure.trustedDocuments).toEqual({ only: false, files: [], arbitraryKeys: new Set() });
+    expect(problemsOf({ GATEWAY_API_KEYS: `${KEY}:arbitrary`, TRUSTED_DOCUMENTS: 'maybe', WALLBOARD: 'yes' })).toEqual([
+      expect.stringMatching(/^WALLBOARD: /),
+      expect.stringMatching(/^TRUSTED_DOCUMENTS: /),
+      'GATEWAY_API_KEYS entry 1: role must be one of viewer, operator, admin (format key:role or key:role:arbitrary)',
+    ]);
+  });
+
   it('requires the AI-call token with its URL', () => {
     expect(problemsOf({ AICALL_API_URL: 'http://127.0.0.1:9', GATEWAY_AUTH: 'off' })).toEqual([
       'AICALL_API_TOKEN: required when AICALL_API_URL is set',
