@@ -10,7 +10,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Prints what this run covers (PostgreSQL, Redis, chromium, HAProxy) and fails it when TEST_REQUIRE names a
     // backend that is missing.
-    globalSetup: ['test/setup/backends.ts'],
+    // Then builds the wallboard page the route and browser tests serve.
+    globalSetup: ['test/setup/backends.ts', 'test/setup/wallboard.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration tests each start their own simulator on port 0, so files can run side by side.

@@ -210,6 +210,10 @@ export type ErrorCode =
   | 'NOT_FOUND'
   /** The document asks for more than the gateway allows (depth, aliases, cost, …); `extensions` name the limit, its maximum and the measured value. Nothing ran. */
   | 'OPERATION_LIMIT_EXCEEDED'
+  /** No trusted document has the hash sent: the client was built against another version of the gateway. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** This gateway runs only trusted documents (TRUSTED_DOCUMENTS=on) and this API key may not send document text: send `extensions.persistedQuery.sha256Hash` of a persisted document. */
+  | 'PERSISTED_QUERY_ONLY'
   /** `after` is further back than a subscription may replay: reload the state, then subscribe with the newer eventId. */
   | 'REPLAY_LIMIT_EXCEEDED'
   /** This gateway replica is shutting down and ended the subscription cleanly: resubscribe (the load balancer sends you to another replica) with `after` = the last eventId received. */
