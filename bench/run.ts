@@ -13,6 +13,7 @@ import { runIngestBench } from './ingest.ts';
 import { runUploadBench } from './upload.ts';
 import { runObservabilityBench } from './observability.ts';
 import { runStatisticsBench } from './statistics.ts';
+import { runWallboardBench } from './wallboard.ts';
 
 /**
  * The gateway's cost and its batching benefit, in one run on 127.0.0.1 (see bench/README.md).
@@ -76,6 +77,7 @@ const SECTIONS: Array<[name: string, run: () => Promise<string>]> = [
   ['upload', runUploadBench],
   ['observability', runObservabilityBench],
   ['statistics', runStatisticsBench],
+  ['wallboard-browser', runWallboardBench],
 ];
 const CORE_SCENARIOS = ['gateway wallboard', 'raw adapter', 'naive N+1 adapter', 'gateway { version }', 'node:http hello'];
 const selected = (name: string) => ONLY.length === 0 || ONLY.some((part) => name.includes(part));

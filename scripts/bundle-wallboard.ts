@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -27,9 +27,20 @@ export interface WallboardBundle {
 }
 
 export async function bundleWallboard(outdir = 'dist/wallboard'): Promise<WallboardBundle> {
-  const target = isAbsolute(outdir) ? outdir : resolve(ROOT, outdir);
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
+  const final = isAbsolute(outdir) ? outdir : resolve(ROOT, outdir);
+  // Built beside the output and moved in file by file (rename replaces atomically): a gateway serving the page while
+  // a build or a test run rebuilds it never finds a file missing or half written, and a failed build leaves the last
+  // good one in place.
+  mkdirSync(final, { recursive: true });
+  const target = mkdtempSync(`${final}.staging-`);
+  try {
+    return await buildInto(target, final);
+  } finally {
+    rmSync(target, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(target: string, final: string): Promise<WallboardBundle> {
   await build({
     absWorkingDir: ROOT,
     entryPoints: ['src/wallboard/main.tsx'],
@@ -59,7 +70,8 @@ export async function bundleWallboard(outdir = 'dist/wallboard'): Promise<Wallbo
     if (offSite.length > 0) throw new Error(`dist/wallboard/${name} names another site (${[...new Set(offSite)].join(', ')}): the wallboard must work offline`);
     files[name] = Buffer.byteLength(text);
   }
-  return { outdir: target, files };
+  for (const name of ['persisted-documents.json', 'app.css', 'app.js', 'index.html']) renameSync(join(target, name), join(final, name));
+  return { outdir: final, files };
 }
 
 /** URL-shaped strings that are identifiers, never fetched (namespaces Preact uses to create SVG and MathML elements). */

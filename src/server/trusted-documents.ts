@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth.ts';
 import type { TrustedDocumentsConfig } from '../config.ts';
 import { GatewayError, InvalidInputError, PersistedQueryNotFoundError, PersistedQueryOnlyError } from '../errors.ts';
@@ -119,12 +119,19 @@ export function loadTrustedDocuments({ config, builtIn }: TrustedDocumentsOption
 
 /**
  * yoga's side (HTTP POST and GET, SSE included): the hash becomes the query before yoga validates the parameters.
- * The error is thrown as a GatewayError, masked into its code as every other (src/server/yoga.ts), 400 on HTTP.
+ * A refusal is a request error, as a parse error is: 400 with its code, nothing ran (yoga would answer an error
+ * thrown here without a status as 500).
  */
 export function useTrustedDocuments(documents: TrustedDocuments, principalOf: (request: Request) => Principal | undefined): Plugin {
   return {
     onParams({ params, request, setParams }) {
-      const text = documents.documentFor(params, principalOf(request) ?? null);
+      let text: string | null;
+      try {
+        text = documents.documentFor(params, principalOf(request) ?? null);
+      } catch (error) {
+        if (!(error instanceof GatewayError)) throw error;
+        throw createGraphQLError(error.message, { extensions: { ...error.extensions(), code: error.code, http: { status: 400 } } });
+      }
       if (text !== null) setParams({ ...params, query: text });
     },
   };

@@ -213,6 +213,11 @@ export class WallboardController {
 
   #askForKey(rejected: boolean): void {
     this.#stopLive();
+    // A refused key is not kept: a reload of a shared screen should not send it again.
+    if (rejected) {
+      this.#key = null;
+      storage()?.removeItem(KEY_STORAGE);
+    }
     this.#set({ phase: 'key', keyRejected: rejected });
   }
 

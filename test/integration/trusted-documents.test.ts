@@ -77,6 +77,7 @@ describe('trusted documents', () => {
     expect(byGet).toMatchObject({ status: 200, data: { gateway: { version: expect.any(String) } } });
 
     const refused = await post(gw, { query: VERSION }, 'viewer');
+    expect(refused.status).toBe(400);
     expect(refused.data).toBeUndefined();
     expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_ONLY']);
     expect((await get(gw, { query: VERSION }, 'operator')).errors?.map((e) => e.extensions?.code)).toEqual(['PERSISTED_QUERY_ONLY']);
@@ -106,7 +107,12 @@ describe('trusted documents', () => {
     const gw = await gateway(false);
     expect(await post(gw, { query: ACCESS }, 'viewer')).toEqual({ status: 200, data: { gateway: { access: { role: 'VIEWER', arbitraryOperations: true } } } });
     expect((await post(gw, { extensions: persisted(VERSION) }, 'viewer')).data).toEqual({ gateway: { version: expect.any(String) } });
-    const codes = async (body: object) => (await post(gw, body, 'viewer')).errors?.map((e) => e.extensions?.code);
+    // Refused before anything ran: 400 with the code, as a parse error is.
+    const codes = async (body: object) => {
+      const answer = await post(gw, body, 'viewer');
+      expect(answer.status).toBe(400);
+      return answer.errors?.map((e) => e.extensions?.code);
+    };
     expect(await codes({ extensions: persisted('{ gateway { demo } }') })).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect(await codes({ extensions: { persistedQuery: { version: 1, sha256Hash: 'not-a-hash' } } })).toEqual(['INVALID_INPUT']);
     expect(await codes({ extensions: { persistedQuery: { version: 2, sha256Hash: sha256(VERSION) } } })).toEqual(['INVALID_INPUT']);

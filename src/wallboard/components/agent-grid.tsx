@@ -46,6 +46,14 @@ function TimeInState({ since }: { since: number | null }) {
   );
 }
 
+/**
+ * Busy and idle are per queue seat: an agent in no queue, or one the switch does not have (disabled, not found), has
+ * nothing to set. One already busy in every queue is only offered idle; one busy in some queues is offered both.
+ */
+function operable(tile: Tile): boolean {
+  return tile.queues.length > 0 && tile.state !== 'DISABLED' && tile.state !== 'NOT_FOUND';
+}
+
 const AgentTileView = memo(function AgentTileView({ tile, canOperate, actions }: { tile: Tile; canOperate: boolean; actions: AgentActions }) {
   const { t } = useI18n();
   const state = displayState(tile);
@@ -55,7 +63,7 @@ const AgentTileView = memo(function AgentTileView({ tile, canOperate, actions }:
   const masked = calling ? maskNumber(tile.customerNumber) : '';
   return (
     <li
-      class={canOperate ? 'tile operable' : 'tile'}
+      class="tile"
       data-testid="agent-tile"
       data-extension={tile.extension}
       data-state={state}
@@ -84,11 +92,13 @@ const AgentTileView = memo(function AgentTileView({ tile, canOperate, actions }:
         <div class="tile-queues" title={t('agent.queues')}>
           {tile.queues.join(' · ')}
         </div>
-        {canOperate && (
+        {canOperate && operable(tile) && (
           <div class="tile-actions">
-            <button type="button" data-action="set-busy" title={t('agent.setBusyTitle')} onClick={() => actions.setAvailability(tile.extension, false)}>
-              {t('agent.setBusy')}
-            </button>
+            {!tile.paused && (
+              <button type="button" data-action="set-busy" title={t('agent.setBusyTitle')} onClick={() => actions.setAvailability(tile.extension, false)}>
+                {t('agent.setBusy')}
+              </button>
+            )}
             <button type="button" data-action="set-idle" title={t('agent.setIdleTitle')} onClick={() => actions.setAvailability(tile.extension, true)}>
               {t('agent.setIdle')}
             </button>

@@ -112,7 +112,7 @@ const en: Record<MessageKey, string> = {
   'agents.title': 'Agents',
   'agents.count': '{shown} / {total} agents',
   'agents.truncated': 'Only the first {count} agents are shown',
-  'agents.filter': 'Filter by extension or queue',
+  'agents.filter': 'Extension or queue',
   'agents.none': 'No agents',
   'state.AVAILABLE': 'Available',
   'state.RINGING': 'Ringing',
