@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     }
   }
   const goals = goalTable();
-  if (goals) console.log(`\n## Goals (issues 13, 14 and 15), this run\n\n${goals}`);
+  if (goals) console.log(`\n## Goals (issues 13 to 16), this run\n\n${goals}`);
 }
 
 /** The wallboard against the hand-written adapters, and the smallest query against node:http, in one server process. */

@@ -370,6 +370,29 @@ describe.skipIf(!chromiumInstalled())('the wallboard in a browser', () => {
     }, 60_000);
   });
 
+  it('what opening the page costs the platforms: one read of each list, counted by the simulator', async () => {
+    const gateway = await startWallboardGateway(disposer, { keys: true });
+    const task = await runningTask(gateway, 'page-cost');
+    gateway.sim.stats.reset();
+    const { page, context, errors } = await openWallboard(browser, gateway.url, { key: WALLBOARD_KEYS.viewer });
+    disposer.add(() => context.close());
+    await waitForLive(page, gateway.extensions.length);
+    await page.waitForSelector(`[data-testid=task-row][data-task-id="${task.id}"]`, { timeout: 10_000 });
+    await page.waitForSelector('[data-testid=queue-row] [data-field=offered]', { timeout: 10_000 });
+    // One of each: the agents, their call states and their seats (each batched per page of 2,000 agents), the queues,
+    // the AI tasks (predictive tasks are the gateway's own records), one page of call records. The subscriptions
+    // read nothing from the platforms.
+    expect(gateway.sim.stats.snapshot()).toEqual({
+      'App.Sip_Cdr.GetBill': 1,
+      'App.Sip_Queue.GetQueueList': 1,
+      'App.Sip_Queue.GetQueueSipStatus': 1,
+      'App.Sip_Sipnum.GetSipnumberInfo': 1,
+      'App.Sip_Status.GetSipCallStatus': 1,
+      'GET /v1/task': 1,
+    });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('trusted documents: the page runs on persisted operations only; raw text is refused except for an arbitrary key', async () => {
     const gateway = await startWallboardGateway(disposer, {
       keys: true,
