@@ -84,7 +84,7 @@ function buildPage(): Promise<Page> {
 }
 
 /** True when If-None-Match names this ETag (weak comparison, as RFC 9110 asks for If-None-Match) or is `*`. */
-function notModified(req: IncomingMessage, etag: string): boolean {
+export function notModified(req: IncomingMessage, etag: string): boolean {
   const header = req.headers['if-none-match'];
   if (!header) return false;
   const bare = etag.replace(/^W\//, '');

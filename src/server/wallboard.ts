@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { acceptedEncoding } from './compression.ts';
+import { notModified } from './graphiql.ts';
 import { sendJson } from './send-json.ts';
 
 /**
@@ -64,17 +65,6 @@ function compressOnce(raw: Buffer, contentType: string): Asset {
     br: brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
     contentType,
   };
-}
-
-/** True when If-None-Match names this ETag (weak comparison) or is `*`. */
-function notModified(req: IncomingMessage, etag: string): boolean {
-  const header = req.headers['if-none-match'];
-  if (!header) return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === bare;
-  });
 }
 
 /** `dir`: the build's output directory (a file: URL ending in `/`). */

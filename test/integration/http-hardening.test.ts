@@ -6,6 +6,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createDeferred } from '../utils/deferred.ts';
+import { type RawAnswer, send } from '../utils/raw-http.ts';
 import { createDisposer, type Disposer } from '../utils/disposer.ts';
 import { KEYS, startGateway, type TestGateway, wsClient } from '../utils/gateway.ts';
 import { tempDatabaseUrl } from '../utils/temp-db.ts';
@@ -18,24 +19,6 @@ const FOREIGN = 'https://evil.example.net';
 const MUTATION = 'mutation { addExtGroupMember(input: { group: "escalations", extension: "7002" }) { __typename } }';
 const INTROSPECTION = '{ __schema { types { name kind description } } }';
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** node:http, so the test controls Accept-Encoding and sees the bytes as sent (fetch decodes them). */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 const json = (answer: RawAnswer) => JSON.parse(answer.body.toString('utf8')) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
 const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,9 +1,10 @@
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWallboardPage } from '../../src/server/wallboard.ts';
+import { send } from '../utils/raw-http.ts';
 import { createDisposer } from '../utils/disposer.ts';
 import { startGateway } from '../utils/gateway.ts';
 
@@ -13,25 +14,6 @@ import { startGateway } from '../utils/gateway.ts';
  */
 
 const DIST = new URL('../../dist/wallboard/', import.meta.url);
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** node:http, so the test controls Accept-Encoding and sees the bytes as sent. */
-function send(url: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('the /wallboard route', () => {
   const disposer = createDisposer();
