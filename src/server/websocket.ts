@@ -398,13 +398,18 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerSocket) {
         return [asGraphQLError(new SubscriptionLimitError(ConnectionLimit.SubscriptionsPerSocket, limits.maxSubscriptionsPerSocket))];
       }
-      await takeTurn();
       const principal = ctx.extra.principal as Principal;
+      // A persisted document's hash becomes its text, as on HTTP, before anything is spent on it
+      // (src/server/trusted-documents.ts); a refusal is an error for this operation, not a closed socket.
+      const resolved = documents ? resolveDocument(documents, payload, principal) : { query: payload.query };
+      if ('error' in resolved) return [asGraphQLError(resolved.error)];
+      const { query } = resolved;
+      await takeTurn();
       const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         // So a syntax error parsed here first is cached with its code, as HTTP would have it (PARSE_REQUEST).
         request: PARSE_REQUEST,
         socket: ctx.extra.socket,
-        params: payload,
+        params: { ...payload, query },
         principal,
         scope: operationScope(ctx.extra, id),
       });
@@ -412,10 +417,6 @@ export function attachWebSocket(options: GatewayWebSocketOptions): GatewayWebSoc
       const socket = ctx.extra.socket;
       onSubscriberOverflow(contextValue, () => slowConsumer(socket, 'a subscription fell behind'));
       // A syntax error or a refused document (OPERATION_LIMIT_EXCEEDED for tokens) is an error, not a closed socket.
-      // A persisted document's hash becomes its text, as on HTTP (src/server/trusted-documents.ts).
-      const resolved = documents ? resolveDocument(documents, payload, principal) : { query: payload.query };
-      if ('error' in resolved) return [asGraphQLError(resolved.error)];
-      const { query } = resolved;
       let document: ReturnType<typeof parse>;
       try {
         document = parse(query);
