@@ -15,6 +15,10 @@ const CREATE = `mutation($input: CreatePredictiveTaskInput!) {
   createPredictiveTask(input: $input) { __typename ... on CreatePredictiveTaskPayload { acceptedCount task { id } } ... on Error { message } }
 }`;
 const START = 'mutation($id: ID!) { startTask(id: $id) { __typename ... on Error { message } } }';
+/** Alert only: the wallboard shows the campaign's abandon rate against a target, and the demo keeps dialling. */
+const GUARD = `mutation($taskId: ID!) {
+  setAbandonGuard(input: { taskId: $taskId, targetPercent: 3, lastCalls: 100, pauseTask: false }) { __typename ... on Error { message } }
+}`;
 
 async function call(app: App, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> {
   const response = await app.yoga.fetch('http://demo/graphql', {
@@ -56,6 +60,8 @@ export async function startDemo(options: {
   });
   const result = created.createPredictiveTask;
   if (result?.__typename !== 'CreatePredictiveTaskPayload') throw new Error(`demo campaign not created: ${result?.message ?? 'unknown'}`);
+  const guarded = await call(app, GUARD, { taskId: result.task.id });
+  if (guarded.setAbandonGuard?.__typename !== 'AbandonGuardPayload') logger.warn(`demo campaign has no abandon-rate guard: ${guarded.setAbandonGuard?.message ?? 'unknown'}`);
   const started = await call(app, START, { id: result.task.id });
   if (started.startTask?.__typename !== 'TaskPayload') throw new Error(`demo campaign not started: ${started.startTask?.message ?? 'unknown'}`);
   logger.info(`demo campaign: ${result.acceptedCount} numbers on queue "${queue.name}", dialling at ${options.speed}× speed`);

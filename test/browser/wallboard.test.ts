@@ -134,6 +134,8 @@ describe.skipIf(!chromiumInstalled())('the wallboard in a browser', () => {
       }
     }
     await page.waitForSelector(`[data-testid=task-row][data-task-id="${demoTask[0]!.id}"][data-kind=PREDICTIVE]`, { timeout: 10_000 });
+    // The demo campaign's abandon-rate guard (alert only, 3 %) gives its rate a target to be read against.
+    expect(await page.locator(`[data-testid=task-row][data-task-id="${demoTask[0]!.id}"] [data-testid=abandon-rate]`).innerText()).toMatch(/目标 ≤ 3%/);
     // Live data: the demo dialer rings an agent every few seconds, and its call records follow.
     await waitForApplied(page, 1, 30_000);
     await page.waitForSelector('[data-testid=call-feed] [data-testid=call-record]', { timeout: 30_000 });

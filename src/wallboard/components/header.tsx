@@ -25,9 +25,12 @@ export function Header(props: {
       <button type="button" class="ghost" data-testid="lang-switch" title={t('lang.switchTitle')} onClick={props.onSwitchLang}>
         {t('lang.switch')}
       </button>
-      <button type="button" class="ghost" data-testid="forget-key" onClick={props.onForgetKey}>
-        {t('key.forget')}
-      </button>
+      {/* Demo mode takes no key: nothing to forget. */}
+      {!gateway?.demo && (
+        <button type="button" class="ghost" data-testid="forget-key" onClick={props.onForgetKey}>
+          {t('key.forget')}
+        </button>
+      )}
     </header>
   );
 }
