@@ -183,6 +183,28 @@ export const HTTP_SHAPES: readonly HttpShape[] = [
   { name: 'introspection by a viewer (production policy: admin only)', source: 'owasp', build: () => graphqlPost('{ __schema { queryType { name } } }', { key: 'viewer' }), expected: { status: [400, 403], code: 'FORBIDDEN' } },
   { name: '__type introspection by a viewer (production policy: admin only)', source: 'owasp', build: () => graphqlPost('{ __type(name: "Agent") { fields { name } } }', { key: 'viewer' }), expected: { status: [400, 403], code: 'FORBIDDEN' } },
   {
+    name: 'persisted query: a hash no trusted document has',
+    source: 'limit',
+    build: () => ({ ...graphqlPost(''), body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }) }),
+    expected: { status: 400, code: 'PERSISTED_QUERY_NOT_FOUND' },
+  },
+  {
+    name: 'persisted query: a malformed extension over GET (version 2, not a sha256)',
+    source: 'limit',
+    build: () => ({
+      method: 'GET',
+      path: `/graphql?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 2, sha256Hash: '../../etc/passwd' } }))}`,
+      headers: { authorization: bearer('viewer') },
+    }),
+    expected: { status: 400, code: 'INVALID_INPUT' },
+  },
+  {
+    name: 'persisted query: a 1 MiB "hash" in a POST body',
+    source: 'limit',
+    build: () => ({ ...graphqlPost(''), body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(MIB) } } }) }),
+    expected: { status: 400, code: 'INVALID_INPUT' },
+  },
+  {
     name: 'batching: a JSON array of 1,000 operations in one POST (batching is off)',
     source: 'owasp',
     build: () => ({ ...graphqlPost(''), body: JSON.stringify(Array.from({ length: 1_000 }, (_, i) => ({ query: `{ a${i}: agents { totalCount } }` }))) }),
