@@ -338,6 +338,34 @@ describe.skipIf(!chromiumInstalled())('the wallboard in a browser', () => {
       expect(errors).toEqual([]);
     }, 60_000);
 
+    it('an operator sets an agent busy and then idle in every queue it sits in, as the simulator then has its seats', async () => {
+      const gateway = await startWallboardGateway(disposer, { keys: true });
+      const { page, context, errors } = await openWallboard(browser, gateway.url, { key: WALLBOARD_KEYS.operator });
+      disposer.add(() => context.close());
+      await waitForLive(page, gateway.extensions.length);
+      // An agent free and seated in at least one queue, none of its seats showing busy.
+      const seatsOf = (extension: string) =>
+        [...gateway.sim.sip.queues.values()].flatMap((queue) => [...queue.seats.values()].filter((seat) => seat.extnumber === extension));
+      const extension = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid=agent-tile][data-state=AVAILABLE]')].map((tile) => tile.dataset.extension!),
+      ).then((free) => free.find((ext) => seatsOf(ext).length > 0 && seatsOf(ext).every((seat) => !seat.paused)));
+      if (!extension) throw new Error('no free, seated agent among the simulator’s demo agents');
+      const tile = page.locator(`[data-testid=agent-tile][data-extension="${extension}"]`);
+
+      await tile.hover();
+      await tile.locator('button[data-action=set-busy]').click();
+      await page.waitForSelector(`[data-testid=agent-tile][data-extension="${extension}"][data-state=PAUSED]`, { timeout: 10_000 });
+      expect(seatsOf(extension).map((seat) => seat.paused)).toEqual(seatsOf(extension).map(() => true));
+      // Busy everywhere: only idle is offered now.
+      expect(await tile.locator('button[data-action=set-busy]').count()).toBe(0);
+
+      await tile.hover();
+      await tile.locator('button[data-action=set-idle]').click();
+      await page.waitForSelector(`[data-testid=agent-tile][data-extension="${extension}"][data-state=AVAILABLE]`, { timeout: 10_000 });
+      expect(seatsOf(extension).map((seat) => seat.paused)).toEqual(seatsOf(extension).map(() => false));
+      expect(errors).toEqual([]);
+    }, 60_000);
+
     it('a wrong key shows the form again; a right one is kept for the session across a reload; forget-key drops it', async () => {
       const gateway = await startWallboardGateway(disposer, { keys: true });
       const { page, context } = await openWallboard(browser, gateway.url);
