@@ -3,7 +3,6 @@ import {
   type ApiRole,
   WallboardAgentsDocument,
   WallboardAgentStatusDocument,
-  type WallboardAgentStatusSubscription,
   WallboardCallRecordCreatedDocument,
   WallboardCallRecordsDocument,
   type WallboardCallRecordsQuery,
@@ -11,26 +10,20 @@ import {
   WallboardHorizonDocument,
   WallboardPauseTaskDocument,
   WallboardQueueStatisticsDocument,
-  type WallboardQueueStatisticsSubscription,
   WallboardSetAgentAvailabilityDocument,
   WallboardStartTaskDocument,
   WallboardTaskStatisticsDocument,
   WallboardTasksDocument,
   WallboardTaskStatusDocument,
 } from './generated/graphql.ts';
-import { type AgentTile, applyAgentEvents, setPaused, snapshotFromAgents } from './lib/agents.ts';
+import { type AgentTile, setPaused, snapshotFromAgents } from './lib/agents.ts';
+import { type Incoming, type QueueFigures, reduceBatch } from './lib/batch.ts';
 import { backoffDelayMs } from './lib/backoff.ts';
 import { maxEventId, TopicCursor } from './lib/event-ids.ts';
-import { type CallRecordItem, newestRecords, pushRecords } from './lib/feed.ts';
+import { type CallRecordItem, newestRecords } from './lib/feed.ts';
 import type { MessageKey, Params } from './lib/i18n.ts';
 import { OUTDATED_CODE, type SubscriptionErrorAction } from './lib/resume-errors.ts';
-import {
-  applyTaskStatus,
-  liveStatisticsTaskIds,
-  type TaskItem,
-  type TaskStatistics,
-  type TaskStatusEvent,
-} from './lib/tasks.ts';
+import { liveStatisticsTaskIds, type TaskItem, type TaskStatistics } from './lib/tasks.ts';
 import { type ConnectionState, Live } from './live.ts';
 
 /**
@@ -54,7 +47,6 @@ const TOAST_MS = 5_000;
 const OUTDATED_RELOAD_KEY = 'wallboard.reloadedForDocuments';
 const OUTDATED_RELOAD_GAP_MS = 60_000;
 
-export type QueueFigures = WallboardQueueStatisticsSubscription['queueStatisticsUpdated']['queues'][number];
 
 export interface Toast {
   id: number;
@@ -87,13 +79,6 @@ export interface ViewState {
   calls: readonly CallRecordItem[];
   toasts: readonly Toast[];
 }
-
-type Incoming =
-  | { kind: 'agent'; event: WallboardAgentStatusSubscription['agentStatusChanged'] }
-  | { kind: 'call'; record: CallRecordItem }
-  | { kind: 'task'; event: TaskStatusEvent }
-  | { kind: 'queues'; figures: readonly QueueFigures[] }
-  | { kind: 'taskStats'; taskId: string; statistics: TaskStatistics };
 
 const EMPTY_STATE: ViewState = {
   phase: 'loading',
@@ -472,52 +457,17 @@ export class WallboardController {
     this.#frame = 0;
     const batch = this.#incoming;
     this.#incoming = [];
-    const agentEvents = [];
-    let calls: CallRecordItem[] | null = null;
-    let tasks = this.state.tasks;
-    let taskStats: Map<string, TaskStatistics> | null = null;
-    let queueStats: Map<string, QueueFigures> | null = null;
-    let refetch = false;
-    for (const item of batch) {
-      switch (item.kind) {
-        case 'agent':
-          agentEvents.push(item.event);
-          break;
-        case 'call':
-          (calls ??= []).push(item.record);
-          break;
-        case 'task': {
-          const result = applyTaskStatus(tasks, item.event);
-          tasks = result.tasks;
-          refetch ||= result.refetch;
-          break;
-        }
-        case 'queues':
-          queueStats = new Map(item.figures.map((figures) => [figures.queue, figures]));
-          break;
-        case 'taskStats':
-          (taskStats ??= new Map(this.state.taskStats)).set(item.taskId, item.statistics);
-          break;
-      }
-    }
-    const patch: Partial<ViewState> = {};
-    if (agentEvents.length > 0) {
-      const result = applyAgentEvents(this.state.tiles, agentEvents);
+    const result = reduceBatch(this.state, batch);
+    if (result.applied + result.skipped > 0) {
       this.#applied += result.applied;
       this.#skipped += result.skipped;
       this.#lastEventId = maxEventId(this.#lastEventId, result.lastApplied);
-      if (result.tiles !== this.state.tiles) patch.tiles = result.tiles;
       this.#writeCounters();
     }
-    const tasksChanged = tasks !== this.state.tasks;
-    if (calls) patch.calls = pushRecords(this.state.calls, calls);
-    if (tasksChanged) patch.tasks = tasks;
-    if (taskStats) patch.taskStats = taskStats;
-    if (queueStats) patch.queueStats = queueStats;
-    if (Object.keys(patch).length > 0) this.#set(patch);
+    if (Object.keys(result.patch).length > 0) this.#set(result.patch);
     // A task that started or paused gains or loses its live statistics.
-    if (tasksChanged) this.#syncStatisticsSubscriptions();
-    if (refetch) this.#scheduleTasksRefetch();
+    if (result.tasksChanged) this.#syncStatisticsSubscriptions();
+    if (result.refetch) this.#scheduleTasksRefetch();
   };
 
   // ---- commands -------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { memo } from '../memo.ts';
-import type { QueueFigures } from '../controller.ts';
+import type { QueueFigures } from '../lib/batch.ts';
 import { type CallRecordItem, customerNumberOf } from '../lib/feed.ts';
 import { formatDuration } from '../lib/format.ts';
 import { maskNumber } from '../lib/mask.ts';
