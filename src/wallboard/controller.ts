@@ -5,6 +5,7 @@ import {
   WallboardAgentStatusDocument,
   WallboardCallRecordCreatedDocument,
   WallboardCallRecordsDocument,
+  type WallboardAgentsQuery,
   type WallboardCallRecordsQuery,
   WallboardGatewayDocument,
   WallboardHorizonDocument,
@@ -16,7 +17,7 @@ import {
   WallboardTasksDocument,
   WallboardTaskStatusDocument,
 } from './generated/graphql.ts';
-import { type AgentTile, setPaused, snapshotFromAgents } from './lib/agents.ts';
+import { type AgentNode, type AgentTile, setPaused, snapshotFromAgents } from './lib/agents.ts';
 import { type Incoming, type QueueFigures, reduceBatch } from './lib/batch.ts';
 import { backoffDelayMs } from './lib/backoff.ts';
 import { maxEventId, TopicCursor } from './lib/event-ids.ts';
@@ -43,6 +44,8 @@ const MAX_QUEUE_SUBSCRIPTION = 200;
 const MAX_STATISTICS_SUBSCRIPTIONS = 10;
 const CALL_FEED_WINDOW_MS = 15 * 60_000;
 const CALL_FEED_MAX_PAGES = 5;
+/** 20,000 agents: past that a wall screen is the wrong view (and the load the wrong cost). */
+const MAX_AGENT_PAGES = 10;
 const TOAST_MS = 5_000;
 const OUTDATED_RELOAD_KEY = 'wallboard.reloadedForDocuments';
 const OUTDATED_RELOAD_GAP_MS = 60_000;
@@ -236,15 +239,11 @@ export class WallboardController {
   /** Horizon first, in a request of its own, then the state: every event after the horizon comes by subscription. */
   async #loadAll(current: () => boolean = () => true): Promise<void> {
     const horizon = (await this.#request(WallboardHorizonDocument, {})).data!.gateway;
-    const [agents, tasks, calls] = await Promise.all([
-      this.#request(WallboardAgentsDocument, {}),
-      this.#request(WallboardTasksDocument, {}),
-      this.#loadCalls(),
-    ]);
+    const [agents, tasks, calls] = await Promise.all([this.#loadAgents(), this.#request(WallboardTasksDocument, {}), this.#loadCalls()]);
     if (!current()) return;
-    const nodes = agents.data?.agents?.edges.map((edge) => edge.node) ?? [];
+    const { nodes, totalCount } = agents;
     const snapshot = snapshotFromAgents(nodes);
-    const queues = (agents.data?.queues ?? []).map((queue) => queue.name).sort();
+    const queues = [...agents.queues].sort();
     this.#generation++;
     this.#cursors = { a: new TopicCursor(horizon.a), c: new TopicCursor(horizon.c), t: new TopicCursor(horizon.t) };
     this.#lastEventId = maxEventId(this.#lastEventId, snapshot.lastEventId);
@@ -254,7 +253,7 @@ export class WallboardController {
     this.#set({
       tiles: snapshot.tiles,
       order: snapshot.order,
-      totalAgents: agents.data?.agents?.totalCount ?? nodes.length,
+      totalAgents: totalCount ?? nodes.length,
       queues,
       tasks: taskList,
       aiUnavailable: (tasks.data?.tasks?.unavailable ?? []).length > 0,
@@ -262,6 +261,25 @@ export class WallboardController {
       calls,
       failure: null,
     });
+  }
+
+  /** Every agent, 2,000 a page (a page is one slice of one GetSipnumberInfo), and the queue names with the first. */
+  async #loadAgents(): Promise<{ nodes: AgentNode[]; totalCount: number | null; queues: string[] }> {
+    const nodes: AgentNode[] = [];
+    let totalCount: number | null = null;
+    let queues: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < MAX_AGENT_PAGES; page++) {
+      const result: RequestResult<WallboardAgentsQuery> = await this.#request(WallboardAgentsDocument, { after, withQueues: page === 0 });
+      const connection = result.data?.agents;
+      if (page === 0) queues = (result.data?.queues ?? []).map((queue) => queue.name);
+      if (!connection) break;
+      totalCount = connection.totalCount;
+      nodes.push(...connection.edges.map((edge) => edge.node));
+      if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
+      after = connection.pageInfo.endCursor;
+    }
+    return { nodes, totalCount, queues };
   }
 
   /** The newest records of the last minutes (GetBill answers oldest first, forwards only: a few pages at most). */

@@ -423,6 +423,24 @@ describe.skipIf(!chromiumInstalled())('the wallboard in a browser', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('a centre of more than 2,000 agents is read a page of 2,000 at a time: every agent a tile', async () => {
+    const gateway = await startWallboardGateway(disposer, { agents: 2_050 });
+    gateway.sim.stats.reset();
+    const { page, context, errors } = await openWallboard(browser, gateway.url);
+    disposer.add(() => context.close());
+    await waitForLive(page, 2_050);
+    expect(await page.locator('[data-testid=agent-tile]').count()).toBe(2_050);
+    // Two pages, each a request of its own: a slice of one GetSipnumberInfo, with its call states and seats batched in
+    // chunks of 500 agents (4 + 1), and the seats' queues (the first page's queue list shares its GetQueueList).
+    expect(gateway.sim.stats.snapshot()).toMatchObject({
+      'App.Sip_Sipnum.GetSipnumberInfo': 2,
+      'App.Sip_Status.GetSipCallStatus': 5,
+      'App.Sip_Queue.GetQueueSipStatus': 5,
+      'App.Sip_Queue.GetQueueList': 2,
+    });
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it('trusted documents: the page runs on persisted operations only; raw text is refused except for an arbitrary key', async () => {
     const gateway = await startWallboardGateway(disposer, {
       keys: true,

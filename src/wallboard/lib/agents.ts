@@ -67,7 +67,7 @@ function parseTime(value: string | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-type AgentNode = NonNullable<WallboardAgentsQuery['agents']>['edges'][number]['node'];
+export type AgentNode = NonNullable<WallboardAgentsQuery['agents']>['edges'][number]['node'];
 
 export function tileFromAgent(node: AgentNode): AgentTile {
   const state = knownState(node.presence?.state ?? 'UNKNOWN');
