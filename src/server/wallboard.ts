@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { acceptedEncoding } from './compression.ts';
@@ -11,8 +11,8 @@ import { sendJson } from './send-json.ts';
  * (scripts/bundle-wallboard.ts), served here with no key — the page asks for one and sends it with every operation,
  * so it sees exactly what the API shows that key.
  *
- * The few files are read and compressed once, on the first load of each (nothing is spent when nobody opens the
- * page), and kept; every load gets the same bytes with an ETag and `Cache-Control: no-cache`, so a wall screen
+ * The few files are read and compressed on the first load of each (nothing is spent when nobody opens the page), and
+ * again only when a build replaced them; every load gets the same bytes with an ETag and `Cache-Control: no-cache`, so a wall screen
  * reloading the page revalidates in one small 304. The page runs with a strict Content-Security-Policy: its own
  * scripts, styles and connections only, never inside a frame.
  */
@@ -69,18 +69,30 @@ function compressOnce(raw: Buffer, contentType: string): Asset {
 
 /** `dir`: the build's output directory (a file: URL ending in `/`). */
 export function createWallboardPage(dir: URL): WallboardPage {
-  const assets = new Map<string, Promise<Asset | null>>();
-  const load = (name: string): Promise<Asset | null> => {
-    let asset = assets.get(name);
-    if (!asset) {
-      asset = readFile(new URL(name === '' ? INDEX : name, dir)).then(
-        (raw) => compressOnce(raw, FILES[name]!),
-        // Not built (a checkout run through tsx without `npm run build`): answered 404, and looked for again next time.
-        () => (assets.delete(name), null),
-      );
-      assets.set(name, asset);
+  const assets = new Map<string, { version: string; asset: Promise<Asset> }>();
+  /**
+   * The file as built now: one stat per load, and a read and compression only when the build replaced it (the build
+   * renames each file into place, so a new build is a new inode and mtime). A page rebuilt under a running gateway
+   * (`npm run dev`, a deployment that builds in place) is served as built, never a stale copy.
+   */
+  const load = async (name: string): Promise<Asset | null> => {
+    const file = new URL(name === '' ? INDEX : name, dir);
+    let version: string;
+    try {
+      const info = await stat(file);
+      version = `${info.ino}:${info.mtimeMs}:${info.size}`;
+    } catch {
+      // Not built (a checkout run through tsx without `npm run build`): answered 404.
+      assets.delete(name);
+      return null;
     }
-    return asset;
+    let entry = assets.get(name);
+    if (entry?.version !== version) {
+      entry = { version, asset: readFile(file).then((raw) => compressOnce(raw, FILES[name]!)) };
+      assets.set(name, entry);
+      entry.asset.catch(() => assets.delete(name));
+    }
+    return entry.asset.catch(() => null);
   };
 
   return {

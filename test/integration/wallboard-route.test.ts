@@ -1,7 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWallboardPage } from '../../src/server/wallboard.ts';
 import { send } from '../utils/raw-http.ts';
@@ -65,13 +68,30 @@ describe('the /wallboard route', () => {
     expect((await send(`${off.url}/wallboard/`)).status).toBe(404);
   });
 
-  it('says the page is not built when dist/wallboard/ is missing', async () => {
-    const page = createWallboardPage(new URL('file:///nonexistent-wallboard/'));
+  it('says the page is not built when its directory is missing, and serves each later build as built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wallboard-route-'));
+    disposer.add(() => rmSync(dir, { recursive: true, force: true }));
+    const page = createWallboardPage(pathToFileURL(join(dir, 'build/')));
     const server = createServer((req, res) => void page.serve(req, res, (req.url ?? '/').split('?')[0]!));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     disposer.add(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const answer = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/wallboard/`);
-    expect(answer.status).toBe(404);
-    expect(JSON.parse(answer.body.toString())).toEqual({ error: 'not found', reason: 'the wallboard is not built: run `npm run build`' });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wallboard/`;
+    const missing = await send(base);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body.toString())).toEqual({ error: 'not found', reason: 'the wallboard is not built: run `npm run build`' });
+
+    // A build writes beside the output and renames into place (scripts/bundle-wallboard.ts): do the same.
+    const build = (script: string) => {
+      mkdirSync(join(dir, 'build'), { recursive: true });
+      writeFileSync(join(dir, 'app.js.next'), script);
+      renameSync(join(dir, 'app.js.next'), join(dir, 'build', 'app.js'));
+    };
+    build('console.log(1);');
+    const first = await send(`${base}app.js`);
+    expect([first.status, first.body.toString()]).toEqual([200, 'console.log(1);']);
+    build('console.log(2);');
+    const second = await send(`${base}app.js`, { headers: { 'if-none-match': String(first.headers.etag) } });
+    expect([second.status, second.body.toString()]).toEqual([200, 'console.log(2);']);
+    expect(second.headers.etag).not.toBe(first.headers.etag);
   });
 });
