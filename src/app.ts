@@ -73,11 +73,15 @@ export interface AppOptions {
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
   // Every error and log line of the process hides this config's secrets from here on (src/redact.ts).
   const unregisterSecrets = registerSecrets(secretsOf(config));
-  // The wallboard's persisted operations and any TRUSTED_DOCUMENTS_FILES, on every transport alike; read before
-  // anything opens, so a manifest that cannot be trusted stops the start with nothing to close.
-  const documents = loadTrustedDocuments({ config: config.exposure.trustedDocuments, builtIn: new URL('persisted-documents.json', WALLBOARD_DIR) });
   // Each part logs under its module, at that module's level (LOG_LEVEL=info,upstream=debug; src/log-levels.ts).
   const log = (module: LogModule) => logger.child({ module });
+  // The wallboard's persisted operations and any TRUSTED_DOCUMENTS_FILES, on every transport alike; read before
+  // anything opens, so a manifest that cannot be trusted stops the start with nothing to close.
+  const documents = loadTrustedDocuments({
+    config: config.exposure.trustedDocuments,
+    builtIn: new URL('persisted-documents.json', WALLBOARD_DIR),
+    onReloadFailed: (error) => log(LogModule.Http).warn('a changed persisted-document manifest was not taken', error),
+  });
   const store = options.store ?? (await createDatabase(config.databaseUrl, { logger: log(LogModule.Store) }));
   const pubsub =
     options.pubsub ?? (await createPubSub({ redisUrl: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger: log(LogModule.Events) }));

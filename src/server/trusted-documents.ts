@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth.ts';
 import type { TrustedDocumentsConfig } from '../config.ts';
@@ -88,25 +89,73 @@ export interface TrustedDocumentsOptions {
   config: TrustedDocumentsConfig;
   /** The wallboard's manifest (dist/wallboard/persisted-documents.json); absent when the page was not built. */
   builtIn: URL;
+  /** Told when a changed manifest could not be read again (the documents known before stay). */
+  onReloadFailed?: (error: Error) => void;
+  /** The clock of the re-check's interval (tests move it). */
+  now?: () => number;
 }
 
-export function loadTrustedDocuments({ config, builtIn }: TrustedDocumentsOptions): TrustedDocuments {
-  const documents = new Map<string, string>();
-  if (existsSync(builtIn)) readManifest(builtIn.pathname, documents);
-  for (const file of config.files) readManifest(file, documents);
+/** How often, at most, an unknown hash makes the manifests be looked at again. */
+const RECHECK_INTERVAL_MS = 1_000;
+
+/** What identifies one build of a file: a build renames a new file into place (a new inode and mtime). */
+function versionOf(path: string): string {
+  try {
+    const info = statSync(path);
+    return `${info.ino}:${info.mtimeMs}:${info.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+export function loadTrustedDocuments({ config, builtIn, onReloadFailed, now = Date.now }: TrustedDocumentsOptions): TrustedDocuments {
+  const builtInPath = fileURLToPath(builtIn);
+  const paths = [builtInPath, ...config.files];
+  const read = (): Map<string, string> => {
+    const documents = new Map<string, string>();
+    if (existsSync(builtInPath)) readManifest(builtInPath, documents);
+    for (const file of config.files) readManifest(file, documents);
+    return documents;
+  };
+  let versions = paths.map(versionOf);
+  let documents = read();
   if (config.only && documents.size === 0) {
     throw new TrustedDocumentsError('TRUSTED_DOCUMENTS=on, but no document is persisted: run `npm run build` (the wallboard) or set TRUSTED_DOCUMENTS_FILES');
   }
+  let checkedAt = now();
+  /**
+   * An unknown hash may come from a page built after the start (`npm run dev`, a build in place): the manifests are
+   * read again when one changed, at most once a second, so unknown hashes cannot make the gateway read files in a loop.
+   * A manifest that fails its checks then leaves the documents as they were.
+   */
+  const recheck = (): boolean => {
+    const at = now();
+    if (at - checkedAt < RECHECK_INTERVAL_MS) return false;
+    checkedAt = at;
+    const current = paths.map(versionOf);
+    if (current.every((version, i) => version === versions[i])) return false;
+    versions = current;
+    try {
+      documents = read();
+      return true;
+    } catch (error) {
+      onReloadFailed?.(error as Error);
+      return false;
+    }
+  };
   return {
     only: config.only,
-    size: documents.size,
+    get size() {
+      return documents.size;
+    },
     documentFor(params, principal) {
       const hash = persistedHash(params.extensions);
       if (hash === null) {
         if (principal?.arbitraryOperations === false) throw new PersistedQueryOnlyError();
         return null;
       }
-      const text = documents.get(hash);
+      let text = documents.get(hash);
+      if (text === undefined && recheck()) text = documents.get(hash);
       if (text === undefined) throw new PersistedQueryNotFoundError();
       // Apollo clients send the text along with its hash on a retry: it must be the document the hash names.
       if (typeof params.query === 'string' && params.query !== '' && params.query !== text) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTrustedDocuments, TrustedDocumentsError } from '../../src/server/trusted-documents.ts';
 import { EXTENSION_STATUS_COMMON } from '../utils/callback-seeds.ts';
@@ -148,6 +149,43 @@ describe('trusted documents', () => {
     }
     await two.promise;
     expect((await post(gw, { query: LATEST }, 'viewer')).data).toEqual({ gateway: { latestEventId: ids[1] } });
+  });
+
+  it('takes a manifest rebuilt after the start when an unknown hash comes, at most once a second; a bad rebuild changes nothing', () => {
+    const path = manifest([VERSION]);
+    let clock = 0;
+    const failures: string[] = [];
+    const documents = loadTrustedDocuments({
+      config: { only: true, files: [], arbitraryKeys: new Set() },
+      builtIn: pathToFileURL(path),
+      onReloadFailed: (error) => failures.push(error.message),
+      now: () => clock,
+    });
+    const byHash = (text: string) => ({ extensions: persisted(text) });
+    const codeOf = (text: string) => {
+      try {
+        documents.documentFor(byHash(text), null);
+        return 'ran';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    // A build renames its new manifest into place.
+    const rebuild = (content: string) => {
+      writeFileSync(`${path}.next`, content);
+      renameSync(`${path}.next`, path);
+    };
+    rebuild(JSON.stringify(Object.fromEntries([VERSION, ACCESS].map((text) => [sha256(text), text]))));
+    clock = 999;
+    expect(codeOf(ACCESS)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    clock = 1_000;
+    expect(codeOf(ACCESS)).toBe('ran');
+    expect(documents.size).toBe(2);
+    rebuild(JSON.stringify({ [sha256(LATEST)]: ACCESS }));
+    clock = 2_000;
+    expect(codeOf(LATEST)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(failures).toEqual([`${path}: ${sha256(LATEST)} is not the SHA-256 of its document`]);
+    expect([codeOf(VERSION), codeOf(ACCESS), documents.size]).toEqual(['ran', 'ran', 2]);
   });
 
   it('refuses at start a manifest whose hash is not its text, and TRUSTED_DOCUMENTS=on with nothing persisted', () => {
