@@ -240,19 +240,18 @@ const nonNegativeInt = (fallback: number) =>
   );
 const onOff = (fallback: 'on' | 'off' | undefined) =>
   z.preprocess(blankAsUndefined, fallback ? z.enum(['on', 'off']).default(fallback) : z.enum(['on', 'off']).optional());
-const originList = z.preprocess(
-  blankAsUndefined,
-  z
-    .string()
-    .transform((raw) => raw.split(',').map((o) => o.trim()).filter((o) => o !== ''))
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a comma list of origins such as https://wallboard.example.com'),
-      ),
-    )
-    .default([]),
+/** A comma list (blanks around entries and empty entries dropped), each entry checked by `item`; empty when unset. */
+const commaList = (item: z.ZodString) =>
+  z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .transform((raw) => raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+      .pipe(z.array(item))
+      .default([]),
+  );
+const originList = commaList(
+  z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a comma list of origins such as https://wallboard.example.com'),
 );
 const httpUrl = z.preprocess(
   blankAsUndefined,
@@ -380,13 +379,7 @@ const envSchema = z.object({
   GRAPHIQL: onOff('on'),
   WALLBOARD: onOff('on'),
   TRUSTED_DOCUMENTS: onOff('off'),
-  TRUSTED_DOCUMENTS_FILES: z.preprocess(
-    blankAsUndefined,
-    z
-      .string()
-      .optional()
-      .transform((raw) => (raw ?? '').split(',').map((path) => path.trim()).filter((path) => path !== '')),
-  ),
+  TRUSTED_DOCUMENTS_FILES: commaList(z.string()),
   INTROSPECTION: z.preprocess(blankAsUndefined, z.enum(IntrospectionPolicy).optional()),
   // The event store and replicas.
   EVENT_RETENTION_DAYS: positiveInt(30),

@@ -179,6 +179,7 @@ export function useTrustedDocuments(documents: TrustedDocuments, principalOf: (r
         text = documents.documentFor(params, principalOf(request) ?? null);
       } catch (error) {
         if (!(error instanceof GatewayError)) throw error;
+        // Not asGraphQLError: yoga answers an error carrying a non-GraphQL originalError as an unexpected one (500).
         throw createGraphQLError(error.message, { extensions: { ...error.extensions(), code: error.code, http: { status: 400 } } });
       }
       if (text !== null) setParams({ ...params, query: text });
