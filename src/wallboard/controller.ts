@@ -512,21 +512,15 @@ export class WallboardController {
   async runTaskCommand(taskId: string, command: 'pause' | 'start'): Promise<void> {
     const name = this.state.tasks.find((task) => task.id === taskId)?.name ?? taskId;
     try {
-      if (command === 'pause') {
-        const { data } = await this.#request(WallboardPauseTaskDocument, { taskId });
-        const result = data!.pauseTask;
-        if (result.__typename === 'TaskPayload') {
-          this.#replaceTask(result.task);
-          this.#toast('ok', 'toast.taskPaused', { name });
-        } else if ('message' in result) this.#toast('error', 'toast.failed', { message: result.message });
-      } else {
-        const { data } = await this.#request(WallboardStartTaskDocument, { taskId });
-        const result = data!.startTask;
-        if (result.__typename === 'TaskPayload') {
-          this.#replaceTask(result.task);
-          this.#toast('ok', 'toast.taskStarted', { name });
-        } else if ('message' in result) this.#toast('error', 'toast.failed', { message: result.message });
-      }
+      // Two mutations with results of the same shape (TaskPayload or an error): one handling for both.
+      const result =
+        command === 'pause'
+          ? (await this.#request(WallboardPauseTaskDocument, { taskId })).data!.pauseTask
+          : (await this.#request(WallboardStartTaskDocument, { taskId })).data!.startTask;
+      if (result.__typename === 'TaskPayload') {
+        this.#replaceTask(result.task);
+        this.#toast('ok', command === 'pause' ? 'toast.taskPaused' : 'toast.taskStarted', { name });
+      } else if ('message' in result) this.#toast('error', 'toast.failed', { message: result.message });
     } catch (error) {
       this.#commandFailed(error);
     }

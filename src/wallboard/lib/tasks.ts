@@ -3,7 +3,6 @@ import type {
   WallboardTaskStatisticsFragment,
   WallboardTaskStatusSubscription,
 } from '../generated/graphql.ts';
-import { compareEventIds } from './event-ids.ts';
 
 /** The campaigns panel's bookkeeping: task status events, and which predictive tasks get live statistics. */
 
@@ -40,11 +39,6 @@ export function applyTaskStatus(tasks: readonly TaskItem[], event: TaskStatusEve
 function mergeTask(current: TaskItem, fresh: TaskItem): TaskItem {
   if ('statistics' in current && !('statistics' in fresh)) return { ...fresh, statistics: current.statistics } as TaskItem;
   return fresh;
-}
-
-/** Whether an event is past what the list was loaded with (task events have their own cursor). */
-export function isNewer(eventId: string, last: string | null): boolean {
-  return last === null || compareEventIds(eventId, last) > 0;
 }
 
 /** Predictive tasks whose figures move: RUNNING or PAUSED. */
