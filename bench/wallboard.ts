@@ -1,6 +1,7 @@
 import { chromiumInstalled } from '../test/utils/backends.ts';
 import { buildDist } from '../test/utils/spawn-gateway.ts';
-import { ensureWallboardBuilt, launchChromium, runWallboardLoad, type WallboardLoadResult } from '../test/utils/wallboard-load.ts';
+import { bundleWallboard } from '../scripts/bundle-wallboard.ts';
+import { launchChromium, runWallboardLoad, type WallboardLoadResult } from '../test/utils/wallboard-load.ts';
 import { recordGoal } from './goals.ts';
 import { runIfMain } from './ipc.ts';
 
@@ -37,7 +38,7 @@ function row(name: string, r: WallboardLoadResult): string {
 export async function runWallboardBench(): Promise<string> {
   if (!chromiumInstalled()) return '## wallboard in Chromium: skipped (no /usr/bin/chromium)';
   await buildDist();
-  await ensureWallboardBuilt();
+  await bundleWallboard();
   const browser = await launchChromium();
   try {
     // The anchor first: a page this size at the same rate is what the browser and the machine do anyway.

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { request } from 'undici';
 import { type Simulator, createSimulator } from '../../src/simulator/server.ts';
@@ -16,8 +14,6 @@ import { tempDatabaseUrl } from './temp-db.ts';
  * collected from the first byte of the page on.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
 /** The callback path segment of every gateway this harness starts (≥ 16 characters, as the config demands). */
 export const CALLBACK_SECRET = 'wallboard-callback-secret-0123456789';
 
@@ -33,17 +29,6 @@ export type WallboardRole = keyof typeof WALLBOARD_KEYS;
 const ADDED_PREFIX = '9031';
 
 // ---- the page's build ------------------------------------------------------------------------------------------------
-
-/**
- * Builds dist/wallboard/ (the page is served from there, from the sources too) with the wallboard's bundler, as
- * `npm run build` and the test suite's global setup (test/setup/wallboard.ts) do: esbuild, well under a second. For
- * callers outside vitest, such as bench/wallboard.ts.
- */
-export async function ensureWallboardBuilt(): Promise<void> {
-  // Loaded by URL: the bundler (and esbuild) only when something outside the suite's set-up asks for a build.
-  const bundler = (await import(pathToFileURL(join(ROOT, 'scripts', 'bundle-wallboard.ts')).href)) as { bundleWallboard(): Promise<unknown> };
-  await bundler.bundleWallboard();
-}
 
 // ---- gateway and simulator -------------------------------------------------------------------------------------------
 
